@@ -1,0 +1,11 @@
+//! Phaseplan's server, as a library so integration tests can start it on a random port.
+//!
+//! The binary (`src/main.rs`) only parses configuration, sets up telemetry and calls
+//! [`startup::Application::build`]. Routes are thin: they decode, call the model crate, encode.
+
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod spa;
+pub mod startup;
+pub mod telemetry;

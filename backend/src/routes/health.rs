@@ -1,0 +1,14 @@
+use axum::Json;
+use axum::extract::State;
+use phaseplan_model::api::Health;
+
+use crate::startup::AppState;
+
+/// `GET /api/v1/health`: liveness for load balancers and the SPA's footer.
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        name: env!("CARGO_PKG_NAME").to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        uptime_seconds: state.started.elapsed().as_secs(),
+    })
+}

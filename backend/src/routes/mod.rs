@@ -1,0 +1,44 @@
+//! The JSON API under `/api/v1`. Handlers are thin: decode, call the model, encode.
+
+mod health;
+mod phase_fit;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use phaseplan_model::api::{ErrorBody, ErrorCode};
+
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// Largest request body the API accepts. Scenarios are a few KiB; 1 MiB leaves room for a user
+/// pricing catalog without letting a client make the server buffer megabytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/health", get(health::health))
+        .route("/api/v1/phase-fit", post(phase_fit::phase_fit))
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .route("/api", axum::routing::any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Unknown API paths get a JSON 404, never the SPA's index.html.
+async fn api_not_found(uri: Uri) -> AppError {
+    AppError::NotFound(uri.path().to_owned())
+}
+
+async fn method_not_allowed(uri: Uri) -> impl IntoResponse {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(ErrorBody::new(
+            ErrorCode::MethodNotAllowed,
+            format!("method not allowed on {}", uri.path()),
+            None,
+        )),
+    )
+}

@@ -1,0 +1,194 @@
+//! Serving the single-page app.
+//!
+//! The release binary embeds `frontend/dist` (built by trunk), so one file runs anywhere; with
+//! `static_dir` set, the same handler reads that directory instead (development). Either way:
+//! - a path that names an asset gets it, with its MIME type (`application/wasm` for `.wasm`);
+//! - any other path without a file extension is a deep link and gets `index.html`;
+//! - trunk's hashed file names are cached as immutable, `index.html` is `no-cache` so a new
+//!   deploy is picked up at once, anything else is cached for an hour;
+//! - every asset carries a strong `ETag`, and `If-None-Match` is answered with 304.
+
+use std::borrow::Cow;
+use std::path::{Component, Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../frontend/dist"]
+#[allow_missing = true]
+struct Embedded;
+
+/// Where the SPA's files come from.
+#[derive(Debug, Clone)]
+pub enum SpaSource {
+    Embedded,
+    Dir(PathBuf),
+}
+
+struct Asset {
+    bytes: Cow<'static, [u8]>,
+    etag: String,
+}
+
+impl SpaSource {
+    /// True when the source holds an `index.html`, i.e. the SPA was built.
+    pub async fn is_built(&self) -> bool {
+        self.get("index.html").await.is_some()
+    }
+
+    async fn get(&self, path: &str) -> Option<Asset> {
+        match self {
+            SpaSource::Embedded => Embedded::get(path).map(|f| Asset {
+                etag: hex(&f.metadata.sha256_hash()[..8]),
+                bytes: f.data,
+            }),
+            SpaSource::Dir(root) => {
+                let rel = safe_relative(path)?;
+                let bytes = tokio::fs::read(root.join(rel)).await.ok()?;
+                let etag = fnv1a(&bytes);
+                Some(Asset {
+                    bytes: Cow::Owned(bytes),
+                    etag: format!("{etag:016x}"),
+                })
+            }
+        }
+    }
+
+    /// The fallback handler for everything that is not an API route.
+    pub async fn serve(&self, uri: &Uri, headers: &HeaderMap) -> Response {
+        let path = uri.path().trim_start_matches('/');
+        let path = if path.is_empty() { "index.html" } else { path };
+        let (name, asset) = match self.get(path).await {
+            Some(a) => (path, a),
+            None if looks_like_file(path) => {
+                return (StatusCode::NOT_FOUND, "not found").into_response();
+            }
+            None => match self.get("index.html").await {
+                Some(a) => ("index.html", a),
+                None => return not_built(),
+            },
+        };
+        let etag = format!("\"{}\"", asset.etag);
+        let cache = cache_control(name);
+        if headers
+            .get(header::IF_NONE_MATCH)
+            .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+        {
+            return (
+                StatusCode::NOT_MODIFIED,
+                [
+                    (header::ETAG, etag),
+                    (header::CACHE_CONTROL, cache.to_owned()),
+                ],
+            )
+                .into_response();
+        }
+        let mime = mime_guess::from_path(name).first_or_octet_stream();
+        let mut res = Response::new(Body::from(asset.bytes));
+        let h = res.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(mime.as_ref()) {
+            h.insert(header::CONTENT_TYPE, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        res
+    }
+}
+
+fn not_built() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "The Phaseplan web app has not been built into this server.\n\
+         Run `cargo xtask run`, or start the server with --static-dir frontend/dist.\n",
+    )
+        .into_response()
+}
+
+/// Cache policy by file name: trunk puts a 16-hex-digit content hash in the names of the files it
+/// builds (`phaseplan-web-0123456789abcdef_bg.wasm`), so those never change and can be cached
+/// forever; `index.html` names them and must always be revalidated.
+fn cache_control(name: &str) -> &'static str {
+    if name == "index.html" {
+        "no-cache"
+    } else if is_hashed(name) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    }
+}
+
+fn is_hashed(name: &str) -> bool {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file.split(['-', '_', '.'])
+        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A deep link (`/costs`, `/scenario/x`) has no extension in its last segment; a missing asset
+/// (`/app.js`) does, and gets a 404 rather than HTML that a script tag would choke on.
+fn looks_like_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
+}
+
+/// Only plain relative components: `..`, absolute paths and prefixes are refused.
+fn safe_relative(path: &str) -> Option<&Path> {
+    let p = Path::new(path);
+    p.components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then_some(p)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// FNV-1a, 64 bit: a fast content hash for development ETags (not for security).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_are_immutable_and_index_is_revalidated() {
+        assert_eq!(cache_control("index.html"), "no-cache");
+        assert_eq!(
+            cache_control("phaseplan-web-0123456789abcdef_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_control("style-fedcba9876543210.css"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_control("favicon.svg"), "public, max-age=3600");
+    }
+
+    #[test]
+    fn traversal_is_refused() {
+        assert!(safe_relative("a/b.js").is_some());
+        assert!(safe_relative("../etc/passwd").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("a/../../b").is_none());
+    }
+
+    #[test]
+    fn deep_links_are_not_files() {
+        assert!(!looks_like_file("costs"));
+        assert!(!looks_like_file("scenario/edit"));
+        assert!(looks_like_file("app-1234.js"));
+    }
+}

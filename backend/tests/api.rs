@@ -1,0 +1,252 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Integration tests: start the real server on a random port and talk HTTP to it.
+
+use phaseplan_model::api::{ErrorBody, ErrorCode, Health, PhaseFitResponse};
+use phaseplan_server::config::Settings;
+use phaseplan_server::startup::Application;
+use reqwest::StatusCode;
+use serde_json::json;
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl TestApp {
+    async fn spawn() -> TestApp {
+        Self::spawn_with(Settings {
+            port: 0,
+            ..Settings::default()
+        })
+        .await
+    }
+
+    async fn spawn_with(settings: Settings) -> TestApp {
+        let app = Application::build(&settings).await.expect("bind");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    async fn post_raw(&self, path: &str, content_type: &str, body: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request")
+    }
+
+    async fn phase_fit(&self, body: serde_json::Value) -> reqwest::Response {
+        self.post_raw("/api/v1/phase-fit", "application/json", &body.to_string())
+            .await
+    }
+}
+
+async fn error_of(res: reqwest::Response) -> (StatusCode, ErrorBody) {
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(ct.starts_with("application/json"), "content-type {ct}");
+    (status, res.json().await.expect("JSON error body"))
+}
+
+#[tokio::test]
+async fn health_reports_name_version_and_uptime() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/v1/health").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let h: Health = res.json().await.unwrap();
+    assert_eq!(h.name, "phaseplan-server");
+    assert_eq!(h.version, env!("CARGO_PKG_VERSION"));
+    assert!(h.uptime_seconds < 60);
+}
+
+#[tokio::test]
+async fn phase_fit_returns_the_fitting_phase() {
+    let app = TestApp::spawn().await;
+    for (users, phase, status) in [
+        (800.0, "launch", "optimal"),
+        (1_700.0, "launch", "critical"),
+        (3_500.0, "growth", "warning"),
+        (12_000.0, "scale", "critical"),
+    ] {
+        let res = app
+            .phase_fit(json!({ "peak_concurrent_users": users }))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["phase"]["key"], phase, "{users}");
+        assert_eq!(v["status"], status, "{users}");
+        let typed: PhaseFitResponse = serde_json::from_value(v).unwrap();
+        assert_eq!(typed.peak_concurrent_users, users);
+    }
+}
+
+#[tokio::test]
+async fn invalid_values_name_the_field_and_the_reason() {
+    let app = TestApp::spawn().await;
+    for (value, reason) in [
+        (json!(-5), "must not be negative"),
+        (json!(1e12), "must be between"),
+        (json!(1e308), "must be between"),
+    ] {
+        let res = app
+            .phase_fit(json!({ "peak_concurrent_users": value }))
+            .await;
+        let (status, body) = error_of(res).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{value}");
+        assert_eq!(body.error.code, ErrorCode::InvalidInput);
+        assert_eq!(body.error.field.as_deref(), Some("peak_concurrent_users"));
+        assert!(
+            body.error.message.contains(reason),
+            "{}",
+            body.error.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_with_the_field_when_known() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        ("{\"peak_concurrent_users\": ", None),
+        ("{\"peak_concurrent_users\": NaN}", None),
+        (
+            "{\"peak_concurrent_users\": \"many\"}",
+            Some("peak_concurrent_users"),
+        ),
+        ("{}", None),
+        (
+            "{\"peak_concurrent_users\": 5, \"extra\": 1}",
+            Some("extra"),
+        ),
+        ("[]", None),
+    ];
+    for (body, field) in cases {
+        let res = app
+            .post_raw("/api/v1/phase-fit", "application/json", body)
+            .await;
+        let (status, err) = error_of(res).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(err.error.code, ErrorCode::MalformedJson, "{body}");
+        if field.is_some() {
+            assert_eq!(err.error.field.as_deref(), field, "{body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_a_415() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post_raw(
+            "/api/v1/phase-fit",
+            "text/plain",
+            "{\"peak_concurrent_users\": 5}",
+        )
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(err.error.code, ErrorCode::UnsupportedMediaType);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let huge = format!(
+        "{{\"peak_concurrent_users\": 1{}}}",
+        "0".repeat(2 * 1024 * 1024)
+    );
+    let res = app
+        .post_raw("/api/v1/phase-fit", "application/json", &huge)
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(err.error.code, ErrorCode::PayloadTooLarge);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_get_json_errors() {
+    let app = TestApp::spawn().await;
+    let (status, err) = error_of(app.get("/api/v1/nope").await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(err.error.code, ErrorCode::NotFound);
+    let (status, err) = error_of(app.get("/api/v1/phase-fit").await).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(err.error.code, ErrorCode::MethodNotAllowed);
+}
+
+#[tokio::test]
+async fn spa_from_a_directory_serves_assets_deep_links_and_cache_headers() {
+    let dir = std::env::temp_dir().join(format!("phaseplan-spa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    std::fs::write(dir.join("app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let app = TestApp::spawn_with(Settings {
+        port: 0,
+        static_dir: Some(dir.clone()),
+        ..Settings::default()
+    })
+    .await;
+
+    let res = app.get("/costs/deep/link").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert!(res.text().await.unwrap().contains("<title>t</title>"));
+
+    let res = app.get("/app-0123456789abcdef_bg.wasm").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/wasm");
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let res = app
+        .client
+        .get(format!("{}/app-0123456789abcdef_bg.wasm", app.base))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+
+    assert_eq!(app.get("/missing.js").await.status(), StatusCode::NOT_FOUND);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .get(format!("{}/api/v1/health", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    // Health is tiny; compression kicks in for bodies over 32 bytes, which this is.
+    assert_eq!(
+        res.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap()),
+        Some("gzip")
+    );
+}

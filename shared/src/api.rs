@@ -1,0 +1,86 @@
+//! Wire types: the JSON bodies the SPA and the server exchange. They live here, apart from the
+//! domain types, so both sides compile against the same definitions.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ValidationError;
+use crate::fit::PhaseFit;
+
+/// `POST /api/v1/phase-fit` request body.
+///
+/// The number is taken as a plain `f64` so that a negative or absurd value reaches validation and
+/// gets a precise reason, instead of a generic "invalid type" from the JSON decoder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseFitRequest {
+    pub peak_concurrent_users: f64,
+}
+
+/// `POST /api/v1/phase-fit` response body.
+pub type PhaseFitResponse = PhaseFit;
+
+/// `GET /api/v1/health` response body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub name: String,
+    pub version: String,
+    pub uptime_seconds: u64,
+}
+
+/// Machine-readable error kinds; the HTTP status follows from the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A field has a value the model refuses (422).
+    InvalidInput,
+    /// The body is not valid JSON, or not of the expected shape (400).
+    MalformedJson,
+    /// The body is not `application/json` (415).
+    UnsupportedMediaType,
+    /// The body is larger than the server accepts (413).
+    PayloadTooLarge,
+    /// No such resource (404).
+    NotFound,
+    /// The method is not allowed on this path (405).
+    MethodNotAllowed,
+    /// Something broke on the server; details are in its logs, not in the response (500).
+    Internal,
+}
+
+/// The one JSON error shape every endpoint returns: `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// A sentence for people.
+    pub message: String,
+    /// Dotted path of the offending field, when one is to blame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>, field: Option<String>) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+                field,
+            },
+        }
+    }
+}
+
+impl From<&ValidationError> for ErrorBody {
+    fn from(e: &ValidationError) -> Self {
+        ErrorBody::new(
+            ErrorCode::InvalidInput,
+            e.to_string(),
+            Some(e.field.clone()),
+        )
+    }
+}

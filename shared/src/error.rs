@@ -1,0 +1,100 @@
+//! Validation errors. Every input is checked once, at the edge, into typed values; the error names
+//! the field (as a dotted path such as `phases[1].max_users`) and the reason, so the UI can put the
+//! message next to the right input and the API can return it in its JSON error body.
+
+use std::fmt;
+
+/// Why a value was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// NaN or ±infinity.
+    NotFinite,
+    /// Below zero where only non-negative values make sense.
+    Negative,
+    /// Outside the accepted range (both ends inclusive).
+    OutOfRange { min: f64, max: f64 },
+    /// Values that must increase do not (e.g. phases out of order).
+    NotIncreasing { previous: f64 },
+    /// A warning threshold at or above its critical threshold.
+    WarningNotBelowCritical,
+    /// A list that must not be empty is empty.
+    Empty,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::NotFinite => f.write_str("must be a finite number"),
+            Reason::Negative => f.write_str("must not be negative"),
+            Reason::OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
+            Reason::NotIncreasing { previous } => {
+                write!(f, "must be greater than the previous value ({previous})")
+            }
+            Reason::WarningNotBelowCritical => {
+                f.write_str("warning threshold must be below the critical threshold")
+            }
+            Reason::Empty => f.write_str("must not be empty"),
+        }
+    }
+}
+
+/// A refused input: which field, and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ValidationError {
+    /// Dotted path of the field, e.g. `peak_concurrent_users` or `phases[2].thresholds.cpu`.
+    pub field: String,
+    pub reason: Reason,
+}
+
+impl ValidationError {
+    pub fn new(field: impl Into<String>, reason: Reason) -> Self {
+        Self {
+            field: field.into(),
+            reason,
+        }
+    }
+}
+
+/// Checks that `value` is finite and within `[min, max]`, naming `field` otherwise.
+pub(crate) fn check_range(
+    field: &str,
+    value: f64,
+    min: f64,
+    max: f64,
+) -> Result<f64, ValidationError> {
+    if !value.is_finite() {
+        return Err(ValidationError::new(field, Reason::NotFinite));
+    }
+    if value < 0.0 && min >= 0.0 {
+        return Err(ValidationError::new(field, Reason::Negative));
+    }
+    if value < min || value > max {
+        return Err(ValidationError::new(field, Reason::OutOfRange { min, max }));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn range_check_names_the_field_and_the_reason() {
+        let check = |v| check_range("a.b", v, 0.0, 10.0).map_err(|e| e.to_string());
+        assert_eq!(check(5.0), Ok(5.0));
+        assert_eq!(
+            check(f64::NAN),
+            Err("a.b: must be a finite number".to_owned())
+        );
+        assert_eq!(
+            check(f64::INFINITY),
+            Err("a.b: must be a finite number".to_owned())
+        );
+        assert_eq!(check(-1.0), Err("a.b: must not be negative".to_owned()));
+        assert_eq!(check(11.0), Err("a.b: must be between 0 and 10".to_owned()));
+    }
+}
