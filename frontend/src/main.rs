@@ -1,1 +1,14 @@
-fn main() {}
+//! Phaseplan's SPA: Leptos, client-side rendered, built by trunk. Every what-if is computed here,
+//! in WebAssembly, by the shared model crate; the server is only asked for what it alone knows
+//! (its version, saved scenarios, live metrics).
+
+mod api;
+mod app;
+mod charts;
+mod components;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,109 @@
+//! The app shell: navigation, routes, footer. [`Page`] owns every route path, so links and routes
+//! cannot disagree.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::footer::Footer;
+use crate::pages::coming::Coming;
+use crate::pages::not_found::NotFound;
+use crate::pages::overview::Overview;
+
+/// Every page of the app, in navigation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Overview,
+    Scenario,
+    Costs,
+    Capacity,
+    Decision,
+    Bundles,
+    Live,
+}
+
+impl Page {
+    pub const ALL: [Page; 7] = [
+        Page::Overview,
+        Page::Scenario,
+        Page::Costs,
+        Page::Capacity,
+        Page::Decision,
+        Page::Bundles,
+        Page::Live,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Overview => "/",
+            Page::Scenario => "/scenario",
+            Page::Costs => "/costs",
+            Page::Capacity => "/capacity",
+            Page::Decision => "/decision",
+            Page::Bundles => "/bundles",
+            Page::Live => "/live",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Overview => "Overview",
+            Page::Scenario => "Scenario",
+            Page::Costs => "Costs",
+            Page::Capacity => "Capacity",
+            Page::Decision => "Decision",
+            Page::Bundles => "Bundles",
+            Page::Live => "Live",
+        }
+    }
+
+    /// Pages that are still placeholders.
+    pub fn is_coming(self) -> bool {
+        !matches!(self, Page::Overview)
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <div class="shell">
+                <aside class="sidebar">
+                    <a class="brand" href="/">
+                        <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+                            <rect width="32" height="32" rx="7" fill="#2563eb" />
+                            <path d="M7 23h5v-6H7zm6.5 0h5V13h-5zM20 23h5V8h-5z" fill="#fff" />
+                        </svg>
+                        <span>"Phaseplan"</span>
+                    </a>
+                    <nav class="nav" aria-label="Main">
+                        {Page::ALL
+                            .into_iter()
+                            .map(|page| {
+                                view! {
+                                    <A href=page.path() exact=true>
+                                        <span>{page.title()}</span>
+                                        {page.is_coming().then(|| view! { <span class="soon">"soon"</span> })}
+                                    </A>
+                                }
+                            })
+                            .collect_view()}
+                    </nav>
+                    <Footer />
+                </aside>
+                <main id="main" class="content">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=Overview />
+                        <Route path=path!("/scenario") view=|| view! { <Coming page=Page::Scenario /> } />
+                        <Route path=path!("/costs") view=|| view! { <Coming page=Page::Costs /> } />
+                        <Route path=path!("/capacity") view=|| view! { <Coming page=Page::Capacity /> } />
+                        <Route path=path!("/decision") view=|| view! { <Coming page=Page::Decision /> } />
+                        <Route path=path!("/bundles") view=|| view! { <Coming page=Page::Bundles /> } />
+                        <Route path=path!("/live") view=|| view! { <Coming page=Page::Live /> } />
+                    </Routes>
+                </main>
+            </div>
+        </Router>
+    }
+}

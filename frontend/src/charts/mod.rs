@@ -1,0 +1,5 @@
+//! Charts as pure functions: model result → `charming::Chart`. They run natively in unit tests
+//! (serialised to JSON and checked) and in the browser.
+
+pub mod phase_fit;
+pub mod theme;

@@ -1,0 +1,6 @@
+//! Reusable view pieces.
+
+pub mod chart;
+pub mod footer;
+pub mod stat_card;
+pub mod status_badge;
