@@ -1,1 +1,44 @@
-fn main() {}
+//! The project's two commands (see the README):
+//!
+//! - `cargo xtask run [-- SERVER FLAGS]`: install what is missing, build the SPA (release, size
+//!   profile) and the server (which embeds it), then run the server on 127.0.0.1:8080.
+//! - `cargo xtask test`: install what is missing (plus Chromium), then fmt, clippy, native tests,
+//!   the model's tests compiled to wasm32 and run in headless Chromium, and end-to-end browser
+//!   tests against the real server. Ends with a summary line; exits non-zero on any failure.
+//!
+//! Both are idempotent: each install is skipped when the right version is present, and the SPA is
+//! rebuilt only when one of its inputs changed.
+
+mod build;
+mod exec;
+mod test;
+mod tools;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let root = workspace_root()?;
+    std::env::set_current_dir(&root).context("cd to the workspace root")?;
+    tools::prepend_path(&root);
+    match args.next().as_deref() {
+        Some("run") => {
+            let server_args: Vec<String> = args.skip_while(|a| a == "--").collect();
+            build::run(&root, &server_args)
+        }
+        Some("test") => test::run(&root),
+        Some("build") => build::build_all(&root).map(|_| ()),
+        _ => bail!("usage: cargo xtask <run [-- server flags] | test | build>"),
+    }
+}
+
+/// The directory holding the workspace's Cargo.toml (xtask's parent).
+fn workspace_root() -> Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(PathBuf::from)
+        .context("xtask has no parent directory")
+}

@@ -1,0 +1,43 @@
+// Shared set-up for the end-to-end tests: one headless Chromium (Debian's, never a downloaded
+// one), a fresh page per test that records console errors and uncaught exceptions.
+import { chromium } from 'playwright-core';
+
+export const BASE = process.env.PHASEPLAN_URL ?? 'http://127.0.0.1:8080';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** A page that collects every console error and page error into `page.errors`. */
+export async function openPage(browser, path = '/', viewport = { width: 1400, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.message}`));
+  await page.goto(BASE + path);
+  // The app is mounted once the wasm has run and the nav is there.
+  await page.waitForSelector('nav[aria-label="Main"] a');
+  return page;
+}
+
+/** The data of the first series of the ECharts chart under `testId`, via echarts' getOption. */
+export async function chartData(page, testId) {
+  return page.evaluate((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`);
+    const chart = el && window.echarts.getInstanceByDom(el);
+    if (!chart) return null;
+    return chart.getOption().series[0].data.map((d) => (typeof d === 'object' ? d.value : d));
+  }, testId);
+}
+
+export const text = (page, testId) => page.locator(`[data-testid="${testId}"]`).innerText();

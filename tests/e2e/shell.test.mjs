@@ -1,0 +1,66 @@
+// The app shell: deep links, navigation, the footer's server version, and no console errors on
+// any page, at desktop and phone widths.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, BASE } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const PAGES = [
+  ['/', 'Overview'], ['/scenario', 'Scenario'], ['/costs', 'Costs'], ['/capacity', 'Capacity'],
+  ['/decision', 'Decision'], ['/bundles', 'Bundles'], ['/live', 'Live'],
+];
+
+for (const width of [1400, 390]) {
+  test(`every route loads by deep link without console errors at ${width}px`, async () => {
+    for (const [path, title] of PAGES) {
+      const page = await openPage(browser, path, { width, height: 900 });
+      assert.equal(await page.locator('main h1').innerText(), title, path);
+      assert.equal(
+        await page.locator(`nav a[href="${path}"]`).getAttribute('aria-current'), 'page', path);
+      if (path !== '/') {
+        assert.equal(await page.getByTestId('coming-soon').isVisible(), true, path);
+      }
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} overflows horizontally by ${overflow}px at ${width}px`);
+      assert.deepEqual(page.errors, [], path);
+      await page.context().close();
+    }
+  });
+}
+
+test('navigating by link changes the page without a reload', async () => {
+  const page = await openPage(browser, '/');
+  await page.evaluate(() => { window.__marker = 42; });
+  await page.locator('nav a[href="/costs"]').click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.innerText === 'Costs');
+  assert.equal(new URL(page.url()).pathname, '/costs');
+  assert.equal(await page.evaluate(() => window.__marker), 42, 'the page reloaded');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the footer shows the server version from /api/v1/health', async () => {
+  const page = await openPage(browser, '/');
+  const health = await (await fetch(`${BASE}/api/v1/health`)).json();
+  await page.waitForFunction((v) => document.querySelector('footer')?.innerText.includes(v), health.version);
+  assert.match(await page.locator('footer').innerText(), new RegExp(`v${health.version.replaceAll('.', '\\.')}`));
+});
+
+test('an unknown deep link shows a not-found page, not a blank one', async () => {
+  const page = await openPage(browser, '/no/such/page');
+  assert.equal(await page.locator('main h1').innerText(), 'Page not found');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the server serves wasm with its MIME type and a JSON 404 for unknown API paths', async () => {
+  const index = await (await fetch(`${BASE}/`)).text();
+  const wasm = index.match(/\/[\w-]+_bg\.wasm/)[0];
+  const res = await fetch(BASE + wasm);
+  assert.equal(res.headers.get('content-type'), 'application/wasm');
+  assert.match(res.headers.get('cache-control'), /immutable/);
+  const api = await fetch(`${BASE}/api/v1/nope`);
+  assert.equal(api.status, 404);
+  assert.equal((await api.json()).error.code, 'not_found');
+});

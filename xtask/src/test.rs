@@ -1,0 +1,298 @@
+//! `cargo xtask test`: every check CI runs, in order, continuing past failures so one run reports
+//! everything, then a summary with a plain `N passed, N failed` line.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::build;
+use crate::exec;
+use crate::tools::{self, command};
+
+/// Test counts of one kind.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+}
+
+/// The outcome of one step.
+struct Step {
+    name: &'static str,
+    ok: bool,
+    counts: Option<Counts>,
+    seconds: f64,
+}
+
+#[derive(Default)]
+struct Report {
+    steps: Vec<Step>,
+}
+
+impl Report {
+    fn record(&mut self, name: &'static str, f: impl FnOnce() -> Result<(bool, Option<Counts>)>) {
+        eprintln!("\n==> {name}");
+        let start = Instant::now();
+        let (ok, counts) = match f() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                (false, None)
+            }
+        };
+        self.steps.push(Step {
+            name,
+            ok,
+            counts,
+            seconds: start.elapsed().as_secs_f64(),
+        });
+    }
+
+    fn ok(&self, name: &str) -> bool {
+        self.steps.iter().any(|s| s.name == name && s.ok)
+    }
+}
+
+pub fn run(root: &Path) -> Result<()> {
+    let mut report = Report::default();
+    report.record("install tools", || {
+        tools::ensure_build_tools(root)?;
+        tools::ensure_test_tools()?;
+        Ok((true, None))
+    });
+    report.record("cargo fmt --check", || {
+        Ok((
+            check(command("cargo").args(["fmt", "--all", "--check"]))?,
+            None,
+        ))
+    });
+    report.record("clippy (native)", || {
+        let ok = check(command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        Ok((ok, None))
+    });
+    report.record("clippy (wasm32)", || {
+        let ok = check(command("cargo").args([
+            "clippy",
+            "--package",
+            "phaseplan-web",
+            "--package",
+            "phaseplan-model",
+            "--target",
+            tools::WASM_TARGET,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        Ok((ok, None))
+    });
+    report.record("native tests", || {
+        cargo_tests(command("cargo").args(["test", "--workspace"]))
+    });
+    report.record("model tests on wasm32 (Chromium)", || {
+        cargo_tests(
+            command("cargo")
+                .args([
+                    "test",
+                    "--package",
+                    "phaseplan-model",
+                    "--target",
+                    tools::WASM_TARGET,
+                ])
+                .env("WASM_BINDGEN_USE_BROWSER", "1")
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        )
+    });
+    report.record("build SPA + server (release)", || {
+        build::build_spa(root)?;
+        build::build_server(root)?;
+        Ok((true, None))
+    });
+    if report.ok("build SPA + server (release)") && report.ok("install tools") {
+        report.record("browser end-to-end tests", || browser_tests(root));
+    }
+    summarise(&report)
+}
+
+/// Runs a command and reports whether it succeeded.
+fn check(cmd: &mut Command) -> Result<bool> {
+    exec::run_scanning(cmd, |_| {})
+}
+
+/// Runs `cargo test`-like output, summing every `test result:` line.
+fn cargo_tests(cmd: &mut Command) -> Result<(bool, Option<Counts>)> {
+    let mut total = Counts::default();
+    let ok = exec::run_scanning(cmd, |line| {
+        if let Some(c) = parse_cargo_result(line) {
+            total.add(c);
+        }
+    })?;
+    Ok((ok && total.failed == 0, Some(total)))
+}
+
+/// `test result: ok. 12 passed; 0 failed; 0 ignored; …` → counts.
+fn parse_cargo_result(line: &str) -> Option<Counts> {
+    let rest = line.trim().strip_prefix("test result:")?;
+    let mut c = Counts::default();
+    for part in rest.split([';', '.']) {
+        let mut words = part.split_whitespace();
+        if let (Some(n), Some(kind)) = (words.next(), words.next()) {
+            match (n.parse::<u64>(), kind) {
+                (Ok(n), "passed") => c.passed = n,
+                (Ok(n), "failed") => c.failed = n,
+                _ => {}
+            }
+        }
+    }
+    Some(c)
+}
+
+/// node's test runner summary lines: `ℹ pass 5` (spec) or `# pass 5` (tap).
+fn parse_node_line(line: &str, counts: &mut Counts) {
+    let t = line.trim().trim_start_matches(['ℹ', '#']).trim();
+    let mut words = t.split_whitespace();
+    match (
+        words.next(),
+        words.next().map(str::parse::<u64>),
+        words.next(),
+    ) {
+        (Some("pass"), Some(Ok(n)), None) => counts.passed = n,
+        (Some("fail"), Some(Ok(n)), None) => counts.failed = n,
+        _ => {}
+    }
+}
+
+/// Starts the release server on a free loopback port, runs the Playwright suite against it in
+/// headless Chromium, stops the server.
+fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
+    let port = free_port()?;
+    let mut server = Server(
+        Command::new(root.join("target/release/phaseplan"))
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .context("start the server")?,
+    );
+    wait_healthy(port, &mut server.0)?;
+    let mut counts = Counts::default();
+    let ok = exec::run_scanning(
+        command("node")
+            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+            .arg("tests/e2e/")
+            .env("PHASEPLAN_URL", format!("http://127.0.0.1:{port}"))
+            .env("CHROMIUM", "/usr/bin/chromium")
+            .current_dir(root),
+        |line| parse_node_line(line, &mut counts),
+    )?;
+    drop(server);
+    Ok((ok && counts.failed == 0 && counts.passed > 0, Some(counts)))
+}
+
+/// Kills the server when dropped, even if a step above failed.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").context("find a free port")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// Polls `GET /api/v1/health` until it answers 200 (up to 30 s).
+fn wait_healthy(port: u16, child: &mut Child) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait()? {
+            bail!("the server exited during start-up ({status})");
+        }
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = s.write_all(b"GET /api/v1/health HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            let mut buf = String::new();
+            let _ = s.read_to_string(&mut buf);
+            if buf.starts_with("HTTP/1.0 200") || buf.starts_with("HTTP/1.1 200") {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("the server did not become healthy on port {port} within 30 s")
+}
+
+fn summarise(report: &Report) -> Result<()> {
+    let mut total = Counts::default();
+    let mut out = std::io::stderr().lock();
+    let _ = writeln!(out, "\n==> summary");
+    for s in &report.steps {
+        let counts = s
+            .counts
+            .map(|c| format!(" ({} passed, {} failed)", c.passed, c.failed))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<4} {:<36} {:>6.1}s{counts}",
+            if s.ok { "ok" } else { "FAIL" },
+            s.name,
+            s.seconds
+        );
+        if let Some(c) = s.counts {
+            total.add(c);
+        }
+    }
+    let failed_steps = report.steps.iter().filter(|s| !s.ok).count();
+    drop(out);
+    // The plain closing line CI reads, alone on its line, on stdout.
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(
+        stdout,
+        "tests: {} passed, {} failed",
+        total.passed, total.failed
+    );
+    let _ = stdout.flush();
+    if failed_steps > 0 {
+        bail!("{failed_steps} step(s) failed");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cargo_and_node_summaries() {
+        let c = parse_cargo_result(
+            "test result: ok. 12 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
+        )
+        .unwrap();
+        assert_eq!((c.passed, c.failed), (12, 3));
+        assert!(parse_cargo_result("running 12 tests").is_none());
+        let mut n = Counts::default();
+        for line in ["ℹ tests 7", "ℹ pass 6", "ℹ fail 1", "# pass 9x"] {
+            parse_node_line(line, &mut n);
+        }
+        assert_eq!((n.passed, n.failed), (6, 1));
+    }
+}
