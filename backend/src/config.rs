@@ -112,6 +112,8 @@ impl Settings {
 }
 
 #[cfg(test)]
+// `figment::Jail::expect_with` dictates a closure returning `Result<(), figment::Error>`.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
