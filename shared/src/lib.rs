@@ -24,8 +24,10 @@
 //! domain in [`api`], so the two sides cannot disagree about a field name.
 
 pub mod api;
+pub mod capacity;
 mod error;
 mod fit;
+pub mod migration;
 mod phase;
 mod units;
 
