@@ -19,6 +19,12 @@ pub enum Reason {
     WarningNotBelowCritical,
     /// A list that must not be empty is empty.
     Empty,
+    /// A name that is not one of the known ones (provider, SKU, source…).
+    Unknown(String),
+    /// The same key twice where each must be unique.
+    Duplicate(String),
+    /// Something required is missing or malformed; the text says what was expected.
+    Missing(String),
 }
 
 impl fmt::Display for Reason {
@@ -34,6 +40,9 @@ impl fmt::Display for Reason {
                 f.write_str("warning threshold must be below the critical threshold")
             }
             Reason::Empty => f.write_str("must not be empty"),
+            Reason::Unknown(name) => write!(f, "unknown value {name:?}"),
+            Reason::Duplicate(name) => write!(f, "{name:?} appears more than once"),
+            Reason::Missing(what) => write!(f, "expected {what}"),
         }
     }
 }

@@ -25,6 +25,7 @@
 
 pub mod api;
 pub mod capacity;
+pub mod cost;
 mod error;
 mod fit;
 pub mod migration;

@@ -1,0 +1,599 @@
+//! The pricing catalog: what each provider charges for compute, managed PostgreSQL and Redis, load
+//! balancing, egress, block storage and a Kubernetes control plane, plus its commitment and spot
+//! discounts.
+//!
+//! The built-in catalog is `data/catalog.json`, compiled into the crate so the browser and the
+//! server price with the same figures. **Every price carries its source key and, where the source
+//! showed one, its as-of date**; sources are listed once with a title and whether they are
+//! third-party tables. What the reference material has no source for is left out (e.g. managed
+//! Redis on Linode and Hetzner, managed PostgreSQL on Hetzner): the cost model then prices that
+//! component on the provider's own VMs.
+//!
+//! A user catalog in the same format can extend or replace it ([`Catalog::merged_with`]).
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::money::{Currency, HOURS_PER_MONTH, Money};
+use crate::error::{Reason, ValidationError, check_range};
+
+/// The catalog format this crate reads; a file with another number is refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The built-in catalog's JSON text.
+pub const BUILT_IN_JSON: &str = include_str!("../../data/catalog.json");
+
+/// Providers Phaseplan knows how to price and generate configuration for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderId {
+    Aws,
+    Gcp,
+    Azure,
+    Linode,
+    #[serde(rename = "digitalocean")]
+    DigitalOcean,
+    Hetzner,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 6] = [
+        ProviderId::Aws,
+        ProviderId::Gcp,
+        ProviderId::Azure,
+        ProviderId::Linode,
+        ProviderId::DigitalOcean,
+        ProviderId::Hetzner,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ProviderId::Aws => "aws",
+            ProviderId::Gcp => "gcp",
+            ProviderId::Azure => "azure",
+            ProviderId::Linode => "linode",
+            ProviderId::DigitalOcean => "digitalocean",
+            ProviderId::Hetzner => "hetzner",
+        }
+    }
+
+    /// Parses a provider key, naming `field` and listing the known keys when it is unknown.
+    pub fn parse(field: &str, key: &str) -> Result<Self, ValidationError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.key() == key)
+            .ok_or_else(|| ValidationError::new(field, Reason::Unknown(key.to_owned())))
+    }
+}
+
+/// What a price is charged per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceUnit {
+    Hour,
+    Month,
+    /// Per GB stored per month.
+    GbMonth,
+    /// Per GB transferred.
+    Gb,
+}
+
+/// One price, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    pub amount: f64,
+    pub currency: Currency,
+    pub unit: PriceUnit,
+    /// Key into [`Catalog::sources`].
+    pub source: String,
+    /// ISO date the source showed, if any ("n/d" sources have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// From a hand-written third-party table: less trustworthy, flagged in the UI.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub third_party: bool,
+}
+
+impl Price {
+    /// The price of running one unit for a month, for hourly and monthly prices; `None` for
+    /// per-GB prices, which need a quantity.
+    pub fn monthly(&self) -> Option<Money> {
+        let amount = match self.unit {
+            PriceUnit::Hour => self.amount * HOURS_PER_MONTH,
+            PriceUnit::Month => self.amount,
+            PriceUnit::GbMonth | PriceUnit::Gb => return None,
+        };
+        Some(Money {
+            amount,
+            currency: self.currency,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeSku {
+    pub sku: String,
+    pub vcpu: u32,
+    pub memory_gib: f64,
+    pub price: Price,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSku {
+    pub sku: String,
+    pub vcpu: u32,
+    pub memory_gib: f64,
+    pub price: Price,
+    /// The highly available variant (standby / multi-node), when the source priced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha_price: Option<Price>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSku {
+    pub sku: String,
+    pub memory_gib: f64,
+    pub price: Price,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha_price: Option<Price>,
+}
+
+/// One egress tier: `price` applies to the GB of a month up to `up_to_gb` (cumulative); the last
+/// tier has no bound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EgressTier {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to_gb: Option<f64>,
+    pub price: Price,
+}
+
+/// A fraction (a discount of 0.37 = 37 % off, or a multiplier) with its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcedFactor {
+    pub fraction: f64,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Discounts off on-demand compute. Absent where the provider offers none or none was found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discounts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_1y: Option<SourcedFactor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_3y: Option<SourcedFactor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot: Option<SourcedFactor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderCatalog {
+    pub id: ProviderId,
+    pub name: String,
+    pub region: String,
+    pub currency: Currency,
+    pub compute: Vec<ComputeSku>,
+    #[serde(default)]
+    pub postgres: Vec<DatabaseSku>,
+    /// Multiplier for a highly available managed database where the source gives one instead
+    /// of HA prices (AWS Multi-AZ: ×2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres_ha_multiplier: Option<SourcedFactor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postgres_storage: Option<Price>,
+    #[serde(default)]
+    pub redis: Vec<CacheSku>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<Price>,
+    #[serde(default)]
+    pub egress: Vec<EgressTier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_storage: Option<Price>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_control_plane: Option<Price>,
+    #[serde(default)]
+    pub discounts: Discounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub third_party: bool,
+}
+
+/// A stated conversion to USD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRate {
+    pub currency: Currency,
+    pub usd_per_unit: f64,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A whole catalog. Construct it with [`Catalog::built_in`] or [`Catalog::from_json`], which
+/// validate; the fields are public for reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub format_version: u32,
+    /// The catalog's own version (a date), shown with every figure.
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub exchange_rates: Vec<ExchangeRate>,
+    pub sources: Vec<Source>,
+    pub providers: Vec<ProviderCatalog>,
+}
+
+/// Why a catalog could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("catalog is not valid JSON: {0}")]
+    Json(String),
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+}
+
+impl Catalog {
+    /// The catalog shipped with this crate.
+    pub fn built_in() -> Result<Catalog, CatalogError> {
+        Catalog::from_json(BUILT_IN_JSON)
+    }
+
+    /// Parses and validates a catalog in the published format.
+    pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
+        let catalog: Catalog =
+            serde_json::from_str(json).map_err(|e| CatalogError::Json(e.to_string()))?;
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
+    pub fn provider(&self, id: ProviderId) -> Option<&ProviderCatalog> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+
+    pub fn source(&self, key: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.key == key)
+    }
+
+    /// Converts to USD at the catalog's stated rate.
+    pub fn to_usd(&self, money: Money) -> Money {
+        match money.currency {
+            Currency::Usd => money,
+            other @ Currency::Eur => {
+                let rate = self
+                    .exchange_rates
+                    .iter()
+                    .find(|r| r.currency == other)
+                    .map_or(f64::NAN, |r| r.usd_per_unit);
+                // `validate` guarantees a rate for every currency used, so NaN is unreachable
+                // for a validated catalog.
+                Money::usd(money.amount * rate)
+            }
+        }
+    }
+
+    /// This catalog with `user`'s providers replacing the same providers here and new ones added;
+    /// sources and exchange rates are merged the same way, by key. The result is validated.
+    pub fn merged_with(&self, user: &Catalog) -> Result<Catalog, CatalogError> {
+        let mut merged = self.clone();
+        for p in &user.providers {
+            merged.providers.retain(|q| q.id != p.id);
+            merged.providers.push(p.clone());
+        }
+        merged.providers.sort_by_key(|p| p.id);
+        for s in &user.sources {
+            merged.sources.retain(|q| q.key != s.key);
+            merged.sources.push(s.clone());
+        }
+        for r in &user.exchange_rates {
+            merged.exchange_rates.retain(|q| q.currency != r.currency);
+            merged.exchange_rates.push(r.clone());
+        }
+        merged.version = format!("{}+{}", self.version, user.version);
+        merged.validate()?;
+        Ok(merged)
+    }
+
+    /// Checks what serde cannot: known format version, every price finite and non-negative, every
+    /// source key listed, a rate for every currency, dates as `YYYY-MM-DD`, each provider once,
+    /// egress tiers increasing. Errors name the field path (`providers[2].compute[0].price.amount`).
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.format_version != FORMAT_VERSION {
+            return Err(ValidationError::new(
+                "format_version",
+                Reason::OutOfRange {
+                    min: f64::from(FORMAT_VERSION),
+                    max: f64::from(FORMAT_VERSION),
+                },
+            ));
+        }
+        let keys: BTreeSet<&str> = self.sources.iter().map(|s| s.key.as_str()).collect();
+        let mut currencies: BTreeSet<Currency> = BTreeSet::from([Currency::Usd]);
+        for (i, r) in self.exchange_rates.iter().enumerate() {
+            let f = format!("exchange_rates[{i}]");
+            check_range(&format!("{f}.usd_per_unit"), r.usd_per_unit, 1e-6, 1e6)?;
+            check_source(&keys, &format!("{f}.source"), &r.source)?;
+            check_date(&format!("{f}.as_of"), r.as_of.as_deref())?;
+            currencies.insert(r.currency);
+        }
+        let mut seen = BTreeSet::new();
+        for (i, p) in self.providers.iter().enumerate() {
+            let f = format!("providers[{i}]");
+            if !seen.insert(p.id) {
+                return Err(ValidationError::new(
+                    format!("{f}.id"),
+                    Reason::Duplicate(p.id.key().to_owned()),
+                ));
+            }
+            if p.compute.is_empty() {
+                return Err(ValidationError::new(format!("{f}.compute"), Reason::Empty));
+            }
+            let ctx = PriceCheck {
+                keys: &keys,
+                currencies: &currencies,
+            };
+            for (j, c) in p.compute.iter().enumerate() {
+                let g = format!("{f}.compute[{j}]");
+                check_range(&format!("{g}.vcpu"), f64::from(c.vcpu), 1.0, 1024.0)?;
+                check_range(&format!("{g}.memory_gib"), c.memory_gib, 0.1, 65_536.0)?;
+                ctx.check(&format!("{g}.price"), &c.price)?;
+            }
+            for (j, d) in p.postgres.iter().enumerate() {
+                let g = format!("{f}.postgres[{j}]");
+                check_range(&format!("{g}.memory_gib"), d.memory_gib, 0.1, 65_536.0)?;
+                ctx.check(&format!("{g}.price"), &d.price)?;
+                if let Some(ha) = &d.ha_price {
+                    ctx.check(&format!("{g}.ha_price"), ha)?;
+                }
+            }
+            for (j, c) in p.redis.iter().enumerate() {
+                let g = format!("{f}.redis[{j}]");
+                check_range(&format!("{g}.memory_gib"), c.memory_gib, 0.1, 65_536.0)?;
+                ctx.check(&format!("{g}.price"), &c.price)?;
+                if let Some(ha) = &c.ha_price {
+                    ctx.check(&format!("{g}.ha_price"), ha)?;
+                }
+            }
+            let single = [
+                ("postgres_storage", &p.postgres_storage),
+                ("load_balancer", &p.load_balancer),
+                ("block_storage", &p.block_storage),
+                ("kubernetes_control_plane", &p.kubernetes_control_plane),
+            ];
+            for (name, price) in single {
+                if let Some(price) = price {
+                    ctx.check(&format!("{f}.{name}"), price)?;
+                }
+            }
+            let mut previous = 0.0;
+            for (j, t) in p.egress.iter().enumerate() {
+                let g = format!("{f}.egress[{j}]");
+                ctx.check(&format!("{g}.price"), &t.price)?;
+                match t.up_to_gb {
+                    Some(limit) => {
+                        check_range(&format!("{g}.up_to_gb"), limit, 0.0, 1e12)?;
+                        if limit <= previous {
+                            return Err(ValidationError::new(
+                                format!("{g}.up_to_gb"),
+                                Reason::NotIncreasing { previous },
+                            ));
+                        }
+                        previous = limit;
+                    }
+                    None if j + 1 != p.egress.len() => {
+                        return Err(ValidationError::new(
+                            format!("{g}.up_to_gb"),
+                            Reason::Missing("only the last tier may be unbounded".to_owned()),
+                        ));
+                    }
+                    None => {}
+                }
+            }
+            let discounts = [
+                ("commit_1y", &p.discounts.commit_1y),
+                ("commit_3y", &p.discounts.commit_3y),
+                ("spot", &p.discounts.spot),
+            ];
+            for (name, d) in discounts {
+                if let Some(d) = d {
+                    let g = format!("{f}.discounts.{name}");
+                    check_range(&format!("{g}.fraction"), d.fraction, 0.0, 0.95)?;
+                    check_source(&keys, &format!("{g}.source"), &d.source)?;
+                    check_date(&format!("{g}.as_of"), d.as_of.as_deref())?;
+                }
+            }
+            if let Some(m) = &p.postgres_ha_multiplier {
+                let g = format!("{f}.postgres_ha_multiplier");
+                check_range(&format!("{g}.fraction"), m.fraction, 1.0, 10.0)?;
+                check_source(&keys, &format!("{g}.source"), &m.source)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct PriceCheck<'a> {
+    keys: &'a BTreeSet<&'a str>,
+    currencies: &'a BTreeSet<Currency>,
+}
+
+impl PriceCheck<'_> {
+    fn check(&self, field: &str, price: &Price) -> Result<(), ValidationError> {
+        check_range(&format!("{field}.amount"), price.amount, 0.0, 1e7)?;
+        check_source(self.keys, &format!("{field}.source"), &price.source)?;
+        check_date(&format!("{field}.as_of"), price.as_of.as_deref())?;
+        if !self.currencies.contains(&price.currency) {
+            return Err(ValidationError::new(
+                format!("{field}.currency"),
+                Reason::Missing(format!("no exchange rate for {}", price.currency.code())),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_source(keys: &BTreeSet<&str>, field: &str, key: &str) -> Result<(), ValidationError> {
+    if keys.contains(key) {
+        Ok(())
+    } else {
+        Err(ValidationError::new(field, Reason::Unknown(key.to_owned())))
+    }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day (calendar exactness is not needed for display).
+fn check_date(field: &str, date: Option<&str>) -> Result<(), ValidationError> {
+    let Some(d) = date else { return Ok(()) };
+    let parts: Vec<&str> = d.split('-').collect();
+    let ok = parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].len() == 2
+        && parts[2].len() == 2
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && matches!(parts[1].parse::<u8>(), Ok(1..=12))
+        && matches!(parts[2].parse::<u8>(), Ok(1..=31));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            Reason::Missing(format!("a YYYY-MM-DD date, got {d:?}")),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn built_in() -> Catalog {
+        Catalog::built_in().unwrap()
+    }
+
+    #[test]
+    fn built_in_catalog_is_valid_and_covers_six_providers() {
+        let c = built_in();
+        let ids: Vec<ProviderId> = c.providers.iter().map(|p| p.id).collect();
+        assert_eq!(ids, ProviderId::ALL);
+        assert!(c.providers.iter().all(|p| !p.compute.is_empty()));
+    }
+
+    #[test]
+    fn every_price_names_a_listed_source() {
+        let c = built_in();
+        let aws = c.provider(ProviderId::Aws).unwrap();
+        let src = c.source(&aws.compute[0].price.source).unwrap();
+        assert!(src.title.contains("infracost"));
+        // Third-party figures are flagged.
+        assert!(aws.compute.iter().any(|s| s.price.third_party));
+    }
+
+    #[test]
+    fn reference_figures_come_through() {
+        let c = built_in();
+        let eks = c
+            .provider(ProviderId::Aws)
+            .unwrap()
+            .kubernetes_control_plane
+            .as_ref()
+            .unwrap();
+        // $0.10 an hour is $73 a month.
+        assert!((eks.monthly().unwrap().amount - 73.0).abs() < 1e-9);
+        let hz = c.provider(ProviderId::Hetzner).unwrap();
+        assert_eq!(hz.currency, Currency::Eur);
+        assert_eq!(hz.compute[0].sku, "CX22");
+        assert_eq!(hz.compute[0].price.amount, 3.79);
+        assert_eq!(hz.compute[0].price.as_of.as_deref(), Some("2025-08-19"));
+        // Hetzner has no managed PostgreSQL or Redis in the reference: left out, not invented.
+        assert!(hz.postgres.is_empty() && hz.redis.is_empty());
+        let eur = c.to_usd(hz.compute[0].price.monthly().unwrap());
+        assert_eq!(eur.currency, Currency::Usd);
+        assert!((eur.amount - 3.79 * 1.08).abs() < 1e-9);
+    }
+
+    #[test]
+    fn invalid_catalogs_name_the_field() {
+        let mut v: serde_json::Value = serde_json::from_str(BUILT_IN_JSON).unwrap();
+        v["providers"][1]["compute"][2]["price"]["amount"] = serde_json::json!(-1.0);
+        let err = Catalog::from_json(&v.to_string()).unwrap_err();
+        assert!(
+            matches!(&err, CatalogError::Invalid(e) if e.field == "providers[1].compute[2].price.amount"),
+            "{err}"
+        );
+
+        let mut v: serde_json::Value = serde_json::from_str(BUILT_IN_JSON).unwrap();
+        v["providers"][0]["compute"][0]["price"]["source"] = serde_json::json!("nowhere");
+        let err = Catalog::from_json(&v.to_string()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("providers[0].compute[0].price.source"),
+            "{err}"
+        );
+
+        let mut v: serde_json::Value = serde_json::from_str(BUILT_IN_JSON).unwrap();
+        v["providers"][0]["id"] = serde_json::json!("moon");
+        assert!(matches!(
+            Catalog::from_json(&v.to_string()),
+            Err(CatalogError::Json(_))
+        ));
+
+        let mut v: serde_json::Value = serde_json::from_str(BUILT_IN_JSON).unwrap();
+        v["exchange_rates"] = serde_json::json!([]);
+        let err = Catalog::from_json(&v.to_string()).unwrap_err();
+        assert!(err.to_string().contains("currency"), "{err}");
+
+        assert!(matches!(
+            Catalog::from_json("{"),
+            Err(CatalogError::Json(_))
+        ));
+    }
+
+    #[test]
+    fn a_user_catalog_replaces_a_provider() {
+        let base = built_in();
+        let mut user = base.clone();
+        user.version = "mine".to_owned();
+        user.providers.retain(|p| p.id == ProviderId::Linode);
+        user.providers[0].compute[0].price.amount = 4.0;
+        let merged = base.merged_with(&user).unwrap();
+        assert_eq!(merged.providers.len(), 6);
+        let linode = merged.provider(ProviderId::Linode).unwrap();
+        assert_eq!(linode.compute[0].price.amount, 4.0);
+        assert!(merged.version.ends_with("+mine"));
+    }
+
+    #[test]
+    fn unknown_provider_keys_are_refused_with_the_field() {
+        assert_eq!(
+            ProviderId::parse("provider", "hetzner"),
+            Ok(ProviderId::Hetzner)
+        );
+        let err = ProviderId::parse("provider", "ibm").unwrap_err();
+        assert_eq!(err.field, "provider");
+        assert!(err.to_string().contains("ibm"));
+    }
+}
