@@ -28,8 +28,10 @@ pub mod capacity;
 pub mod cost;
 mod error;
 mod fit;
+pub mod growth;
 pub mod migration;
 mod phase;
+pub mod scenario;
 mod units;
 
 pub use error::{Reason, ValidationError};

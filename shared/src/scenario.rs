@@ -1,0 +1,359 @@
+//! The model's input: a [`Scenario`] (workload, growth, phase ladder, pricing options), as JSON
+//! with a format version. [`Scenario::validate`] checks every field once, at the edge, and returns
+//! a [`ValidScenario`] that the computations take, so they never re-check or panic.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cost::catalog::ProviderId;
+use crate::error::{Reason, ValidationError, check_range};
+use crate::phase::{Phase, PhaseLadder};
+
+/// The scenario format this crate reads. Bumped on incompatible changes; old shared links carry
+/// their version so the SPA can explain instead of misreading them.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Per-user demand: what one concurrent user costs the platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    /// Peak concurrent users now.
+    pub peak_concurrent_users: f64,
+    /// HTTP requests each active user makes per minute.
+    pub requests_per_user_per_minute: f64,
+    /// Mean server time per request, milliseconds.
+    pub service_time_ms: f64,
+    /// Database queries per request.
+    pub db_queries_per_request: f64,
+    /// Share of queries that are reads (0–1): reads can go to replicas.
+    pub db_read_share: f64,
+    /// Mean database time per query, milliseconds (how long a connection is held).
+    pub db_query_time_ms: f64,
+    /// Cache memory per active user, MiB (sessions, hot objects).
+    pub cache_mib_per_user: f64,
+    /// Share of concurrent users holding a WebSocket (0–1).
+    pub websocket_share: f64,
+    /// Egress per user per month, GB.
+    pub egress_gb_per_user_month: f64,
+    /// Peak over average concurrency (≥ 1): sizes for the peak, bills egress on the average.
+    pub peak_to_average: f64,
+}
+
+/// A one-off change in demand: a campaign, a launch, a season the multipliers do not cover.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthEvent {
+    pub label: String,
+    /// Month (from 0 = now) the event starts.
+    pub month: u32,
+    /// How many months it lasts (≥ 1).
+    pub duration_months: u32,
+    /// Demand multiplier while it lasts (e.g. 1.5 = +50 %).
+    pub multiplier: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Growth {
+    /// Compound growth per month: 0.08 = +8 % a month. May be negative (decline), above −100 %.
+    pub monthly_rate: f64,
+    /// Demand multipliers by calendar month, January first; `None` = flat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seasonality: Option<[f64; 12]>,
+    /// Calendar month (1–12) of month 0, to line the seasonality up with the calendar.
+    pub start_month: u32,
+    /// Calendar year of month 0, for dates on the time axis.
+    pub start_year: i32,
+    /// Months to plan over: 1–120, 36 by default.
+    pub horizon_months: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<GrowthEvent>,
+}
+
+/// How infrastructure is bought.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricingOptions {
+    /// The provider the platform runs on (or will).
+    pub provider: ProviderId,
+    /// Share of steady compute bought on a 1-year commitment (0–1).
+    pub commit_1y_share: f64,
+    /// Share bought on a 3-year commitment (0–1; the two shares sum to at most 1).
+    pub commit_3y_share: f64,
+    /// Share of the stateless app tier run on spot / preemptible capacity (0–1).
+    pub spot_share: f64,
+}
+
+/// Everything the model needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub format_version: u32,
+    pub name: String,
+    pub workload: Workload,
+    pub growth: Growth,
+    pub phases: Vec<Phase>,
+    pub pricing: PricingOptions,
+}
+
+/// A scenario that passed [`Scenario::validate`]; the only way to obtain one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidScenario {
+    scenario: Scenario,
+    ladder: PhaseLadder,
+}
+
+impl ValidScenario {
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn ladder(&self) -> &PhaseLadder {
+        &self.ladder
+    }
+}
+
+/// Bounds that keep every later computation finite; each is far beyond a real platform.
+const MAX_RATE_PER_MINUTE: f64 = 10_000.0;
+const MAX_MS: f64 = 600_000.0;
+const MAX_MONTHS: u32 = 120;
+const MAX_NAME: usize = 200;
+const MAX_EVENTS: usize = 50;
+
+impl Scenario {
+    /// Validates every field, naming the first bad one by its path
+    /// (`workload.service_time_ms`, `growth.seasonality[3]`, `phases[1].max_users`).
+    pub fn validate(self) -> Result<ValidScenario, ValidationError> {
+        if self.format_version != FORMAT_VERSION {
+            return Err(ValidationError::new(
+                "format_version",
+                Reason::OutOfRange {
+                    min: f64::from(FORMAT_VERSION),
+                    max: f64::from(FORMAT_VERSION),
+                },
+            ));
+        }
+        if self.name.chars().count() > MAX_NAME {
+            return Err(ValidationError::new(
+                "name",
+                Reason::Missing(format!("at most {MAX_NAME} characters")),
+            ));
+        }
+        self.workload.validate()?;
+        self.growth.validate()?;
+        self.pricing.validate()?;
+        let ladder = PhaseLadder::new(self.phases.clone())?;
+        Ok(ValidScenario {
+            scenario: self,
+            ladder,
+        })
+    }
+}
+
+impl Workload {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let w = self;
+        check_range(
+            "workload.peak_concurrent_users",
+            w.peak_concurrent_users,
+            0.0,
+            crate::units::Users::MAX,
+        )?;
+        check_range(
+            "workload.requests_per_user_per_minute",
+            w.requests_per_user_per_minute,
+            0.0,
+            MAX_RATE_PER_MINUTE,
+        )?;
+        check_range("workload.service_time_ms", w.service_time_ms, 0.001, MAX_MS)?;
+        check_range(
+            "workload.db_queries_per_request",
+            w.db_queries_per_request,
+            0.0,
+            1_000.0,
+        )?;
+        check_range("workload.db_read_share", w.db_read_share, 0.0, 1.0)?;
+        check_range(
+            "workload.db_query_time_ms",
+            w.db_query_time_ms,
+            0.001,
+            MAX_MS,
+        )?;
+        check_range(
+            "workload.cache_mib_per_user",
+            w.cache_mib_per_user,
+            0.0,
+            1_024.0,
+        )?;
+        check_range("workload.websocket_share", w.websocket_share, 0.0, 1.0)?;
+        check_range(
+            "workload.egress_gb_per_user_month",
+            w.egress_gb_per_user_month,
+            0.0,
+            10_000.0,
+        )?;
+        check_range("workload.peak_to_average", w.peak_to_average, 1.0, 100.0)?;
+        Ok(())
+    }
+}
+
+impl Growth {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_range("growth.monthly_rate", self.monthly_rate, -0.5, 2.0)?;
+        check_range("growth.start_month", f64::from(self.start_month), 1.0, 12.0)?;
+        check_range(
+            "growth.start_year",
+            f64::from(self.start_year),
+            2000.0,
+            2200.0,
+        )?;
+        check_range(
+            "growth.horizon_months",
+            f64::from(self.horizon_months),
+            1.0,
+            f64::from(MAX_MONTHS),
+        )?;
+        if let Some(s) = &self.seasonality {
+            for (i, m) in s.iter().enumerate() {
+                check_range(&format!("growth.seasonality[{i}]"), *m, 0.01, 100.0)?;
+            }
+        }
+        if self.events.len() > MAX_EVENTS {
+            return Err(ValidationError::new(
+                "growth.events",
+                Reason::Missing(format!("at most {MAX_EVENTS} events")),
+            ));
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let f = format!("growth.events[{i}]");
+            check_range(
+                &format!("{f}.month"),
+                f64::from(e.month),
+                0.0,
+                f64::from(self.horizon_months),
+            )?;
+            check_range(
+                &format!("{f}.duration_months"),
+                f64::from(e.duration_months),
+                1.0,
+                f64::from(MAX_MONTHS),
+            )?;
+            check_range(&format!("{f}.multiplier"), e.multiplier, 0.01, 100.0)?;
+        }
+        Ok(())
+    }
+}
+
+impl PricingOptions {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_range("pricing.commit_1y_share", self.commit_1y_share, 0.0, 1.0)?;
+        check_range("pricing.commit_3y_share", self.commit_3y_share, 0.0, 1.0)?;
+        check_range("pricing.spot_share", self.spot_share, 0.0, 1.0)?;
+        let committed = self.commit_1y_share + self.commit_3y_share;
+        if committed > 1.0 + 1e-9 {
+            return Err(ValidationError::new(
+                "pricing.commit_3y_share",
+                Reason::Missing(format!(
+                    "1-year and 3-year shares summing to at most 1 (they sum to {committed})"
+                )),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// A plausible scenario for tests: the seeds' ride-hailing platform at 1,500 peak users.
+    pub(crate) fn example() -> Scenario {
+        Scenario {
+            format_version: FORMAT_VERSION,
+            name: "example".to_owned(),
+            workload: Workload {
+                peak_concurrent_users: 1_500.0,
+                requests_per_user_per_minute: 6.0,
+                service_time_ms: 40.0,
+                db_queries_per_request: 3.0,
+                db_read_share: 0.8,
+                db_query_time_ms: 4.0,
+                cache_mib_per_user: 0.1,
+                websocket_share: 0.25,
+                egress_gb_per_user_month: 0.5,
+                peak_to_average: 3.0,
+            },
+            growth: Growth {
+                monthly_rate: 0.08,
+                seasonality: None,
+                start_month: 1,
+                start_year: 2027,
+                horizon_months: 36,
+                events: vec![],
+            },
+            phases: PhaseLadder::seed().phases().to_vec(),
+            pricing: PricingOptions {
+                provider: ProviderId::Aws,
+                commit_1y_share: 0.0,
+                commit_3y_share: 0.0,
+                spot_share: 0.0,
+            },
+        }
+    }
+
+    fn field_of(s: Scenario) -> String {
+        s.validate().unwrap_err().field
+    }
+
+    #[test]
+    fn the_example_is_valid_and_round_trips_as_json() {
+        let s = example();
+        let json = serde_json::to_string(&s).unwrap();
+        let back: Scenario = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+        assert!(back.validate().is_ok());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let mut s = example();
+        s.workload.service_time_ms = f64::NAN;
+        assert_eq!(field_of(s), "workload.service_time_ms");
+        let mut s = example();
+        s.workload.db_read_share = 1.5;
+        assert_eq!(field_of(s), "workload.db_read_share");
+        let mut s = example();
+        s.workload.peak_concurrent_users = -1.0;
+        assert_eq!(field_of(s), "workload.peak_concurrent_users");
+        let mut s = example();
+        s.growth.horizon_months = 121;
+        assert_eq!(field_of(s), "growth.horizon_months");
+        let mut s = example();
+        let mut season = [1.0; 12];
+        season[3] = f64::INFINITY;
+        s.growth.seasonality = Some(season);
+        assert_eq!(field_of(s), "growth.seasonality[3]");
+        let mut s = example();
+        s.pricing.commit_1y_share = 0.7;
+        s.pricing.commit_3y_share = 0.5;
+        assert_eq!(field_of(s), "pricing.commit_3y_share");
+        let mut s = example();
+        s.phases.reverse();
+        assert_eq!(field_of(s), "phases[1].max_users");
+        let mut s = example();
+        s.format_version = 99;
+        assert_eq!(field_of(s), "format_version");
+    }
+
+    #[test]
+    fn unknown_providers_and_fields_are_refused_by_the_decoder() {
+        let mut v = serde_json::to_value(example()).unwrap();
+        v["pricing"]["provider"] = serde_json::json!("ibm");
+        assert!(serde_json::from_value::<Scenario>(v).is_err());
+        let mut v = serde_json::to_value(example()).unwrap();
+        v["workload"]["surprise"] = serde_json::json!(1);
+        assert!(serde_json::from_value::<Scenario>(v).is_err());
+    }
+}
