@@ -32,6 +32,7 @@ pub mod growth;
 pub mod migration;
 mod phase;
 pub mod scenario;
+pub mod timeline;
 mod units;
 
 pub use error::{Reason, ValidationError};

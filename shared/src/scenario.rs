@@ -67,6 +67,15 @@ pub struct Growth {
     pub horizon_months: u32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<GrowthEvent>,
+    /// Months needed to get the next phase ready (provisioning, migration, load tests). The
+    /// timeline says to start preparing this long before a threshold is crossed. The seeds
+    /// estimate 2–3 months.
+    #[serde(default = "default_lead_time")]
+    pub lead_time_months: u32,
+}
+
+fn default_lead_time() -> u32 {
+    2
 }
 
 /// How infrastructure is bought.
@@ -212,6 +221,12 @@ impl Growth {
             1.0,
             f64::from(MAX_MONTHS),
         )?;
+        check_range(
+            "growth.lead_time_months",
+            f64::from(self.lead_time_months),
+            0.0,
+            24.0,
+        )?;
         if let Some(s) = &self.seasonality {
             for (i, m) in s.iter().enumerate() {
                 check_range(&format!("growth.seasonality[{i}]"), *m, 0.01, 100.0)?;
@@ -292,6 +307,7 @@ pub(crate) mod tests {
                 start_year: 2027,
                 horizon_months: 36,
                 events: vec![],
+                lead_time_months: 2,
             },
             phases: PhaseLadder::seed().phases().to_vec(),
             pricing: PricingOptions {
