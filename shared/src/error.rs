@@ -84,6 +84,19 @@ pub(crate) fn check_range(
     Ok(value)
 }
 
+/// Refuses a document whose `format_version` is not the one this crate reads.
+pub(crate) fn check_format_version(got: u32, supported: u32) -> Result<(), ValidationError> {
+    if got == supported {
+        Ok(())
+    } else {
+        let v = f64::from(supported);
+        Err(ValidationError::new(
+            "format_version",
+            Reason::OutOfRange { min: v, max: v },
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cost::catalog::ProviderId;
-use crate::error::{Reason, ValidationError, check_range};
+use crate::error::{Reason, ValidationError, check_format_version, check_range};
 use crate::phase::{Phase, PhaseLadder};
 
 /// The scenario format this crate reads. Bumped on incompatible changes; old shared links carry
@@ -132,15 +132,7 @@ impl Scenario {
     /// Validates every field, naming the first bad one by its path
     /// (`workload.service_time_ms`, `growth.seasonality[3]`, `phases[1].max_users`).
     pub fn validate(self) -> Result<ValidScenario, ValidationError> {
-        if self.format_version != FORMAT_VERSION {
-            return Err(ValidationError::new(
-                "format_version",
-                Reason::OutOfRange {
-                    min: f64::from(FORMAT_VERSION),
-                    max: f64::from(FORMAT_VERSION),
-                },
-            ));
-        }
+        check_format_version(self.format_version, FORMAT_VERSION)?;
         if self.name.chars().count() > MAX_NAME {
             return Err(ValidationError::new(
                 "name",

@@ -77,32 +77,16 @@ pub fn run(root: &Path) -> Result<()> {
             None,
         ))
     });
-    report.record("clippy (native)", || {
-        let ok = check(command("cargo").args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-        Ok((ok, None))
-    });
+    report.record("clippy (native)", || clippy(&["--workspace"]));
     // The model has wasm32-only code paths (its test harness); the SPA has none and is linted
     // natively above, which saves minutes of checking Leptos twice.
     report.record("clippy (wasm32 model)", || {
-        let ok = check(command("cargo").args([
-            "clippy",
+        clippy(&[
             "--package",
             "phaseplan-model",
             "--target",
             tools::WASM_TARGET,
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))?;
-        Ok((ok, None))
+        ])
     });
     report.record("native tests", || {
         cargo_tests(command("cargo").args(["test", "--workspace", "--no-fail-fast"]))
@@ -130,6 +114,17 @@ pub fn run(root: &Path) -> Result<()> {
         report.record("browser end-to-end tests", || browser_tests(root));
     }
     summarise(&report)
+}
+
+/// `cargo clippy <scope> --all-targets -- -D warnings`.
+fn clippy(scope: &[&str]) -> Result<(bool, Option<Counts>)> {
+    let ok = check(command("cargo").arg("clippy").args(scope).args([
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    Ok((ok, None))
 }
 
 /// Runs a command and reports whether it succeeded.

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::money::{Currency, HOURS_PER_MONTH, Money};
-use crate::error::{Reason, ValidationError, check_range};
+use crate::error::{Reason, ValidationError, check_format_version, check_range};
 
 /// The catalog format this crate reads; a file with another number is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -320,15 +320,7 @@ impl Catalog {
     /// source key listed, a rate for every currency, dates as `YYYY-MM-DD`, each provider once,
     /// egress tiers increasing. Errors name the field path (`providers[2].compute[0].price.amount`).
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if self.format_version != FORMAT_VERSION {
-            return Err(ValidationError::new(
-                "format_version",
-                Reason::OutOfRange {
-                    min: f64::from(FORMAT_VERSION),
-                    max: f64::from(FORMAT_VERSION),
-                },
-            ));
-        }
+        check_format_version(self.format_version, FORMAT_VERSION)?;
         let keys: BTreeSet<&str> = self.sources.iter().map(|s| s.key.as_str()).collect();
         let mut currencies: BTreeSet<Currency> = BTreeSet::from([Currency::Usd]);
         for (i, r) in self.exchange_rates.iter().enumerate() {
