@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use phaseplan_model::PhaseLadder;
+use phaseplan_model::cost::catalog::Catalog;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -25,6 +26,7 @@ use crate::spa::SpaSource;
 pub struct AppState {
     pub started: Instant,
     pub ladder: Arc<PhaseLadder>,
+    pub catalog: Arc<Catalog>,
     pub spa: Arc<SpaSource>,
 }
 
@@ -61,9 +63,13 @@ impl Application {
         if !spa.is_built().await {
             tracing::warn!(?spa, "no index.html: the web app is not built; API only");
         }
+        // The built-in catalog is compiled in and validated by the model's tests; failing here
+        // would mean a broken build, and is reported rather than panicking.
+        let catalog = Catalog::built_in().map_err(std::io::Error::other)?;
         let state = AppState {
             started: Instant::now(),
             ladder: Arc::new(PhaseLadder::seed()),
+            catalog: Arc::new(catalog),
             spa: Arc::new(spa),
         };
         let listener = TcpListener::bind(SocketAddr::new(settings.host, settings.port)).await?;

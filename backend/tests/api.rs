@@ -79,6 +79,30 @@ async fn health_reports_name_version_and_uptime() {
 }
 
 #[tokio::test]
+async fn catalog_lists_every_provider_with_sourced_prices() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/v1/catalog").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = res.json().await.unwrap();
+    let ids: Vec<&str> = v["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["aws", "gcp", "azure", "linode", "digitalocean", "hetzner"]
+    );
+    let price = &v["providers"][5]["compute"][0]["price"];
+    assert_eq!(price["currency"], "EUR");
+    assert_eq!(price["source"], "HZ-pg");
+    assert_eq!(price["as_of"], "2025-08-19");
+    // It parses back into the model's type and validates.
+    phaseplan_model::cost::catalog::Catalog::from_json(&v.to_string()).unwrap();
+}
+
+#[tokio::test]
 async fn phase_fit_returns_the_fitting_phase() {
     let app = TestApp::spawn().await;
     for (users, phase, status) in [

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`. Handlers are thin: decode, call the model, encode.
 
+mod catalog;
 mod health;
 mod phase_fit;
 
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/phase-fit", post(phase_fit::phase_fit))
+        .route("/api/v1/catalog", get(catalog::catalog))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/api", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
