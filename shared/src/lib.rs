@@ -26,6 +26,7 @@
 pub mod api;
 pub mod capacity;
 pub mod cost;
+pub mod decision;
 mod error;
 mod fit;
 pub mod growth;
