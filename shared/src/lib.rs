@@ -34,6 +34,7 @@ pub mod migration;
 mod phase;
 pub mod scenario;
 pub mod timeline;
+pub mod uncertainty;
 mod units;
 
 pub use error::{Reason, ValidationError};
