@@ -77,7 +77,9 @@ pub fn run(root: &Path) -> Result<()> {
             None,
         ))
     });
-    report.record("clippy (native)", || clippy(&["--workspace"]));
+    report.record("clippy (native)", || {
+        clippy(&["--workspace", "--all-targets"])
+    });
     // The model has wasm32-only code paths (its test harness); the SPA has none and is linted
     // natively above, which saves minutes of checking Leptos twice.
     report.record("clippy (wasm32 model)", || {
@@ -116,7 +118,7 @@ pub fn run(root: &Path) -> Result<()> {
     summarise(&report)
 }
 
-/// `cargo clippy <scope> --all-targets -- -D warnings`.
+/// `cargo clippy <scope> -- -D warnings`.
 fn clippy(scope: &[&str]) -> Result<(bool, Option<Counts>)> {
     let ok = check(command("cargo").arg("clippy").args(scope).args([
         "--all-targets",

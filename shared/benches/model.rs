@@ -1,0 +1,82 @@
+//! Benchmarks of the model's hot paths (`cargo bench -p phaseplan-model`). Targets live here, not
+//! in timed tests: the full evaluation of a preset must take ≤ 5 ms natively.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use phaseplan_model::PhaseLadder;
+use phaseplan_model::capacity::queueing::servers_for;
+use phaseplan_model::capacity::usl::Usl;
+use phaseplan_model::cost::catalog::Catalog;
+use phaseplan_model::scenario::Scenario;
+use phaseplan_model::timeline::phase_timeline;
+use phaseplan_model::uncertainty::{Spread, UncertaintyInput, simulate};
+
+fn scenario() -> Scenario {
+    let phases = serde_json::to_value(PhaseLadder::seed().phases()).unwrap();
+    serde_json::from_value(serde_json::json!({
+        "format_version": 1,
+        "name": "bench",
+        "workload": {
+            "peak_concurrent_users": 1500.0, "requests_per_user_per_minute": 6.0,
+            "service_time_ms": 40.0, "db_queries_per_request": 3.0, "db_read_share": 0.8,
+            "db_query_time_ms": 4.0, "cache_mib_per_user": 0.1, "websocket_share": 0.25,
+            "egress_gb_per_user_month": 0.5, "peak_to_average": 3.0
+        },
+        "growth": {
+            "monthly_rate": 0.08, "seasonality": [1.0, 0.9, 0.95, 1.0, 1.0, 1.05, 1.1, 1.1, 1.0, 1.0, 1.2, 1.4],
+            "start_month": 1, "start_year": 2027, "horizon_months": 36
+        },
+        "phases": phases,
+        "pricing": { "provider": "aws", "commit_1y_share": 0.3, "commit_3y_share": 0.0, "spot_share": 0.2 }
+    }))
+    .unwrap()
+}
+
+fn benches(c: &mut Criterion) {
+    let valid = scenario().validate().unwrap();
+    c.bench_function("validate scenario", |b| {
+        b.iter(|| black_box(scenario()).validate().unwrap())
+    });
+    c.bench_function("phase timeline, 36 months", |b| {
+        b.iter(|| phase_timeline(black_box(&valid)))
+    });
+    let mc = UncertaintyInput {
+        growth_rate: Spread::Normal {
+            mean: 0.08,
+            sd: 0.03,
+        },
+        demand: Spread::Triangular {
+            min: 0.8,
+            mode: 1.0,
+            max: 1.3,
+        },
+        paths: 10_000,
+        seed: 42,
+    };
+    c.bench_function("monte carlo, 10,000 paths x 36 months", |b| {
+        b.iter(|| simulate(black_box(&valid), black_box(&mc)))
+    });
+    let points: Vec<(f64, f64)> = (1..=32)
+        .map(|n| {
+            let n = f64::from(n);
+            (
+                n,
+                955.0 * n / (1.0 + 0.02 * (n - 1.0) + 0.0003 * n * (n - 1.0)),
+            )
+        })
+        .collect();
+    c.bench_function("USL fit, 32 points", |b| {
+        b.iter(|| Usl::fit(black_box(&points)))
+    });
+    c.bench_function("Erlang C pool sizing, 400 Erlangs", |b| {
+        b.iter(|| servers_for(black_box(400.0), 0.05, 10_000))
+    });
+    c.bench_function("parse + validate built-in catalog", |b| {
+        b.iter(|| Catalog::built_in().unwrap())
+    });
+}
+
+criterion_group!(model, benches);
+criterion_main!(model);
