@@ -15,6 +15,7 @@ pub struct Users(f64);
 
 impl Users {
     pub const MAX: f64 = 1_000_000_000.0;
+    pub const ZERO: Users = Users(0.0);
 
     /// Validates `value` as a user count, naming `field` in the error.
     pub fn new(field: &str, value: f64) -> Result<Self, ValidationError> {

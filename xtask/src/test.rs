@@ -120,12 +120,12 @@ pub fn run(root: &Path) -> Result<()> {
 
 /// `cargo clippy <scope> -- -D warnings`.
 fn clippy(scope: &[&str]) -> Result<(bool, Option<Counts>)> {
-    let ok = check(command("cargo").arg("clippy").args(scope).args([
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    let ok = check(
+        command("cargo")
+            .arg("clippy")
+            .args(scope)
+            .args(["--", "-D", "warnings"]),
+    )?;
     Ok((ok, None))
 }
 

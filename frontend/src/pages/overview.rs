@@ -31,10 +31,8 @@ pub fn Overview() -> impl IntoView {
     let users = RwSignal::new(1_500.0_f64);
     let (error, set_error) = signal(None::<String>);
     let fit: Memo<PhaseFit> = Memo::new(move |_| {
-        let u = Users::new("peak_concurrent_users", users.get()).unwrap_or_else(|_| {
-            // `users` only ever holds validated values (see `on_input`); zero is a safe floor.
-            Users::new("peak_concurrent_users", 0.0).unwrap_or_else(|_| unreachable!())
-        });
+        // `users` only ever holds validated values (see `on_input`); zero is a safe floor.
+        let u = Users::new("peak_concurrent_users", users.get()).unwrap_or(Users::ZERO);
         ladder.with_value(|l| l.fit(u))
     });
     let on_input = move |raw: String| {
