@@ -103,6 +103,19 @@ async fn catalog_lists_every_provider_with_sourced_prices() {
 }
 
 #[tokio::test]
+async fn presets_are_the_three_seed_platforms_and_valid() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/api/v1/presets").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: Vec<phaseplan_model::presets::Preset> = res.json().await.unwrap();
+    let keys: Vec<&str> = list.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["ride-hailing", "ecommerce", "file-saas"]);
+    for p in list {
+        assert!(p.scenario.validate().is_ok(), "{}", p.key);
+    }
+}
+
+#[tokio::test]
 async fn phase_fit_returns_the_fitting_phase() {
     let app = TestApp::spawn().await;
     for (users, phase, status) in [

@@ -32,6 +32,7 @@ mod fit;
 pub mod growth;
 pub mod migration;
 mod phase;
+pub mod presets;
 pub mod scenario;
 pub mod timeline;
 pub mod uncertainty;

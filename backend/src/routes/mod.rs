@@ -3,6 +3,7 @@
 mod catalog;
 mod health;
 mod phase_fit;
+mod presets;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/phase-fit", post(phase_fit::phase_fit))
         .route("/api/v1/catalog", get(catalog::catalog))
+        .route("/api/v1/presets", get(presets::list))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/api", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
