@@ -15,6 +15,12 @@ use crate::scenario::ValidScenario;
 
 /// Peak concurrent users for each month `0..horizon` of a validated scenario.
 pub fn projected_users(s: &ValidScenario) -> Vec<f64> {
+    projected_users_at(s, s.scenario().growth.monthly_rate)
+}
+
+/// The same projection with the growth rate replaced by `monthly_rate` (the Monte Carlo draws one
+/// per path; seasonality and events stay the scenario's).
+pub fn projected_users_at(s: &ValidScenario, monthly_rate: f64) -> Vec<f64> {
     let sc = s.scenario();
     let g = &sc.growth;
     let u0 = sc.workload.peak_concurrent_users;
@@ -34,7 +40,7 @@ pub fn projected_users(s: &ValidScenario) -> Vec<f64> {
                 .filter(|e| t >= e.month && t < e.month.saturating_add(e.duration_months))
                 .map(|e| e.multiplier)
                 .product();
-            u0 * (1.0 + g.monthly_rate).powf(f64::from(t)) * season(t) / base_season * events
+            u0 * (1.0 + monthly_rate).powf(f64::from(t)) * season(t) / base_season * events
         })
         .collect()
 }

@@ -107,6 +107,14 @@ pub struct Phase {
     pub thresholds: Thresholds,
 }
 
+impl Phase {
+    /// Concurrent users at which the phase reaches its critical capacity threshold: at or above
+    /// this, the next phase must already be running.
+    pub fn critical_users(&self) -> f64 {
+        f64::from(self.max_users) * self.thresholds.capacity.critical() / 100.0
+    }
+}
+
 /// An ordered list of phases with strictly increasing capacity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseLadder {

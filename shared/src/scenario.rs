@@ -275,40 +275,17 @@ pub(crate) mod tests {
 
     use super::*;
 
-    /// A plausible scenario for tests: the seeds' ride-hailing platform at 1,500 peak users.
+    /// A plausible scenario for tests: the ride-hailing preset at 1,500 peak users, on AWS.
     pub(crate) fn example() -> Scenario {
-        Scenario {
-            format_version: FORMAT_VERSION,
-            name: "example".to_owned(),
-            workload: Workload {
-                peak_concurrent_users: 1_500.0,
-                requests_per_user_per_minute: 6.0,
-                service_time_ms: 40.0,
-                db_queries_per_request: 3.0,
-                db_read_share: 0.8,
-                db_query_time_ms: 4.0,
-                cache_mib_per_user: 0.1,
-                websocket_share: 0.25,
-                egress_gb_per_user_month: 0.5,
-                peak_to_average: 3.0,
-            },
-            growth: Growth {
-                monthly_rate: 0.08,
-                seasonality: None,
-                start_month: 1,
-                start_year: 2027,
-                horizon_months: 36,
-                events: vec![],
-                lead_time_months: 2,
-            },
-            phases: PhaseLadder::seed().phases().to_vec(),
-            pricing: PricingOptions {
-                provider: ProviderId::Aws,
-                commit_1y_share: 0.0,
-                commit_3y_share: 0.0,
-                spot_share: 0.0,
-            },
-        }
+        let mut s = crate::presets::presets()
+            .into_iter()
+            .find(|p| p.key == "ride-hailing")
+            .map(|p| p.scenario)
+            .expect("the ride-hailing preset exists");
+        s.name = "example".to_owned();
+        s.workload.peak_concurrent_users = 1_500.0;
+        s.pricing.provider = ProviderId::Aws;
+        s
     }
 
     fn field_of(s: Scenario) -> String {

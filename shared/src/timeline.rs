@@ -54,10 +54,7 @@ impl PhaseLadder {
     /// none does (then the top phase is returned).
     pub fn required_for(&self, users: f64) -> (usize, bool) {
         let phases = self.phases();
-        let found = phases.iter().position(|p| {
-            let u = Utilisation::of(users, f64::from(p.max_users));
-            u.percent() < p.thresholds.capacity.critical()
-        });
+        let found = phases.iter().position(|p| users < p.critical_users());
         match found {
             Some(i) => (i, false),
             None => (phases.len() - 1, true),

@@ -190,19 +190,10 @@ pub fn simulate(s: &ValidScenario, input: &UncertaintyInput) -> UncertaintyResul
     let phases = ladder.phases().len();
     let paths = input.paths as usize;
     // The projection without growth (seasonality × events), shared by every path.
-    let mut flat = sc.clone();
-    flat.growth.monthly_rate = 0.0;
-    let base = match flat.validate() {
-        Ok(v) => crate::growth::projected_users(&v),
-        Err(_) => vec![sc.workload.peak_concurrent_users; horizon],
-    };
-    // The user count at which each phase turns critical: a month requires the first phase whose
-    // limit lies above its users (the same rule as `PhaseLadder::required_for`, precomputed).
-    let limits: Vec<f64> = ladder
-        .phases()
-        .iter()
-        .map(|p| f64::from(p.max_users) * p.thresholds.capacity.critical() / 100.0)
-        .collect();
+    let base = crate::growth::projected_users_at(s, 0.0);
+    // A month requires the first phase whose critical user count lies above its users (the rule
+    // of `PhaseLadder::required_for`, with the limits computed once).
+    let limits: Vec<f64> = ladder.phases().iter().map(|p| p.critical_users()).collect();
     let required = |u: f64| limits.iter().position(|&l| u < l).unwrap_or(phases - 1);
     let mut rng = Pcg64Mcg::seed_from_u64(input.seed);
     // Column-major: users[t][path].

@@ -354,19 +354,11 @@ impl Catalog {
             }
             for (j, d) in p.postgres.iter().enumerate() {
                 let g = format!("{f}.postgres[{j}]");
-                check_range(&format!("{g}.memory_gib"), d.memory_gib, 0.1, 65_536.0)?;
-                ctx.check(&format!("{g}.price"), &d.price)?;
-                if let Some(ha) = &d.ha_price {
-                    ctx.check(&format!("{g}.ha_price"), ha)?;
-                }
+                ctx.check_managed(&g, d.memory_gib, &d.price, d.ha_price.as_ref())?;
             }
             for (j, c) in p.redis.iter().enumerate() {
                 let g = format!("{f}.redis[{j}]");
-                check_range(&format!("{g}.memory_gib"), c.memory_gib, 0.1, 65_536.0)?;
-                ctx.check(&format!("{g}.price"), &c.price)?;
-                if let Some(ha) = &c.ha_price {
-                    ctx.check(&format!("{g}.ha_price"), ha)?;
-                }
+                ctx.check_managed(&g, c.memory_gib, &c.price, c.ha_price.as_ref())?;
             }
             let single = [
                 ("postgres_storage", &p.postgres_storage),
@@ -432,6 +424,22 @@ struct PriceCheck<'a> {
 }
 
 impl PriceCheck<'_> {
+    /// A managed service SKU: its memory, its price and its optional HA price.
+    fn check_managed(
+        &self,
+        field: &str,
+        memory_gib: f64,
+        price: &Price,
+        ha_price: Option<&Price>,
+    ) -> Result<(), ValidationError> {
+        check_range(&format!("{field}.memory_gib"), memory_gib, 0.1, 65_536.0)?;
+        self.check(&format!("{field}.price"), price)?;
+        if let Some(ha) = ha_price {
+            self.check(&format!("{field}.ha_price"), ha)?;
+        }
+        Ok(())
+    }
+
     fn check(&self, field: &str, price: &Price) -> Result<(), ValidationError> {
         check_range(&format!("{field}.amount"), price.amount, 0.0, 1e7)?;
         check_source(self.keys, &format!("{field}.source"), &price.source)?;
