@@ -106,9 +106,9 @@ mod tests {
 
     #[test]
     fn beyond_the_top_phase_is_flagged() {
-        let fit = PhaseLadder::seed().fit(Users::new("u", 30_000.0).unwrap());
+        let fit = PhaseLadder::seed().fit(Users::new("u", 100_000.0).unwrap());
         assert!(fit.exceeds_ladder);
-        assert_eq!(fit.phase.key, "scale");
+        assert_eq!(fit.phase.key, "enterprise");
         assert_eq!(fit.utilisation.percent(), 200.0);
         assert_eq!(fit.next_phase, None);
     }
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn loads_cover_every_phase_and_next_phase_is_named() {
         let fit = PhaseLadder::seed().fit(Users::new("u", 3_000.0).unwrap());
-        assert_eq!(fit.loads.len(), 3);
+        assert_eq!(fit.loads.len(), 4);
         assert_eq!(fit.loads[0].status, Status::Critical); // 150 % of Launch
         assert_eq!(fit.next_phase.as_deref(), Some("scale"));
     }

@@ -25,6 +25,7 @@
 
 pub mod api;
 pub mod capacity;
+mod components;
 pub mod cost;
 pub mod decision;
 mod error;
@@ -38,6 +39,7 @@ pub mod timeline;
 pub mod uncertainty;
 mod units;
 
+pub use components::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer};
 pub use error::{Reason, ValidationError};
 pub use fit::{PhaseFit, PhaseLoad};
 pub use phase::{Band, Phase, PhaseLadder, Thresholds};

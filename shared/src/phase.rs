@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer, check_key};
 use crate::error::{Reason, ValidationError, check_range};
 use crate::units::{Status, Utilisation};
 
@@ -85,29 +86,61 @@ pub struct Thresholds {
     pub connections: Band,
 }
 
-/// One rung of the ladder.
+/// One rung of the ladder: what the platform runs while its peak stays in this phase's range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Stable identifier used in URLs, file names and env files (`launch`, `growth`…).
     pub key: String,
     /// Human name shown in the UI.
     pub name: String,
-    /// Peak concurrent users the phase is designed for.
+    /// Peak concurrent users the phase is designed for. What its components actually hold under
+    /// a given workload is computed ([`crate::capacity::components`]); the smaller of the two
+    /// is the phase's capacity.
     pub max_users: u32,
-    /// Database connections the application may open (pool size or `max_connections`).
-    pub db_connections: u32,
-    /// Redis memory budget, MiB.
-    pub redis_memory_mib: u32,
+    pub app: AppTier,
+    pub database: DatabaseTier,
+    pub cache: CacheTier,
     /// Concurrent WebSocket connections the phase accepts.
     pub websocket_connections: u32,
-    /// nginx `worker_connections` per worker.
-    pub nginx_worker_connections: u32,
-    /// nginx `worker_processes`.
-    pub nginx_worker_processes: u32,
+    pub load_balancer: LoadBalancer,
+    /// The app tier runs on Kubernetes (HPA between the app tier's min and max instances)
+    /// instead of an auto-scaling group or a single node.
+    pub kubernetes: bool,
     pub thresholds: Thresholds,
 }
 
+/// More rungs than any real plan has; keeps the per-phase work bounded.
+const MAX_PHASES: usize = 12;
+
 impl Phase {
+    fn validate(&self, f: &str) -> Result<(), ValidationError> {
+        check_key(&format!("{f}.key"), &self.key)?;
+        if self.name.trim().is_empty() || self.name.chars().count() > 60 {
+            return Err(ValidationError::new(
+                format!("{f}.name"),
+                Reason::Missing("a name of 1–60 characters".to_owned()),
+            ));
+        }
+        check_range(
+            &format!("{f}.max_users"),
+            f64::from(self.max_users),
+            1.0,
+            crate::units::Users::MAX,
+        )?;
+        self.app.validate(&format!("{f}.app"))?;
+        self.database.validate(&format!("{f}.database"))?;
+        self.cache.validate(&format!("{f}.cache"))?;
+        check_range(
+            &format!("{f}.websocket_connections"),
+            f64::from(self.websocket_connections),
+            0.0,
+            crate::units::Users::MAX,
+        )?;
+        self.load_balancer.validate(&format!("{f}.load_balancer"))?;
+        Ok(())
+    }
+
     /// Concurrent users at which the phase reaches its critical capacity threshold: at or above
     /// this, the next phase must already be running.
     pub fn critical_users(&self) -> f64 {
@@ -138,98 +171,176 @@ impl PhaseLadder {
                 ));
             }
         }
+        if phases.len() > MAX_PHASES {
+            return Err(ValidationError::new(
+                "phases",
+                Reason::Missing(format!("at most {MAX_PHASES} phases")),
+            ));
+        }
+        let mut keys = std::collections::BTreeSet::new();
         for (i, p) in phases.iter().enumerate() {
-            if p.max_users == 0 {
+            p.validate(&format!("phases[{i}]"))?;
+            if !keys.insert(p.key.as_str()) {
                 return Err(ValidationError::new(
-                    format!("phases[{i}].max_users"),
-                    Reason::OutOfRange {
-                        min: 1.0,
-                        max: f64::from(u32::MAX),
-                    },
+                    format!("phases[{i}].key"),
+                    Reason::Duplicate(p.key.clone()),
                 ));
             }
         }
         Ok(PhaseLadder { phases })
     }
 
-    /// The seeds' ladder: Launch (≤ 2,000), Growth (≤ 5,000), Scale (≤ 15,000).
+    /// The seeds' ladder: Launch (≤ 2,000), Growth (≤ 5,000), Scale (≤ 15,000) and Enterprise
+    /// (≤ 50,000, the seeds' "Phase 4: Global Enterprise").
     ///
-    /// Figures from the ride-hailing seed's phase table: DB connections 20 / 100 / 200, Redis
-    /// 256 MiB / 2 GiB / 8 GiB, WebSocket 500 / 2,000 / 10,000, nginx worker connections
-    /// 1,024 / 2,048 / 4,096. Thresholds: CPU warns at 60 % (Launch) then 70 %, memory at
-    /// 70 / 75 / 80 %, DB connections at 80 / 85 / 85 %; each critical level sits 15–20 points
-    /// above, capped below 100 %.
+    /// From the ride-hailing seed's phase table: DB connections 20 / 100 (PgBouncer) / 200+,
+    /// Redis 256 MiB standard → 2 GiB Sentinel → Cluster with 8 GiB+, WebSockets 500 / 2,000 /
+    /// 10,000, read replicas from Growth, sharding and Kubernetes HPA from Scale, automated
+    /// failover (HA) from Growth. Thresholds: CPU warns at 60 % on one node then 70 % with an
+    /// autoscaler, memory at 70–80 %, connections at 80–85 %; each critical level 15–20 points
+    /// above. Instance sizes follow the seeds' AWS progression (t3.medium → m5.xlarge →
+    /// m5.2xlarge); the Enterprise figures extrapolate the same steps (assumed). nginx workers are
+    /// sized so the proxy never caps a phase below its design target (see
+    /// [`LoadBalancer::client_connections`]).
     pub fn seed() -> Self {
         let capacity = Band::known(60.0, 80.0);
-        let phase = |key: &str,
-                     name: &str,
-                     max_users,
-                     db_connections,
-                     redis_memory_mib,
-                     websocket_connections,
-                     nginx_worker_connections,
-                     nginx_worker_processes,
-                     thresholds| Phase {
-            key: key.to_owned(),
-            name: name.to_owned(),
-            max_users,
-            db_connections,
-            redis_memory_mib,
-            websocket_connections,
-            nginx_worker_connections,
-            nginx_worker_processes,
-            thresholds,
+        let app = |vcpu, memory_gib, min_instances, max_instances| AppTier {
+            vcpu,
+            memory_gib,
+            min_instances,
+            max_instances,
+        };
+        let lb = |managed, nginx_worker_processes, nginx_worker_connections, sticky_sessions| {
+            LoadBalancer {
+                managed,
+                nginx_worker_processes,
+                nginx_worker_connections,
+                sticky_sessions,
+            }
+        };
+        let scaled = Thresholds {
+            capacity,
+            cpu: Band::known(70.0, 85.0),
+            memory: Band::known(75.0, 90.0),
+            connections: Band::known(85.0, 95.0),
         };
         PhaseLadder {
             phases: vec![
-                phase(
-                    "launch",
-                    "Launch",
-                    2_000,
-                    20,
-                    256,
-                    500,
-                    1_024,
-                    2,
-                    Thresholds {
+                Phase {
+                    key: "launch".to_owned(),
+                    name: "Launch".to_owned(),
+                    max_users: 2_000,
+                    app: app(2, 4.0, 1, 3),
+                    database: DatabaseTier {
+                        vcpu: 2,
+                        memory_gib: 2.0,
+                        storage_gb: 20,
+                        max_connections: 100,
+                        pool_size: 20,
+                        pgbouncer: false,
+                        read_replicas: 0,
+                        shards: 1,
+                        high_availability: false,
+                    },
+                    cache: CacheTier {
+                        mode: CacheMode::Standard,
+                        memory_mib: 512,
+                        shards: 1,
+                    },
+                    websocket_connections: 500,
+                    load_balancer: lb(false, 2, 2_048, false),
+                    kubernetes: false,
+                    thresholds: Thresholds {
                         capacity,
                         cpu: Band::known(60.0, 80.0),
                         memory: Band::known(70.0, 85.0),
                         connections: Band::known(80.0, 95.0),
                     },
-                ),
-                phase(
-                    "growth",
-                    "Growth",
-                    5_000,
-                    100,
-                    2_048,
-                    2_000,
-                    2_048,
-                    4,
-                    Thresholds {
-                        capacity,
-                        cpu: Band::known(70.0, 85.0),
-                        memory: Band::known(75.0, 90.0),
-                        connections: Band::known(85.0, 95.0),
+                },
+                Phase {
+                    key: "growth".to_owned(),
+                    name: "Growth".to_owned(),
+                    max_users: 5_000,
+                    app: app(4, 16.0, 2, 5),
+                    database: DatabaseTier {
+                        vcpu: 2,
+                        memory_gib: 4.0,
+                        storage_gb: 50,
+                        max_connections: 200,
+                        pool_size: 100,
+                        pgbouncer: true,
+                        read_replicas: 1,
+                        shards: 1,
+                        high_availability: true,
                     },
-                ),
-                phase(
-                    "scale",
-                    "Scale",
-                    15_000,
-                    200,
-                    8_192,
-                    10_000,
-                    4_096,
-                    8,
-                    Thresholds {
-                        capacity,
-                        cpu: Band::known(70.0, 85.0),
+                    cache: CacheTier {
+                        mode: CacheMode::Sentinel,
+                        memory_mib: 2_048,
+                        shards: 1,
+                    },
+                    websocket_connections: 2_000,
+                    load_balancer: lb(true, 4, 4_096, true),
+                    kubernetes: false,
+                    thresholds: scaled,
+                },
+                Phase {
+                    key: "scale".to_owned(),
+                    name: "Scale".to_owned(),
+                    max_users: 15_000,
+                    app: app(8, 32.0, 3, 10),
+                    database: DatabaseTier {
+                        vcpu: 2,
+                        memory_gib: 16.0,
+                        storage_gb: 200,
+                        max_connections: 400,
+                        pool_size: 200,
+                        pgbouncer: true,
+                        read_replicas: 2,
+                        shards: 2,
+                        high_availability: true,
+                    },
+                    cache: CacheTier {
+                        mode: CacheMode::Cluster,
+                        memory_mib: 8_192,
+                        shards: 3,
+                    },
+                    websocket_connections: 10_000,
+                    load_balancer: lb(true, 8, 4_096, true),
+                    kubernetes: true,
+                    thresholds: Thresholds {
                         memory: Band::known(80.0, 90.0),
-                        connections: Band::known(85.0, 95.0),
+                        ..scaled
                     },
-                ),
+                },
+                Phase {
+                    key: "enterprise".to_owned(),
+                    name: "Enterprise".to_owned(),
+                    max_users: 50_000,
+                    app: app(16, 64.0, 6, 20),
+                    database: DatabaseTier {
+                        vcpu: 16,
+                        memory_gib: 64.0,
+                        storage_gb: 500,
+                        max_connections: 800,
+                        pool_size: 400,
+                        pgbouncer: true,
+                        read_replicas: 3,
+                        shards: 4,
+                        high_availability: true,
+                    },
+                    cache: CacheTier {
+                        mode: CacheMode::Cluster,
+                        memory_mib: 16_384,
+                        shards: 6,
+                    },
+                    websocket_connections: 50_000,
+                    load_balancer: lb(true, 16, 8_192, true),
+                    kubernetes: true,
+                    thresholds: Thresholds {
+                        memory: Band::known(80.0, 90.0),
+                        ..scaled
+                    },
+                },
             ],
         }
     }
@@ -257,9 +368,9 @@ mod tests {
         let rebuilt = PhaseLadder::new(seed.phases().to_vec()).unwrap();
         assert_eq!(rebuilt, seed);
         let keys: Vec<_> = seed.phases().iter().map(|p| p.key.as_str()).collect();
-        assert_eq!(keys, ["launch", "growth", "scale"]);
+        assert_eq!(keys, ["launch", "growth", "scale", "enterprise"]);
         let caps: Vec<_> = seed.phases().iter().map(|p| p.max_users).collect();
-        assert_eq!(caps, [2_000, 5_000, 15_000]);
+        assert_eq!(caps, [2_000, 5_000, 15_000, 50_000]);
     }
 
     #[test]
@@ -270,6 +381,25 @@ mod tests {
         let err = PhaseLadder::new(phases).unwrap_err();
         assert_eq!(err.field, "phases[2].max_users");
         assert!(matches!(err.reason, Reason::NotIncreasing { previous } if previous == 15_000.0));
+    }
+
+    #[test]
+    fn ladder_refuses_bad_components_and_duplicate_keys() {
+        let mut phases = PhaseLadder::seed().phases().to_vec();
+        phases[1].database.pool_size = 1_000;
+        let err = PhaseLadder::new(phases).unwrap_err();
+        assert_eq!(err.field, "phases[1].database.pool_size");
+        let mut phases = PhaseLadder::seed().phases().to_vec();
+        phases[2].key = "launch".to_owned();
+        let err = PhaseLadder::new(phases).unwrap_err();
+        assert_eq!(err.field, "phases[2].key");
+        assert_eq!(err.reason, Reason::Duplicate("launch".to_owned()));
+        let mut phases = PhaseLadder::seed().phases().to_vec();
+        phases[0].app.memory_gib = f64::NAN;
+        assert_eq!(
+            PhaseLadder::new(phases).unwrap_err().field,
+            "phases[0].app.memory_gib"
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::capacity::components::Demand;
+use crate::capacity::usl::Usl;
 use crate::cost::catalog::ProviderId;
 use crate::error::{Reason, ValidationError, check_format_version, check_range};
 use crate::phase::{Phase, PhaseLadder};
@@ -20,7 +22,8 @@ pub struct Workload {
     pub peak_concurrent_users: f64,
     /// HTTP requests each active user makes per minute.
     pub requests_per_user_per_minute: f64,
-    /// Mean server time per request, milliseconds.
+    /// Mean CPU time per request on the app tier, milliseconds: each request holds one vCPU this
+    /// long.
     pub service_time_ms: f64,
     /// Database queries per request.
     pub db_queries_per_request: f64,
@@ -36,6 +39,43 @@ pub struct Workload {
     pub egress_gb_per_user_month: f64,
     /// Peak over average concurrency (≥ 1): sizes for the peak, bills egress on the average.
     pub peak_to_average: f64,
+    /// How the app tier scales with its instance count.
+    #[serde(default)]
+    pub app_scaling: AppScaling,
+}
+
+/// The Universal Scalability Law coefficients of the app tier over its instance count: stated
+/// defaults, or fitted from load-test measurements when at least three are given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppScaling {
+    /// Contention σ (0–1). Default 0.02: stateless instances share little besides the database
+    /// and cache, which are modelled on their own (assumed).
+    pub sigma: f64,
+    /// Coherency κ (0–1). Default 0.0002: a peak near 70 instances (assumed).
+    pub kappa: f64,
+    /// Measured (instances, requests per second) points; with three or more distinct instance
+    /// counts, σ and κ are fitted from them by least squares and the two fields above ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measured: Vec<Measurement>,
+}
+
+impl Default for AppScaling {
+    fn default() -> Self {
+        AppScaling {
+            sigma: 0.02,
+            kappa: 0.0002,
+            measured: Vec::new(),
+        }
+    }
+}
+
+/// One load-test result: `instances` serving `throughput_rps` at saturation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measurement {
+    pub instances: f64,
+    pub throughput_rps: f64,
 }
 
 /// A one-off change in demand: a campaign, a launch, a season the multipliers do not cover.
@@ -109,6 +149,7 @@ pub struct Scenario {
 pub struct ValidScenario {
     scenario: Scenario,
     ladder: PhaseLadder,
+    usl: Usl,
 }
 
 impl ValidScenario {
@@ -118,6 +159,18 @@ impl ValidScenario {
 
     pub fn ladder(&self) -> &PhaseLadder {
         &self.ladder
+    }
+
+    /// The app tier's USL coefficients in effect (fitted when measurements were given); `lambda`
+    /// is the fitted per-instance throughput, or 0 when the defaults are used (then each phase's
+    /// throughput per instance follows from its vCPUs and the service time).
+    pub fn app_scaling(&self) -> Usl {
+        self.usl
+    }
+
+    /// Per-user demand for the capacity model.
+    pub fn demand(&self) -> Demand {
+        Demand::new(&self.scenario.workload, self.usl)
     }
 }
 
@@ -142,10 +195,12 @@ impl Scenario {
         self.workload.validate()?;
         self.growth.validate()?;
         self.pricing.validate()?;
+        let usl = self.workload.app_scaling.validate()?;
         let ladder = PhaseLadder::new(self.phases.clone())?;
         Ok(ValidScenario {
             scenario: self,
             ladder,
+            usl,
         })
     }
 }
@@ -194,6 +249,48 @@ impl Workload {
         )?;
         check_range("workload.peak_to_average", w.peak_to_average, 1.0, 100.0)?;
         Ok(())
+    }
+}
+
+impl AppScaling {
+    /// The coefficients to use: fitted from the measurements if there are any, else the stated
+    /// ones.
+    fn validate(&self) -> Result<Usl, ValidationError> {
+        let f = "workload.app_scaling";
+        if self.measured.len() > 1_000 {
+            return Err(ValidationError::new(
+                format!("{f}.measured"),
+                Reason::Missing("at most 1,000 measurements".to_owned()),
+            ));
+        }
+        if self.measured.is_empty() {
+            let sigma = check_range(&format!("{f}.sigma"), self.sigma, 0.0, 0.99)?;
+            let kappa = check_range(&format!("{f}.kappa"), self.kappa, 0.0, 1.0)?;
+            return Ok(Usl {
+                lambda: 0.0,
+                sigma,
+                kappa,
+            });
+        }
+        for (i, m) in self.measured.iter().enumerate() {
+            let g = format!("{f}.measured[{i}]");
+            check_range(&format!("{g}.instances"), m.instances, 1.0, 100_000.0)?;
+            check_range(&format!("{g}.throughput_rps"), m.throughput_rps, 1e-6, 1e12)?;
+        }
+        let points: Vec<(f64, f64)> = self
+            .measured
+            .iter()
+            .map(|m| (m.instances, m.throughput_rps))
+            .collect();
+        let usl = Usl::fit(&points).map_err(|e| {
+            ValidationError::new(format!("{f}.measured"), Reason::Missing(e.to_string()))
+        })?;
+        // A fit can land anywhere; keep it within the range the stated coefficients accept.
+        Ok(Usl {
+            sigma: usl.sigma.min(0.99),
+            kappa: usl.kappa.min(1.0),
+            ..usl
+        })
     }
 }
 
@@ -330,6 +427,34 @@ pub(crate) mod tests {
         let mut s = example();
         s.format_version = 99;
         assert_eq!(field_of(s), "format_version");
+    }
+
+    #[test]
+    fn measured_points_replace_the_stated_scaling_coefficients() {
+        let truth = Usl {
+            lambda: 120.0,
+            sigma: 0.05,
+            kappa: 0.001,
+        };
+        let mut s = example();
+        s.workload.app_scaling.measured = [1.0, 2.0, 4.0, 8.0, 16.0]
+            .iter()
+            .map(|&n| Measurement {
+                instances: n,
+                throughput_rps: truth.throughput(n),
+            })
+            .collect();
+        let fitted = s.validate().unwrap().app_scaling();
+        assert!((fitted.sigma - 0.05).abs() < 1e-9 && (fitted.kappa - 0.001).abs() < 1e-9);
+        let mut s = example();
+        s.workload.app_scaling.measured = vec![
+            Measurement {
+                instances: 1.0,
+                throughput_rps: 10.0,
+            };
+            3
+        ];
+        assert_eq!(field_of(s), "workload.app_scaling.measured");
     }
 
     #[test]

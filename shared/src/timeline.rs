@@ -1,14 +1,16 @@
 //! The plan month by month: projected users, the phase each month requires, and the transitions
 //! with the month to start preparing each one.
 //!
-//! A month *requires* the smallest phase whose capacity keeps that month's peak **below the
-//! phase's critical capacity threshold** (the seeds' "scale now" line, 80 % by default). Reaching
-//! warning is the signal to prepare; reaching critical means the next phase must already be
-//! running. Since preparing takes `lead_time_months`, each transition carries a `prepare_by`
+//! A month *requires* the smallest phase that keeps that month's peak **below the phase's critical
+//! line**: the design target's critical capacity threshold (the seeds' "scale now" line, 80 % by
+//! default) or, if lower, the user count at which one of its components reaches its own critical
+//! threshold under the scenario's workload ([`crate::capacity::components`]). Reaching warning is
+//! the signal to prepare; reaching critical means the next phase must already be running. Since preparing takes `lead_time_months`, each transition carries a `prepare_by`
 //! month that many months earlier.
 
 use serde::{Deserialize, Serialize};
 
+use crate::capacity::components::ladder_capacity;
 use crate::growth::projected_users;
 use crate::phase::PhaseLadder;
 use crate::scenario::ValidScenario;
@@ -25,7 +27,8 @@ pub struct PlanMonth {
     pub users: f64,
     /// Index into the ladder of the phase this month requires.
     pub phase_index: usize,
-    /// Users over the required phase's capacity.
+    /// Users over the required phase's capacity (its design target or, if lower, its
+    /// bottleneck's capacity).
     pub utilisation: Utilisation,
     pub status: Status,
     /// True when even the top phase would be at or past its critical threshold.
@@ -49,16 +52,20 @@ pub struct PhaseTimeline {
     pub transitions: Vec<Transition>,
 }
 
+/// The first phase whose critical line (`limits`, one per phase) lies above `users`, and whether
+/// none does (then the top phase is returned).
+pub fn required_phase(limits: &[f64], users: f64) -> (usize, bool) {
+    match limits.iter().position(|&l| users < l) {
+        Some(i) => (i, false),
+        None => (limits.len().saturating_sub(1), true),
+    }
+}
+
 impl PhaseLadder {
-    /// The smallest phase that holds `users` below its critical capacity threshold, and whether
-    /// none does (then the top phase is returned).
+    /// [`required_phase`] on the design targets alone (no workload).
     pub fn required_for(&self, users: f64) -> (usize, bool) {
-        let phases = self.phases();
-        let found = phases.iter().position(|p| users < p.critical_users());
-        match found {
-            Some(i) => (i, false),
-            None => (phases.len() - 1, true),
-        }
+        let limits: Vec<f64> = self.phases().iter().map(|p| p.critical_users()).collect();
+        required_phase(&limits, users)
     }
 }
 
@@ -67,13 +74,15 @@ pub fn phase_timeline(s: &ValidScenario) -> PhaseTimeline {
     let sc = s.scenario();
     let ladder = s.ladder();
     let lead = sc.growth.lead_time_months;
+    let capacities = ladder_capacity(s, 0.0);
+    let limits: Vec<f64> = capacities.iter().map(|c| c.critical_users).collect();
     let months: Vec<PlanMonth> = projected_users(s)
         .into_iter()
         .zip(0u32..)
         .map(|(users, month)| {
-            let (phase_index, beyond_ladder) = ladder.required_for(users);
+            let (phase_index, beyond_ladder) = required_phase(&limits, users);
             let phase = &ladder.phases()[phase_index];
-            let utilisation = Utilisation::of(users, f64::from(phase.max_users));
+            let utilisation = Utilisation::of(users, capacities[phase_index].capacity_users);
             // Months since January of the start year (start_month is 1–12, validated).
             let absolute = sc.growth.start_month - 1 + month;
             PlanMonth {
@@ -119,7 +128,10 @@ mod tests {
         assert_eq!(ladder.required_for(1_600.0), (1, false)); // 80 % of Launch is critical
         assert_eq!(ladder.required_for(3_999.0), (1, false));
         assert_eq!(ladder.required_for(4_000.0), (2, false));
-        assert_eq!(ladder.required_for(12_000.0), (2, true));
+        assert_eq!(ladder.required_for(12_000.0), (3, false));
+        assert_eq!(ladder.required_for(40_000.0), (3, true));
+        assert_eq!(required_phase(&[10.0, 20.0], 15.0), (1, false));
+        assert_eq!(required_phase(&[], 15.0), (0, true));
     }
 
     #[test]
@@ -128,12 +140,23 @@ mod tests {
         assert_eq!(t.months.len(), 36);
         // 1,500 × 1.08^t crosses 1,600 at t = 1, 4,000 at t = 13, 12,000 at t = 28.
         let months: Vec<u32> = t.transitions.iter().map(|x| x.month).collect();
-        assert_eq!(months, [1, 13]);
+        assert_eq!(months, [1, 13, 28]);
         assert_eq!(t.transitions[0].prepare_by, 0); // should have started already
         assert_eq!(t.transitions[1].prepare_by, 11);
-        assert!(t.months[28].beyond_ladder && !t.months[27].beyond_ladder);
+        assert!(t.months.iter().all(|m| !m.beyond_ladder));
         // Calendar: month 0 is January 2027, month 13 is February 2028.
         assert_eq!((t.months[13].year, t.months[13].calendar_month), (2028, 2));
+    }
+
+    #[test]
+    fn a_component_bottleneck_moves_the_transition_earlier() {
+        let mut s = example();
+        // Launch accepts 350 WebSockets: at a 25 % share that is 1,400 users, critical at
+        // 95 % = 1,330, below the 1,500 of month 0.
+        s.phases[0].websocket_connections = 350;
+        let t = phase_timeline(&s.validate().unwrap());
+        assert_eq!(t.months[0].phase_index, 1);
+        assert!(t.transitions.iter().all(|x| x.to_index != 1));
     }
 
     #[test]

@@ -191,9 +191,9 @@ pub fn simulate(s: &ValidScenario, input: &UncertaintyInput) -> UncertaintyResul
     let paths = input.paths as usize;
     // The projection without growth (seasonality × events), shared by every path.
     let base = crate::growth::projected_users_at(s, 0.0);
-    // A month requires the first phase whose critical user count lies above its users (the rule
-    // of `PhaseLadder::required_for`, with the limits computed once).
-    let limits: Vec<f64> = ladder.phases().iter().map(|p| p.critical_users()).collect();
+    // A month requires the first phase whose critical line lies above its users (the rule of
+    // `timeline::required_phase`, with the limits computed once).
+    let limits = crate::capacity::components::critical_limits(s, &s.demand());
     let required = |u: f64| limits.iter().position(|&l| u < l).unwrap_or(phases - 1);
     let mut rng = Pcg64Mcg::seed_from_u64(input.seed);
     // Column-major: users[t][path].

@@ -58,6 +58,7 @@ prop_compose! {
                 websocket_share: share,
                 egress_gb_per_user_month: 0.5,
                 peak_to_average: 2.0,
+                app_scaling: Default::default(),
             },
             growth: Growth {
                 monthly_rate: rate,

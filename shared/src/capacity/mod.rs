@@ -3,6 +3,9 @@
 //! - [`usl`]: the Universal Scalability Law for the app tier over its instance count, and a
 //!   least-squares fit of its coefficients from measurements.
 //! - [`queueing`]: Little's law and Erlang C for connection pools.
+//! - [`components`]: both applied to a phase's components under a workload: each component's
+//!   capacity in users, the bottleneck and the headroom.
 
+pub mod components;
 pub mod queueing;
 pub mod usl;
