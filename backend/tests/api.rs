@@ -123,6 +123,7 @@ async fn phase_fit_returns_the_fitting_phase() {
         (1_700.0, "launch", "critical"),
         (3_500.0, "growth", "warning"),
         (12_000.0, "scale", "critical"),
+        (20_000.0, "enterprise", "optimal"),
     ] {
         let res = app
             .phase_fit(json!({ "peak_concurrent_users": users }))
@@ -286,4 +287,68 @@ async fn responses_are_compressed_when_asked() {
             .map(|v| v.to_str().unwrap()),
         Some("gzip")
     );
+}
+
+#[tokio::test]
+async fn evaluate_returns_the_same_evaluation_as_the_model() {
+    let app = TestApp::spawn().await;
+    let scenario = phaseplan_model::presets::preset("ride-hailing")
+        .unwrap()
+        .scenario;
+    let res = app
+        .post_raw(
+            "/api/v1/evaluate",
+            "application/json",
+            &serde_json::to_string(&scenario).unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    let expected = phaseplan_model::evaluate::evaluate(
+        &scenario.validate().unwrap(),
+        &phaseplan_model::cost::catalog::Catalog::built_in().unwrap(),
+    );
+    // The very text the model's own result serialises to: the browser's numbers, digit for digit.
+    assert_eq!(text, serde_json::to_string(&expected).unwrap());
+    let got: phaseplan_model::evaluate::Evaluation = serde_json::from_str(&text).unwrap();
+    assert_eq!(got.timeline.months.len(), 36);
+    assert_eq!(got.providers.len(), 6);
+    assert_eq!(got.uncertainty.cost_usd.len(), 36);
+}
+
+#[tokio::test]
+async fn evaluate_refuses_invalid_scenarios_with_the_field() {
+    let app = TestApp::spawn().await;
+    let mut v = serde_json::to_value(
+        phaseplan_model::presets::preset("ecommerce")
+            .unwrap()
+            .scenario,
+    )
+    .unwrap();
+    v["phases"][1]["database"]["pool_size"] = json!(100_000);
+    let res = app
+        .post_raw("/api/v1/evaluate", "application/json", &v.to_string())
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        err.error.field.as_deref(),
+        Some("phases[1].database.pool_size")
+    );
+    v["phases"][1]["database"]["pool_size"] = json!(100);
+    v["pricing"]["provider"] = json!("ibm");
+    let res = app
+        .post_raw("/api/v1/evaluate", "application/json", &v.to_string())
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err.error.field.as_deref(), Some("pricing.provider"));
+    let res = app
+        .post_raw(
+            "/api/v1/evaluate",
+            "application/json",
+            "{\"format_version\": 1",
+        )
+        .await;
+    assert_eq!(error_of(res).await.0, StatusCode::BAD_REQUEST);
 }

@@ -233,6 +233,138 @@ fn scores(n: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// The provider choice's settings, part of the scenario: how much each criterion matters, and
+/// the two criteria that are judgements rather than computations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionSettings {
+    pub weights: Weights,
+    /// Availability and lock-in per provider, 1–5. The defaults are stated assumptions for the
+    /// user to replace with their own assessment; a provider not listed rates 3 on both.
+    pub ratings: Vec<ProviderRating>,
+}
+
+/// Relative importance of each criterion, 0–100; only ratios matter.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    /// Monthly cost now (lower is better).
+    pub monthly_cost: f64,
+    /// Total cost over the horizon (lower is better).
+    pub tco: f64,
+    /// Capacity headroom of what is bought now (higher is better).
+    pub headroom: f64,
+    /// Availability rating (higher is better).
+    pub availability: f64,
+    /// Operations hours a month for self-hosted components (lower is better).
+    pub operations: f64,
+    /// Lock-in rating (lower is better).
+    pub lock_in: f64,
+    /// Share of services bought managed (higher is better).
+    pub managed: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderRating {
+    pub provider: crate::cost::catalog::ProviderId,
+    /// 1 (weak) – 5 (strong): regions, zones, SLA, track record.
+    pub availability: f64,
+    /// 1 (easy to leave) – 5 (hard to leave): proprietary services in the plan.
+    pub lock_in: f64,
+}
+
+impl Default for DecisionSettings {
+    /// Cost first, then availability and operations effort. Ratings (assumed): the three
+    /// hyperscalers 5 for availability (many regions and zones) and 4 for lock-in; Linode and
+    /// DigitalOcean 4 and 2; Hetzner 3 and 1 (few regions, plain VMs).
+    fn default() -> Self {
+        use crate::cost::catalog::ProviderId as P;
+        let rating = |provider, availability, lock_in| ProviderRating {
+            provider,
+            availability,
+            lock_in,
+        };
+        DecisionSettings {
+            weights: Weights {
+                monthly_cost: 3.0,
+                tco: 3.0,
+                headroom: 1.0,
+                availability: 2.0,
+                operations: 2.0,
+                lock_in: 1.0,
+                managed: 1.0,
+            },
+            ratings: vec![
+                rating(P::Aws, 5.0, 4.0),
+                rating(P::Gcp, 5.0, 4.0),
+                rating(P::Azure, 5.0, 4.0),
+                rating(P::Linode, 4.0, 2.0),
+                rating(P::DigitalOcean, 4.0, 2.0),
+                rating(P::Hetzner, 3.0, 1.0),
+            ],
+        }
+    }
+}
+
+impl Weights {
+    /// `(key, name, weight, direction)` in the matrix's criterion order.
+    pub fn criteria(&self) -> [Criterion; 7] {
+        let c = |key: &str, name: &str, weight, direction| Criterion {
+            key: key.to_owned(),
+            name: name.to_owned(),
+            weight,
+            direction,
+        };
+        use Direction::{HigherIsBetter as Up, LowerIsBetter as Down};
+        [
+            c("monthly_cost", "Monthly cost now", self.monthly_cost, Down),
+            c("tco", "Total cost over the horizon", self.tco, Down),
+            c("headroom", "Capacity headroom", self.headroom, Up),
+            c("availability", "Availability", self.availability, Up),
+            c("operations", "Operations effort", self.operations, Down),
+            c("lock_in", "Lock-in", self.lock_in, Down),
+            c("managed", "Managed-service coverage", self.managed, Up),
+        ]
+    }
+}
+
+impl DecisionSettings {
+    pub(crate) fn validate(&self) -> Result<(), ValidationError> {
+        let criteria = self.weights.criteria();
+        for c in &criteria {
+            check_range(&format!("decision.weights.{}", c.key), c.weight, 0.0, 100.0)?;
+        }
+        if criteria.iter().all(|c| c.weight == 0.0) {
+            return Err(ValidationError::new(
+                "decision.weights",
+                Reason::Missing("at least one weight above zero".to_owned()),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, r) in self.ratings.iter().enumerate() {
+            let f = format!("decision.ratings[{i}]");
+            if !seen.insert(r.provider) {
+                return Err(ValidationError::new(
+                    format!("{f}.provider"),
+                    Reason::Duplicate(r.provider.key().to_owned()),
+                ));
+            }
+            check_range(&format!("{f}.availability"), r.availability, 1.0, 5.0)?;
+            check_range(&format!("{f}.lock_in"), r.lock_in, 1.0, 5.0)?;
+        }
+        Ok(())
+    }
+
+    /// `(availability, lock_in)` of a provider, 3 and 3 when not rated.
+    pub fn rating(&self, provider: crate::cost::catalog::ProviderId) -> (f64, f64) {
+        self.ratings
+            .iter()
+            .find(|r| r.provider == provider)
+            .map_or((3.0, 3.0), |r| (r.availability, r.lock_in))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]

@@ -29,6 +29,7 @@ mod components;
 pub mod cost;
 pub mod decision;
 mod error;
+pub mod evaluate;
 mod fit;
 pub mod growth;
 pub mod migration;

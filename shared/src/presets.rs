@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cost::catalog::ProviderId;
+use crate::decision::DecisionSettings;
 use crate::phase::PhaseLadder;
 use crate::scenario::{AppScaling, FORMAT_VERSION, Growth, PricingOptions, Scenario, Workload};
 
@@ -40,7 +41,11 @@ fn scenario(name: &str, workload: Workload, growth: Growth, provider: ProviderId
             commit_1y_share: 0.0,
             commit_3y_share: 0.0,
             spot_share: 0.0,
+            ops_hourly_rate_usd: 60.0,
+            migration_cost_usd: 2_500.0,
         },
+        decision: DecisionSettings::default(),
+        uncertainty: None,
     }
 }
 

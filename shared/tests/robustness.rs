@@ -4,7 +4,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use phaseplan_model::PhaseLadder;
-use phaseplan_model::cost::catalog::ProviderId;
+use phaseplan_model::cost::catalog::{Catalog, ProviderId};
+use phaseplan_model::evaluate::evaluate;
 use phaseplan_model::growth::projected_users;
 use phaseplan_model::scenario::{
     FORMAT_VERSION, Growth, GrowthEvent, PricingOptions, Scenario, Workload,
@@ -83,7 +84,11 @@ prop_compose! {
                 commit_1y_share: commit.0,
                 commit_3y_share: commit.1,
                 spot_share: share,
+                ops_hourly_rate_usd: 60.0,
+                migration_cost_usd: 2_500.0,
             },
+            decision: Default::default(),
+            uncertainty: None,
         }
     }
 }
@@ -104,7 +109,7 @@ fn a_good_share_of_generated_scenarios_is_valid() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2_000))]
+    #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
     fn valid_scenarios_give_finite_ordered_results(s in scenario()) {
@@ -132,12 +137,28 @@ proptest! {
         for p in &mc.users {
             prop_assert!(p.p10.is_finite() && p.p10 <= p.p50 && p.p50 <= p.p90, "{p:?}");
         }
+        // The whole model: every cost finite and non-negative, every provider priced.
+        let mut v = valid.scenario().clone();
+        v.uncertainty = Some(UncertaintyInput { paths: 50, ..v.default_uncertainty() });
+        let valid = v.validate().unwrap();
+        let e = evaluate(&valid, &Catalog::built_in().unwrap());
+        prop_assert_eq!(e.providers.len(), 6);
+        for p in &e.providers {
+            prop_assert!(p.monthly_usd.iter().all(|c| c.is_finite() && *c >= 0.0), "{:?}", p.monthly_usd);
+            prop_assert!(p.tco_usd.is_finite());
+        }
+        for c in &e.uncertainty.cost_usd {
+            prop_assert!(c.p10.is_finite() && c.p10 <= c.p50 && c.p50 <= c.p90, "{c:?}");
+        }
+        prop_assert!(serde_json::to_string(&e).is_ok());
     }
 
     #[test]
     fn arbitrary_json_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        if let Ok(s) = serde_json::from_slice::<Scenario>(&bytes) {
-            let _ = s.validate();
+        if let Ok(s) = serde_json::from_slice::<Scenario>(&bytes)
+            && let Ok(v) = s.validate()
+        {
+            let _ = evaluate(&v, &Catalog::built_in().unwrap());
         }
     }
 }

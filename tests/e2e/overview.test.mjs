@@ -17,7 +17,7 @@ test('initial state: 1,500 users fit Launch at 75 %, chart shows every phase', a
     const el = document.querySelector('[data-testid="phase-chart"]');
     return el && window.echarts.getInstanceByDom(el);
   });
-  assert.deepEqual(await chartData(page, 'phase-chart'), [75, 30, 10]);
+  assert.deepEqual(await chartData(page, 'phase-chart'), [75, 30, 10, 3]);
   assert.deepEqual(page.errors, []);
 });
 
@@ -27,8 +27,8 @@ test('typing a peak recomputes the phase and the chart', async () => {
   await page.waitForFunction(() => document.querySelector('[data-testid="phase-name"]')?.innerText === 'Growth');
   assert.equal(await text(page, 'utilisation'), '70.0 %');
   assert.equal(await text(page, 'next-step'), 'Prepare Scale');
-  // Launch is overloaded (175 %), Growth at 70 %, Scale at 23.3 %.
-  assert.deepEqual(await chartData(page, 'phase-chart'), [175, 70, 23.3]);
+  // Launch is overloaded (175 %), Growth at 70 %, Scale at 23.3 %, Enterprise at 7 %.
+  assert.deepEqual(await chartData(page, 'phase-chart'), [175, 70, 23.3, 7]);
   assert.deepEqual(page.errors, []);
 });
 
@@ -36,11 +36,11 @@ test('the slider moves with the keyboard and updates everything', async () => {
   const page = await openPage(browser, '/');
   const slider = page.getByTestId('peak-slider');
   await slider.focus();
-  await page.keyboard.press('End'); // 20,000: beyond the top phase
-  await page.waitForFunction(() => document.querySelector('[data-testid="phase-name"]')?.innerText === 'Scale');
-  assert.equal(await page.getByTestId('peak-input').inputValue(), '20000');
+  await page.keyboard.press('End'); // 60,000: beyond the top phase
+  await page.waitForFunction(() => document.querySelector('[data-testid="phase-name"]')?.innerText === 'Enterprise');
+  assert.equal(await page.getByTestId('peak-input').inputValue(), '60000');
   assert.equal(await text(page, 'next-step'), 'Beyond the top phase: add a rung');
-  assert.deepEqual(await chartData(page, 'phase-chart'), [200, 200, 133.3]);
+  assert.deepEqual(await chartData(page, 'phase-chart'), [200, 200, 200, 120]);
   await page.keyboard.press('Home'); // 0
   await page.waitForFunction(() => document.querySelector('[data-testid="utilisation"]')?.innerText === '0.0 %');
   assert.equal((await text(page, 'status')).toLowerCase(), 'optimal');

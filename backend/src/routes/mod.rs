@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Handlers are thin: decode, call the model, encode.
 
 mod catalog;
+mod evaluate;
 mod health;
 mod phase_fit;
 mod presets;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/phase-fit", post(phase_fit::phase_fit))
         .route("/api/v1/catalog", get(catalog::catalog))
         .route("/api/v1/presets", get(presets::list))
+        .route("/api/v1/evaluate", post(evaluate::evaluate))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/api", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)

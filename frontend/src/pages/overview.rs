@@ -9,7 +9,7 @@ use crate::components::chart::EChart;
 use crate::components::stat_card::StatCard;
 use crate::components::status_badge::StatusBadge;
 
-const SLIDER_MAX: f64 = 20_000.0;
+const SLIDER_MAX: f64 = 60_000.0;
 
 fn thousands(n: f64) -> String {
     let digits = format!("{:.0}", n.round());
@@ -143,11 +143,12 @@ pub fn Overview() -> impl IntoView {
                                 let p = &f.phase;
                                 vec![
                                     ("Users", thousands(f64::from(p.max_users))),
-                                    ("DB connections", thousands(f64::from(p.db_connections))),
-                                    ("Redis memory", format!("{} MiB", thousands(f64::from(p.redis_memory_mib)))),
+                                    ("App instances", format!("{}–{} × {} vCPU", p.app.min_instances, p.app.max_instances, p.app.vcpu)),
+                                    ("DB connections", thousands(f64::from(p.database.pool_size))),
+                                    ("Redis memory", format!("{} MiB", thousands(p.cache.usable_mib()))),
                                     ("WebSockets", thousands(f64::from(p.websocket_connections))),
-                                    ("nginx workers", p.nginx_worker_processes.to_string()),
-                                    ("nginx connections", thousands(f64::from(p.nginx_worker_connections))),
+                                    ("nginx workers", p.load_balancer.nginx_worker_processes.to_string()),
+                                    ("nginx connections", thousands(f64::from(p.load_balancer.nginx_worker_connections))),
                                     ("CPU alert", format!("{} / {} %", p.thresholds.cpu.warning(), p.thresholds.cpu.critical())),
                                 ]
                                 .into_iter()
