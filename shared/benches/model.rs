@@ -9,6 +9,8 @@ use phaseplan_model::PhaseLadder;
 use phaseplan_model::capacity::queueing::servers_for;
 use phaseplan_model::capacity::usl::Usl;
 use phaseplan_model::cost::catalog::Catalog;
+use phaseplan_model::evaluate::evaluate;
+use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 use phaseplan_model::timeline::phase_timeline;
 use phaseplan_model::uncertainty::{Spread, UncertaintyInput, simulate};
@@ -20,7 +22,7 @@ fn scenario() -> Scenario {
         "name": "bench",
         "workload": {
             "peak_concurrent_users": 1500.0, "requests_per_user_per_minute": 6.0,
-            "service_time_ms": 40.0, "db_queries_per_request": 3.0, "db_read_share": 0.8,
+            "service_time_ms": 20.0, "db_queries_per_request": 3.0, "db_read_share": 0.8,
             "db_query_time_ms": 4.0, "cache_mib_per_user": 0.1, "websocket_share": 0.25,
             "egress_gb_per_user_month": 0.5, "peak_to_average": 3.0
         },
@@ -75,6 +77,13 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("parse + validate built-in catalog", |b| {
         b.iter(|| Catalog::built_in().unwrap())
+    });
+    // The target: a preset end to end — 6 providers × 4 phases × 36 months, the advice,
+    // the decision matrix, migration and 10,000 Monte Carlo paths with cost percentiles.
+    let catalog = Catalog::built_in().unwrap();
+    let preset = preset("ride-hailing").unwrap().scenario.validate().unwrap();
+    c.bench_function("full evaluation of a preset (10,000 paths)", |b| {
+        b.iter(|| evaluate(black_box(&preset), black_box(&catalog)))
     });
 }
 

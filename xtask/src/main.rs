@@ -41,8 +41,35 @@ fn run() -> Result<()> {
         }
         Some("test") => test::run(&root),
         Some("build") => build::build_all(&root).map(|_| ()),
-        _ => bail!("usage: cargo xtask <run [-- server flags] | test | build>"),
+        Some("bench") => bench(&root),
+        _ => bail!("usage: cargo xtask <run [-- server flags] | test | build | bench>"),
     }
+}
+
+/// The model's benchmarks: criterion natively, then the full evaluation as wasm32 in headless
+/// Chromium (its timings are printed as `BENCH …` lines).
+fn bench(root: &std::path::Path) -> Result<()> {
+    tools::ensure_build_tools(root)?;
+    tools::ensure_test_tools()?;
+    exec::run(tools::command("cargo").args(["bench", "-p", "phaseplan-model"]))?;
+    exec::run(
+        tools::command("cargo")
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "phaseplan-model",
+                "--target",
+                tools::WASM_TARGET,
+                "--test",
+                "wasm_bench",
+                "--",
+                "--include-ignored",
+                "--nocapture",
+            ])
+            .env("WASM_BINDGEN_USE_BROWSER", "1")
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    )
 }
 
 /// The directory holding the workspace's Cargo.toml (xtask's parent).

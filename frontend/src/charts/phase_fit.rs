@@ -102,7 +102,7 @@ mod tests {
             .iter()
             .map(|d| d["value"].as_f64().unwrap())
             .collect();
-        assert_eq!(values, [75.0, 30.0, 10.0]);
+        assert_eq!(values, [75.0, 30.0, 10.0, 3.0]);
         // charming writes a single axis as an object, several as an array.
         let x_axis = if v["xAxis"].is_array() {
             &v["xAxis"][0]
@@ -111,7 +111,7 @@ mod tests {
         };
         assert_eq!(
             x_axis["data"],
-            serde_json::json!(["Launch", "Growth", "Scale"])
+            serde_json::json!(["Launch", "Growth", "Scale", "Enterprise"])
         );
     }
 

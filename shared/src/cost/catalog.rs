@@ -351,30 +351,39 @@ impl Catalog {
                 check_range(&format!("{g}.vcpu"), f64::from(c.vcpu), 1.0, 1024.0)?;
                 check_range(&format!("{g}.memory_gib"), c.memory_gib, 0.1, 65_536.0)?;
                 ctx.check(&format!("{g}.price"), &c.price)?;
+                check_unit(&format!("{g}.price"), &c.price, TIME)?;
             }
             for (j, d) in p.postgres.iter().enumerate() {
                 let g = format!("{f}.postgres[{j}]");
                 ctx.check_managed(&g, d.memory_gib, &d.price, d.ha_price.as_ref())?;
+                check_unit(&format!("{g}.price"), &d.price, TIME)?;
             }
             for (j, c) in p.redis.iter().enumerate() {
                 let g = format!("{f}.redis[{j}]");
                 ctx.check_managed(&g, c.memory_gib, &c.price, c.ha_price.as_ref())?;
+                check_unit(&format!("{g}.price"), &c.price, TIME)?;
             }
             let single = [
-                ("postgres_storage", &p.postgres_storage),
-                ("load_balancer", &p.load_balancer),
-                ("block_storage", &p.block_storage),
-                ("kubernetes_control_plane", &p.kubernetes_control_plane),
+                ("postgres_storage", &p.postgres_storage, STORED),
+                ("load_balancer", &p.load_balancer, TIME),
+                ("block_storage", &p.block_storage, STORED),
+                (
+                    "kubernetes_control_plane",
+                    &p.kubernetes_control_plane,
+                    TIME,
+                ),
             ];
-            for (name, price) in single {
+            for (name, price, units) in single {
                 if let Some(price) = price {
                     ctx.check(&format!("{f}.{name}"), price)?;
+                    check_unit(&format!("{f}.{name}"), price, units)?;
                 }
             }
             let mut previous = 0.0;
             for (j, t) in p.egress.iter().enumerate() {
                 let g = format!("{f}.egress[{j}]");
                 ctx.check(&format!("{g}.price"), &t.price)?;
+                check_unit(&format!("{g}.price"), &t.price, &[PriceUnit::Gb])?;
                 match t.up_to_gb {
                     Some(limit) => {
                         check_range(&format!("{g}.up_to_gb"), limit, 0.0, 1e12)?;
@@ -451,6 +460,33 @@ impl PriceCheck<'_> {
             ));
         }
         Ok(())
+    }
+}
+
+/// Units a running resource may be priced in.
+const TIME: &[PriceUnit] = &[PriceUnit::Hour, PriceUnit::Month];
+/// Units storage is priced in.
+const STORED: &[PriceUnit] = &[PriceUnit::GbMonth];
+
+/// The cost model multiplies each price by a quantity in a known unit (hours, GB-months, GB), so
+/// a price in another unit would silently be wrong: refuse it.
+fn check_unit(field: &str, price: &Price, allowed: &[PriceUnit]) -> Result<(), ValidationError> {
+    if allowed.contains(&price.unit) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = allowed
+            .iter()
+            .map(|u| match u {
+                PriceUnit::Hour => "hour",
+                PriceUnit::Month => "month",
+                PriceUnit::GbMonth => "gb_month",
+                PriceUnit::Gb => "gb",
+            })
+            .collect();
+        Err(ValidationError::new(
+            format!("{field}.unit"),
+            Reason::Missing(format!("a price per {}", names.join(" or "))),
+        ))
     }
 }
 
@@ -560,6 +596,15 @@ mod tests {
             Catalog::from_json(&v.to_string()),
             Err(CatalogError::Json(_))
         ));
+
+        let mut v: serde_json::Value = serde_json::from_str(BUILT_IN_JSON).unwrap();
+        v["providers"][0]["egress"][1]["price"]["unit"] = serde_json::json!("hour");
+        let err = Catalog::from_json(&v.to_string()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("providers[0].egress[1].price.unit"),
+            "{err}"
+        );
 
         let mut v: serde_json::Value = serde_json::from_str(BUILT_IN_JSON).unwrap();
         v["exchange_rates"] = serde_json::json!([]);
