@@ -115,11 +115,19 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let field = (path != ".").then_some(path);
-        AppError::MalformedJson {
-            message: e.into_inner().to_string(),
-            field,
-        }
+        let message = e.into_inner().to_string();
+        // serde reports a missing field at its parent's path; name the field itself, so the UI
+        // can point at it (`growth.horizon_months`, not `growth`).
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), missing) {
+            (".", Some(name)) => Some(name.to_owned()),
+            (parent, Some(name)) => Some(format!("{parent}.{name}")),
+            (".", None) => None,
+            (parent, None) => Some(parent.to_owned()),
+        };
+        AppError::MalformedJson { message, field }
     })
 }
 

@@ -352,3 +352,30 @@ async fn evaluate_refuses_invalid_scenarios_with_the_field() {
         .await;
     assert_eq!(error_of(res).await.0, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_missing_field_is_named_by_its_full_path() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post_raw(
+            "/api/v1/evaluate",
+            "application/json",
+            r#"{"format_version": 1}"#,
+        )
+        .await;
+    let (status, err) = error_of(res).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err.error.field.as_deref(), Some("name"));
+    let mut v = serde_json::to_value(
+        phaseplan_model::presets::preset("ecommerce")
+            .unwrap()
+            .scenario,
+    )
+    .unwrap();
+    v["growth"].as_object_mut().unwrap().remove("monthly_rate");
+    let res = app
+        .post_raw("/api/v1/evaluate", "application/json", &v.to_string())
+        .await;
+    let (_, err) = error_of(res).await;
+    assert_eq!(err.error.field.as_deref(), Some("growth.monthly_rate"));
+}

@@ -106,6 +106,7 @@ pub struct Growth {
     /// Calendar year of month 0, for dates on the time axis.
     pub start_year: i32,
     /// Months to plan over: 1–120, 36 by default.
+    #[serde(default = "default_horizon")]
     pub horizon_months: u32,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<GrowthEvent>,
@@ -114,6 +115,10 @@ pub struct Growth {
     /// estimate 2–3 months.
     #[serde(default = "default_lead_time")]
     pub lead_time_months: u32,
+}
+
+fn default_horizon() -> u32 {
+    36
 }
 
 fn default_lead_time() -> u32 {
