@@ -6,6 +6,7 @@ mod api;
 mod app;
 mod charts;
 mod components;
+mod format;
 mod pages;
 
 fn main() {

@@ -1,5 +1,6 @@
 //! Charts as pure functions: model result → `charming::Chart`. They run natively in unit tests
 //! (serialised to JSON and checked) and in the browser.
 
+pub mod cost;
 pub mod phase_fit;
 pub mod theme;

@@ -1,9 +1,15 @@
-//! Overview. For now: the phase check — a peak-users slider that recomputes, in WebAssembly, the
-//! phase that fits, its utilisation and status, and the load on every phase.
+//! Overview: pick a preset, set the peak, and see — recomputed in WebAssembly on every input — the
+//! headline plan (monthly cost now, 3-year TCO, cost per user, next transition, recommended
+//! provider), the cost per provider over time, and the phase check (the phase that fits the peak,
+//! its utilisation and the load on every phase).
 
 use leptos::prelude::*;
+use phaseplan_model::cost::catalog::Catalog;
+use phaseplan_model::evaluate::{Evaluation, evaluate};
+use phaseplan_model::presets::{Preset, presets};
 use phaseplan_model::{PhaseFit, PhaseLadder, Users};
 
+use crate::charts::cost::cost_chart;
 use crate::charts::phase_fit::phase_fit_chart;
 use crate::components::chart::EChart;
 use crate::components::stat_card::StatCard;
@@ -11,29 +17,57 @@ use crate::components::status_badge::StatusBadge;
 
 const SLIDER_MAX: f64 = 60_000.0;
 
-fn thousands(n: f64) -> String {
-    let digits = format!("{:.0}", n.round());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::format::{month_label, thousands, usd, usd_cents};
 
 #[component]
 pub fn Overview() -> impl IntoView {
-    let ladder = StoredValue::new(PhaseLadder::seed());
+    let all_presets = StoredValue::new(presets());
+    // The built-in catalog is compiled into the wasm and validated by the model's tests; if it
+    // ever failed to load, the cost cards say so instead of the page failing.
+    let catalog = StoredValue::new(Catalog::built_in().ok());
+    let preset_key = RwSignal::new(
+        all_presets.with_value(|p| p.first().map(|p| p.key.clone()).unwrap_or_default()),
+    );
+    let preset = Memo::new(move |_| {
+        let key = preset_key.get();
+        all_presets.with_value(|all| all.iter().find(|p| p.key == key).cloned())
+    });
+    let ladder = Memo::new(move |_| {
+        preset
+            .with(|p| {
+                p.as_ref()
+                    .and_then(|p| PhaseLadder::new(p.scenario.phases.clone()).ok())
+            })
+            .unwrap_or_else(PhaseLadder::seed)
+    });
     // The last valid peak drives everything; the raw text of the number field is kept apart so an
     // invalid entry is shown with its reason without blanking the results.
-    let users = RwSignal::new(1_500.0_f64);
+    let users = RwSignal::new(preset.with_untracked(|p| {
+        p.as_ref().map_or(1_500.0, |p: &Preset| {
+            p.scenario.workload.peak_concurrent_users
+        })
+    }));
+    let on_preset = move |key: String| {
+        if let Some(u) = all_presets.with_value(|all| {
+            all.iter()
+                .find(|p| p.key == key)
+                .map(|p| p.scenario.workload.peak_concurrent_users)
+        }) {
+            preset_key.set(key);
+            users.set(u);
+        }
+    };
+    let evaluation: Memo<Option<Evaluation>> = Memo::new(move |_| {
+        let mut scenario = preset.get()?.scenario;
+        scenario.workload.peak_concurrent_users = users.get();
+        let valid = scenario.validate().ok()?;
+        catalog.with_value(|c| c.as_ref().map(|c| evaluate(&valid, c)))
+    });
     let (error, set_error) = signal(None::<String>);
     let fit: Memo<PhaseFit> = Memo::new(move |_| {
         // `users` only ever holds validated values (see `on_input`); zero is a safe floor.
         let u = Users::new("peak_concurrent_users", users.get()).unwrap_or(Users::ZERO);
-        ladder.with_value(|l| l.fit(u))
+        ladder.with(|l| l.fit(u))
     });
     let on_input = move |raw: String| {
         let parsed = raw.trim().replace(',', "").parse::<f64>();
@@ -65,7 +99,7 @@ pub fn Overview() -> impl IntoView {
                 let next = f
                     .next_phase
                     .as_deref()
-                    .and_then(|key| ladder.with_value(|l| l.get(key).map(|p| p.name.clone())));
+                    .and_then(|key| ladder.with(|l| l.get(key).map(|p| p.name.clone())));
                 match (next, f.status) {
                     (Some(n), phaseplan_model::Status::Optimal) => format!("Next: {n}"),
                     (Some(n), _) => format!("Prepare {n}"),
@@ -75,16 +109,123 @@ pub fn Overview() -> impl IntoView {
         })
     });
 
+    let plan = move |f: fn(&Evaluation, &[String]) -> String| {
+        Signal::derive(move || {
+            let names: Vec<String> =
+                ladder.with(|l| l.phases().iter().map(|p| p.name.clone()).collect());
+            evaluation.with(|e| e.as_ref().map_or_else(|| "—".to_owned(), |e| f(e, &names)))
+        })
+    };
+    let cost_now = plan(|e, _| {
+        e.providers
+            .iter()
+            .find(|p| p.provider == e.provider)
+            .and_then(|p| p.monthly_usd.first())
+            .map_or_else(|| "—".to_owned(), |c| usd(*c))
+    });
+    let provider_name = plan(|e, _| {
+        e.providers
+            .iter()
+            .find(|p| p.provider == e.provider)
+            .map_or_else(String::new, |p| format!("a month on {}", p.name))
+    });
+    let tco = plan(|e, _| {
+        e.providers
+            .iter()
+            .find(|p| p.provider == e.provider)
+            .map_or_else(|| "—".to_owned(), |p| usd(p.tco_usd))
+    });
+    let horizon = plan(|e, _| format!("over {} months", e.timeline.months.len()));
+    let per_user = plan(|e, _| {
+        e.providers
+            .iter()
+            .find(|p| p.provider == e.provider)
+            .and_then(|p| p.cost_per_user_usd.first().copied().flatten())
+            .map_or_else(|| "—".to_owned(), usd_cents)
+    });
+    let next_transition = plan(|e, names| {
+        e.now
+            .advice
+            .next_transition
+            .and_then(|t| {
+                let m = e.timeline.months.get(t.month as usize)?;
+                Some(format!(
+                    "{} in {}",
+                    names.get(t.to_index)?,
+                    month_label(m.year, m.calendar_month)
+                ))
+            })
+            .unwrap_or_else(|| "None within the horizon".to_owned())
+    });
+    let prepare_by = plan(|e, _| {
+        e.now
+            .advice
+            .next_transition
+            .and_then(|t| e.timeline.months.get(t.prepare_by as usize))
+            .map_or_else(String::new, |m| {
+                format!(
+                    "start preparing by {}",
+                    month_label(m.year, m.calendar_month)
+                )
+            })
+    });
+    let recommended = plan(|e, _| {
+        e.decision
+            .result
+            .ranking
+            .first()
+            .and_then(|r| e.providers.iter().find(|p| p.provider.key() == r.key))
+            .map_or_else(|| "—".to_owned(), |p| p.name.clone())
+    });
+    let savings = plan(|e, _| match &e.migration {
+        Some(m) if m.result.monthly_savings > 0.0 => format!(
+            "saves {} a month vs now (payback {:.1} months)",
+            usd(m.result.monthly_savings),
+            m.result.payback_months.unwrap_or(0.0)
+        ),
+        Some(m) => format!(
+            "costs {} a month more than now",
+            usd(-m.result.monthly_savings)
+        ),
+        None => "already the top-ranked provider".to_owned(),
+    });
+    let advice = plan(|e, _| e.now.advice.reason.clone());
+    let costs_chart = Signal::derive(move || {
+        let names: Vec<String> =
+            ladder.with(|l| l.phases().iter().map(|p| p.name.clone()).collect());
+        evaluation.with(|e| {
+            e.as_ref()
+                .map_or_else(charming::Chart::new, |e| cost_chart(e, &names))
+        })
+    });
+
     view! {
         <header class="page-header">
             <h1>"Overview"</h1>
             <p>
-                "Which scaling phase does your peak need? Move the slider: the phase, its load and "
-                "the chart are recomputed in your browser as you go."
+                "Pick a platform and set its peak: the plan — cost now and over time on every "
+                "provider, the next phase and when to prepare it — is recomputed in your browser "
+                "as you go."
             </p>
         </header>
 
         <section class="panel" aria-labelledby="peak-label">
+            <div class="field">
+                <label for="preset-picker">"Platform"</label>
+                <select
+                    id="preset-picker"
+                    data-testid="preset-picker"
+                    on:change=move |ev| on_preset(event_target_value(&ev))
+                    prop:value=move || preset_key.get()
+                >
+                    {all_presets.with_value(|all| {
+                        all.iter()
+                            .map(|p| view! { <option value=p.key.clone()>{p.name.clone()}</option> })
+                            .collect_view()
+                    })}
+                </select>
+                <span class="help">{move || preset.with(|p| p.as_ref().map(|p| p.description.clone()).unwrap_or_default())}</span>
+            </div>
             <div class="field">
                 <label id="peak-label" for="peak-users">"Peak concurrent users"</label>
                 <div class="row">
@@ -118,6 +259,22 @@ pub fn Overview() -> impl IntoView {
                     "The most users connected at the same moment, at your busiest time."
                 </span>
             </div>
+        </section>
+
+        <section class="cards" aria-label="Plan">
+            <StatCard label="Monthly cost now" value=cost_now sub=provider_name test_id="cost-now" />
+            <StatCard label="Total cost" value=tco sub=horizon test_id="tco" />
+            <StatCard label="Cost per peak user" value=per_user sub=Signal::derive(|| "a month".to_owned()) test_id="cost-per-user" />
+            <StatCard label="Next transition" value=next_transition sub=prepare_by test_id="next-transition" />
+            <StatCard label="Recommended provider" value=recommended sub=savings test_id="recommended" />
+        </section>
+        <p class="advice" data-testid="advice">{advice}</p>
+
+        <section class="panel">
+            <EChart chart=costs_chart label="Monthly cost per provider over the planning horizon" test_id="cost-chart" height=360 />
+            <Show when=move || evaluation.with(Option::is_none)>
+                <p class="error" role="alert">"The plan cannot be computed for this input."</p>
+            </Show>
         </section>
 
         <section class="cards" aria-label="Phase check">
@@ -160,19 +317,5 @@ pub fn Overview() -> impl IntoView {
                 </table>
             </section>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::thousands;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0.0), "0");
-        assert_eq!(thousands(999.0), "999");
-        assert_eq!(thousands(1_000.0), "1,000");
-        assert_eq!(thousands(15_000.0), "15,000");
-        assert_eq!(thousands(1_234_567.4), "1,234,567");
     }
 }

@@ -1,0 +1,100 @@
+//! Monthly cost per provider over the horizon, one line each, with the phase transitions marked
+//! on the time axis.
+
+use charming::Chart;
+use charming::component::{Axis, Grid, Legend, LegendType, Title};
+use charming::element::{
+    AxisType, Label, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Symbol,
+    Tooltip, Trigger,
+};
+use charming::series::Line;
+use phaseplan_model::evaluate::Evaluation;
+
+use super::theme::MUTED;
+use crate::format::month_label;
+
+pub fn cost_chart(e: &Evaluation, phase_names: &[String]) -> Chart {
+    let months: Vec<String> = e
+        .timeline
+        .months
+        .iter()
+        .map(|m| month_label(m.year, m.calendar_month))
+        .collect();
+    let transitions: Vec<MarkLineVariant> = e
+        .timeline
+        .transitions
+        .iter()
+        .filter_map(|t| {
+            let label = months.get(t.month as usize)?.clone();
+            let name = phase_names.get(t.to_index)?.clone();
+            Some(MarkLineVariant::Simple(
+                MarkLineData::new()
+                    .name(name.as_str())
+                    .x_axis(label.as_str())
+                    .label(Label::new().formatter(name.as_str()).color(MUTED)),
+            ))
+        })
+        .collect();
+    let mut chart = Chart::new()
+        .title(
+            Title::new()
+                .text("Monthly cost per provider")
+                .subtext("USD a month; dashed lines: phase transitions"),
+        )
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().type_(LegendType::Scroll).top(48))
+        .grid(Grid::new().left(64).right(24).top(96).bottom(30))
+        .x_axis(Axis::new().type_(AxisType::Category).data(months))
+        .y_axis(Axis::new().type_(AxisType::Value).name("$ / month"));
+    for (i, p) in e.providers.iter().enumerate() {
+        let data: Vec<f64> = p.monthly_usd.iter().map(|c| c.round()).collect();
+        let mut line = Line::new()
+            .name(p.name.as_str())
+            .show_symbol(false)
+            .data(data);
+        if p.provider == e.provider {
+            line = line.line_style(LineStyle::new().width(3));
+        }
+        // The transitions ride on the first series so they are drawn once.
+        if i == 0 && !transitions.is_empty() {
+            line = line.mark_line(
+                MarkLine::new()
+                    .silent(true)
+                    .symbol(vec![Symbol::None, Symbol::None])
+                    .line_style(LineStyle::new().type_(LineStyleType::Dashed).color(MUTED))
+                    .data(transitions.clone()),
+            );
+        }
+        chart = chart.series(line);
+    }
+    chart
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phaseplan_model::cost::catalog::Catalog;
+    use phaseplan_model::evaluate::evaluate;
+    use phaseplan_model::presets::preset;
+
+    #[test]
+    fn one_line_per_provider_over_the_horizon_with_transitions() {
+        let mut s = preset("ride-hailing").unwrap().scenario;
+        let mut u = s.default_uncertainty();
+        u.paths = 100;
+        s.uncertainty = Some(u);
+        let e = evaluate(
+            &s.clone().validate().unwrap(),
+            &Catalog::built_in().unwrap(),
+        );
+        let names: Vec<String> = s.phases.iter().map(|p| p.name.clone()).collect();
+        let v = serde_json::to_value(cost_chart(&e, &names)).unwrap();
+        let series = v["series"].as_array().unwrap();
+        assert_eq!(series.len(), 6);
+        assert_eq!(series[0]["data"].as_array().unwrap().len(), 36);
+        assert_eq!(series[0]["data"][0], e.providers[0].monthly_usd[0].round());
+        let marks = series[0]["markLine"]["data"].as_array().unwrap();
+        assert_eq!(marks.len(), e.timeline.transitions.len());
+        assert_eq!(marks[0]["name"], "Growth");
+    }
+}
