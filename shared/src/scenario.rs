@@ -209,6 +209,8 @@ const MAX_MS: f64 = 600_000.0;
 const MAX_MONTHS: u32 = 120;
 const MAX_NAME: usize = 200;
 const MAX_EVENTS: usize = 50;
+/// Monte Carlo paths × months: 10,000 paths over the longest horizon (120 months).
+const MAX_PATH_MONTHS: u64 = 1_200_000;
 
 impl Scenario {
     /// The Monte Carlo's spread when the scenario sets none: growth rate normal around the plan
@@ -248,6 +250,18 @@ impl Scenario {
         self.decision.validate()?;
         if let Some(u) = &self.uncertainty {
             u.validate()?;
+            // The Monte Carlo keeps every path's users for every month: bound the buffer (10 MB)
+            // so one request cannot make the server or the tab allocate without limit.
+            let most = MAX_PATH_MONTHS / u64::from(self.growth.horizon_months.max(1));
+            if u64::from(u.paths) > most {
+                return Err(ValidationError::new(
+                    "uncertainty.paths",
+                    Reason::OutOfRange {
+                        min: 1.0,
+                        max: most as f64,
+                    },
+                ));
+            }
         }
         let usl = self.workload.app_scaling.validate()?;
         let ladder = PhaseLadder::new(self.phases.clone())?;
@@ -493,6 +507,11 @@ pub(crate) mod tests {
         let mut s = example();
         s.format_version = 99;
         assert_eq!(field_of(s), "format_version");
+        let mut s = example();
+        let mut u = s.default_uncertainty();
+        u.paths = 40_000; // × 36 months > 1.2 M
+        s.uncertainty = Some(u);
+        assert_eq!(field_of(s), "uncertainty.paths");
     }
 
     #[test]
