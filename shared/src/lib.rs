@@ -36,6 +36,7 @@ pub mod migration;
 mod phase;
 pub mod presets;
 pub mod scenario;
+pub mod share;
 pub mod timeline;
 pub mod uncertainty;
 mod units;

@@ -162,3 +162,12 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn arbitrary_share_links_never_panic(link in "v?[0-9]{0,3}\\.?[A-Za-z0-9_-]{0,400}") {
+        if let Ok(s) = phaseplan_model::share::decode(&link) {
+            let _ = s.validate();
+        }
+    }
+}
