@@ -9,6 +9,7 @@ use crate::components::footer::Footer;
 use crate::pages::coming::Coming;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
+use crate::state::{ShareSync, provide_plan_state};
 
 /// Every page of the app, in navigation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,8 +66,10 @@ impl Page {
 
 #[component]
 pub fn App() -> impl IntoView {
+    provide_plan_state();
     view! {
         <Router>
+            <ShareSync />
             <a class="skip-link" href="#main">"Skip to content"</a>
             <div class="shell">
                 <aside class="sidebar">
@@ -93,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Footer />
                 </aside>
                 <main id="main" class="content">
+                    <LinkError />
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Overview />
                         <Route path=path!("/scenario") view=|| view! { <Coming page=Page::Scenario /> } />
@@ -105,5 +109,21 @@ pub fn App() -> impl IntoView {
                 </main>
             </div>
         </Router>
+    }
+}
+
+/// A link that could not be opened says why, above whatever page it pointed at.
+#[component]
+fn LinkError() -> impl IntoView {
+    let state = crate::state::use_plan();
+    view! {
+        <Show when=move || state.link_error.with(Option::is_some)>
+            <div class="banner error" role="alert" data-testid="link-error">
+                <strong>"This link could not be opened: "</strong>
+                {move || state.link_error.get()}
+                ". Showing the default plan instead."
+                <button type="button" on:click=move |_| state.link_error.set(None)>"Dismiss"</button>
+            </div>
+        </Show>
     }
 }

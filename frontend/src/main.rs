@@ -8,6 +8,7 @@ mod charts;
 mod components;
 mod format;
 mod pages;
+mod state;
 
 fn main() {
     console_error_panic_hook::set_once();

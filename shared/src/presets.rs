@@ -21,7 +21,12 @@ pub struct Preset {
 
 /// All presets, the default first.
 pub fn presets() -> Vec<Preset> {
-    vec![ride_hailing(), ecommerce(), file_processing_saas()]
+    vec![default_preset(), ecommerce(), file_processing_saas()]
+}
+
+/// The preset a new session starts from: the ride-hailing platform.
+pub fn default_preset() -> Preset {
+    ride_hailing()
 }
 
 /// Looks a preset up by key.

@@ -2,5 +2,6 @@
 
 pub mod chart;
 pub mod footer;
+pub mod share;
 pub mod stat_card;
 pub mod status_badge;

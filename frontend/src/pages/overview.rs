@@ -4,16 +4,16 @@
 //! its utilisation and the load on every phase).
 
 use leptos::prelude::*;
-use phaseplan_model::cost::catalog::Catalog;
-use phaseplan_model::evaluate::{Evaluation, evaluate};
-use phaseplan_model::presets::{Preset, presets};
+use phaseplan_model::evaluate::Evaluation;
 use phaseplan_model::{PhaseFit, PhaseLadder, Users};
 
 use crate::charts::cost::cost_chart;
 use crate::charts::phase_fit::phase_fit_chart;
 use crate::components::chart::EChart;
+use crate::components::share::ShareLink;
 use crate::components::stat_card::StatCard;
 use crate::components::status_badge::StatusBadge;
+use crate::state::use_plan;
 
 const SLIDER_MAX: f64 = 60_000.0;
 
@@ -21,61 +21,37 @@ use crate::format::{month_label, thousands, usd, usd_cents};
 
 #[component]
 pub fn Overview() -> impl IntoView {
-    let all_presets = StoredValue::new(presets());
-    // The built-in catalog is compiled into the wasm and validated by the model's tests; if it
-    // ever failed to load, the cost cards say so instead of the page failing.
-    let catalog = StoredValue::new(Catalog::built_in().ok());
-    let preset_key = RwSignal::new(
-        all_presets.with_value(|p| p.first().map(|p| p.key.clone()).unwrap_or_default()),
-    );
-    let preset = Memo::new(move |_| {
-        let key = preset_key.get();
-        all_presets.with_value(|all| all.iter().find(|p| p.key == key).cloned())
-    });
+    let state = use_plan();
+    let all_presets = state.presets;
     let ladder = Memo::new(move |_| {
-        preset
-            .with(|p| {
-                p.as_ref()
-                    .and_then(|p| PhaseLadder::new(p.scenario.phases.clone()).ok())
-            })
+        state
+            .scenario
+            .with(|s| PhaseLadder::new(s.phases.clone()).ok())
             .unwrap_or_else(PhaseLadder::seed)
     });
-    // The last valid peak drives everything; the raw text of the number field is kept apart so an
-    // invalid entry is shown with its reason without blanking the results.
-    let users = RwSignal::new(preset.with_untracked(|p| {
-        p.as_ref().map_or(1_500.0, |p: &Preset| {
-            p.scenario.workload.peak_concurrent_users
-        })
-    }));
-    let on_preset = move |key: String| {
-        if let Some(u) = all_presets.with_value(|all| {
-            all.iter()
-                .find(|p| p.key == key)
-                .map(|p| p.scenario.workload.peak_concurrent_users)
-        }) {
-            preset_key.set(key);
-            users.set(u);
-        }
-    };
-    let evaluation: Memo<Option<Evaluation>> = Memo::new(move |_| {
-        let mut scenario = preset.get()?.scenario;
-        scenario.workload.peak_concurrent_users = users.get();
-        let valid = scenario.validate().ok()?;
-        catalog.with_value(|c| c.as_ref().map(|c| evaluate(&valid, c)))
-    });
+    // The scenario's peak drives everything; the raw text of the number field is kept apart so
+    // an invalid entry is shown with its reason without blanking the results.
+    let users = Memo::new(move |_| state.scenario.with(|s| s.workload.peak_concurrent_users));
     let (error, set_error) = signal(None::<String>);
     let fit: Memo<PhaseFit> = Memo::new(move |_| {
-        // `users` only ever holds validated values (see `on_input`); zero is a safe floor.
+        // The peak is validated before it is stored (see `on_input`); zero is a safe floor.
         let u = Users::new("peak_concurrent_users", users.get()).unwrap_or(Users::ZERO);
         ladder.with(|l| l.fit(u))
     });
+    let on_preset = move |key: String| {
+        set_error.set(None);
+        state.load_preset(&key);
+    };
+    let evaluation = state.evaluation;
     let on_input = move |raw: String| {
         let parsed = raw.trim().replace(',', "").parse::<f64>();
         match parsed {
             Ok(v) => match Users::new("peak concurrent users", v) {
                 Ok(u) => {
                     set_error.set(None);
-                    users.set(u.get());
+                    state
+                        .scenario
+                        .update(|s| s.workload.peak_concurrent_users = u.get());
                 }
                 Err(e) => set_error.set(Some(e.reason.to_string())),
             },
@@ -113,7 +89,7 @@ pub fn Overview() -> impl IntoView {
         Signal::derive(move || {
             let names: Vec<String> =
                 ladder.with(|l| l.phases().iter().map(|p| p.name.clone()).collect());
-            evaluation.with(|e| e.as_ref().map_or_else(|| "—".to_owned(), |e| f(e, &names)))
+            evaluation.with(|e| e.as_ref().map_or_else(|_| "—".to_owned(), |e| f(e, &names)))
         })
     };
     let cost_now = plan(|e, _| {
@@ -195,7 +171,7 @@ pub fn Overview() -> impl IntoView {
             ladder.with(|l| l.phases().iter().map(|p| p.name.clone()).collect());
         evaluation.with(|e| {
             e.as_ref()
-                .map_or_else(charming::Chart::new, |e| cost_chart(e, &names))
+                .map_or_else(|_| charming::Chart::new(), |e| cost_chart(e, &names))
         })
     });
 
@@ -216,15 +192,28 @@ pub fn Overview() -> impl IntoView {
                     id="preset-picker"
                     data-testid="preset-picker"
                     on:change=move |ev| on_preset(event_target_value(&ev))
-                    prop:value=move || preset_key.get()
+                    prop:value=move || state.preset_key.get().unwrap_or_default()
                 >
+                    <Show when=move || state.preset_key.with(Option::is_none)>
+                        <option value="">"Custom scenario (from a link)"</option>
+                    </Show>
                     {all_presets.with_value(|all| {
                         all.iter()
                             .map(|p| view! { <option value=p.key.clone()>{p.name.clone()}</option> })
                             .collect_view()
                     })}
                 </select>
-                <span class="help">{move || preset.with(|p| p.as_ref().map(|p| p.description.clone()).unwrap_or_default())}</span>
+                <span class="help">
+                    {move || {
+                        let key = state.preset_key.get();
+                        all_presets.with_value(|all| {
+                            all.iter()
+                                .find(|p| Some(&p.key) == key.as_ref())
+                                .map(|p| p.description.clone())
+                                .unwrap_or_default()
+                        })
+                    }}
+                </span>
             </div>
             <div class="field">
                 <label id="peak-label" for="peak-users">"Peak concurrent users"</label>
@@ -269,11 +258,15 @@ pub fn Overview() -> impl IntoView {
             <StatCard label="Recommended provider" value=recommended sub=savings test_id="recommended" />
         </section>
         <p class="advice" data-testid="advice">{advice}</p>
+        <ShareLink />
 
         <section class="panel">
             <EChart chart=costs_chart label="Monthly cost per provider over the planning horizon" test_id="cost-chart" height=360 />
-            <Show when=move || evaluation.with(Option::is_none)>
-                <p class="error" role="alert">"The plan cannot be computed for this input."</p>
+            <Show when=move || evaluation.with(Result::is_err)>
+                <p class="error" role="alert">
+                    "The plan cannot be computed: "
+                    {move || evaluation.with(|e| e.as_ref().err().cloned())}
+                </p>
             </Show>
         </section>
 

@@ -1,0 +1,128 @@
+//! The one scenario the whole app works on, shared by every page through Leptos context, its
+//! evaluation (recomputed in WebAssembly whenever it changes), and its share link: the scenario
+//! lives in the URL as `?s=v1.…` (see `phaseplan_model::share`), so reloading or sending the link
+//! restores it exactly.
+
+use leptos::prelude::*;
+use phaseplan_model::cost::catalog::Catalog;
+use phaseplan_model::evaluate::{Evaluation, evaluate};
+use phaseplan_model::presets::{Preset, default_preset, presets};
+use phaseplan_model::scenario::Scenario;
+use phaseplan_model::share;
+
+/// The app-wide planning state. `Copy`: every field is an arena handle.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanState {
+    pub scenario: RwSignal<Scenario>,
+    /// The preset the scenario started from, if it did (a shared link may not match any).
+    pub preset_key: RwSignal<Option<String>>,
+    /// `Err` with the reason when the scenario is invalid; the UI keeps the last good result
+    /// visible and shows the reason.
+    pub evaluation: Memo<Result<Evaluation, String>>,
+    /// Why the link the app was opened with could not be used, if it could not.
+    pub link_error: RwSignal<Option<String>>,
+    pub presets: StoredValue<Vec<Preset>>,
+}
+
+/// The `s` query parameter of the current URL, if any.
+fn link_in_url() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get("s")
+}
+
+/// Creates the state (from the URL's link, else the first preset) and provides it as context.
+pub fn provide_plan_state() -> PlanState {
+    let all = presets();
+    let mut link_error = None;
+    let from_link = link_in_url().and_then(|link| {
+        match share::decode(&link)
+            .map_err(|e| e.to_string())
+            .and_then(|s| {
+                s.clone()
+                    .validate()
+                    .map(|_| s)
+                    .map_err(|e| format!("this link's scenario is not valid: {e}"))
+            }) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                link_error = Some(e);
+                None
+            }
+        }
+    });
+    let (scenario, preset_key) = match from_link {
+        Some(s) => {
+            let key = all.iter().find(|p| p.scenario == s).map(|p| p.key.clone());
+            (s, key)
+        }
+        None => {
+            let p = default_preset();
+            (p.scenario, Some(p.key))
+        }
+    };
+    let catalog = StoredValue::new(Catalog::built_in().map_err(|e| e.to_string()));
+    let scenario = RwSignal::new(scenario);
+    let evaluation = Memo::new(move |_| {
+        let valid = scenario
+            .with(|s| s.clone().validate())
+            .map_err(|e| e.to_string())?;
+        catalog.with_value(|c| match c {
+            Ok(c) => Ok(evaluate(&valid, c)),
+            Err(e) => Err(format!("the pricing catalog could not be loaded: {e}")),
+        })
+    });
+    let state = PlanState {
+        scenario,
+        preset_key: RwSignal::new(preset_key),
+        evaluation,
+        link_error: RwSignal::new(link_error),
+        presets: StoredValue::new(all),
+    };
+    provide_context(state);
+    state
+}
+
+/// The state provided by [`provide_plan_state`].
+pub fn use_plan() -> PlanState {
+    expect_context::<PlanState>()
+}
+
+impl PlanState {
+    /// Starts over from a preset.
+    pub fn load_preset(&self, key: &str) {
+        if let Some(p) = self
+            .presets
+            .with_value(|all| all.iter().find(|p| p.key == key).cloned())
+        {
+            self.scenario.set(p.scenario);
+            self.preset_key.set(Some(p.key));
+        }
+    }
+
+    /// The share link of the current scenario, for `path`.
+    pub fn link(&self, path: &str) -> String {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let code = self.scenario.with(share::encode);
+        format!("{origin}{path}?s={code}")
+    }
+}
+
+/// Keeps the address bar's `?s=` in step with the scenario (replacing, not pushing, history
+/// entries: an edit is not a page). Mount once inside the router.
+#[component]
+pub fn ShareSync() -> impl IntoView {
+    let state = use_plan();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let code = state.scenario.with(share::encode);
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let url = format!("{path}?s={code}");
+            // Failing to update the address bar only loses the live link; the app goes on.
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+}
