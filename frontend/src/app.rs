@@ -7,6 +7,7 @@ use leptos_router::path;
 
 use crate::components::footer::Footer;
 use crate::pages::coming::Coming;
+use crate::pages::decision::Decision;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
 use crate::state::{ShareSync, provide_plan_state};
@@ -60,7 +61,7 @@ impl Page {
 
     /// Pages that are still placeholders.
     pub fn is_coming(self) -> bool {
-        !matches!(self, Page::Overview)
+        !matches!(self, Page::Overview | Page::Decision)
     }
 }
 
@@ -102,7 +103,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/scenario") view=|| view! { <Coming page=Page::Scenario /> } />
                         <Route path=path!("/costs") view=|| view! { <Coming page=Page::Costs /> } />
                         <Route path=path!("/capacity") view=|| view! { <Coming page=Page::Capacity /> } />
-                        <Route path=path!("/decision") view=|| view! { <Coming page=Page::Decision /> } />
+                        <Route path=path!("/decision") view=Decision />
                         <Route path=path!("/bundles") view=|| view! { <Coming page=Page::Bundles /> } />
                         <Route path=path!("/live") view=|| view! { <Coming page=Page::Live /> } />
                     </Routes>

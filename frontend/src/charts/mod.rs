@@ -2,5 +2,6 @@
 //! (serialised to JSON and checked) and in the browser.
 
 pub mod cost;
+pub mod decision;
 pub mod phase_fit;
 pub mod theme;

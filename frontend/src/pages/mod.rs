@@ -1,5 +1,6 @@
 //! One module per route.
 
 pub mod coming;
+pub mod decision;
 pub mod not_found;
 pub mod overview;

@@ -1,0 +1,270 @@
+//! Decision: which provider, by a weighted matrix the user controls. Weights and the two
+//! judgement ratings (availability, lock-in) are part of the scenario, so they travel in the share
+//! link; the matrix, ranking, radar and sensitivity come from the model's evaluation.
+
+use leptos::prelude::*;
+use phaseplan_model::cost::catalog::ProviderId;
+use phaseplan_model::decision::{ProviderRating, Weights};
+use phaseplan_model::evaluate::Evaluation;
+
+use crate::charts::decision::radar_chart;
+use crate::components::chart::EChart;
+use crate::format::{thousands, usd};
+use crate::state::use_plan;
+
+/// The weight behind a criterion key, for editing.
+fn weight_mut<'a>(w: &'a mut Weights, key: &str) -> Option<&'a mut f64> {
+    Some(match key {
+        "monthly_cost" => &mut w.monthly_cost,
+        "tco" => &mut w.tco,
+        "headroom" => &mut w.headroom,
+        "availability" => &mut w.availability,
+        "operations" => &mut w.operations,
+        "lock_in" => &mut w.lock_in,
+        "managed" => &mut w.managed,
+        _ => return None,
+    })
+}
+
+/// A criterion's raw value, for people.
+fn raw(key: &str, v: f64) -> String {
+    match key {
+        "monthly_cost" | "tco" => usd(v),
+        "headroom" => format!("{} %", thousands(v * 100.0)),
+        "operations" => format!("{v:.0} h/mo"),
+        "managed" => format!("{:.0} %", v * 100.0),
+        _ => format!("{v:.1} / 5"),
+    }
+}
+
+fn provider_name(e: &Evaluation, key: &str) -> String {
+    e.providers
+        .iter()
+        .find(|p| p.provider.key() == key)
+        .map_or_else(|| key.to_owned(), |p| p.name.clone())
+}
+
+#[component]
+pub fn Decision() -> impl IntoView {
+    let state = use_plan();
+    let evaluation = state.evaluation;
+    // The last good evaluation stays on screen while an edit is invalid.
+    let last_good = Memo::new(move |prev: Option<&Option<Evaluation>>| {
+        evaluation.with(|e| match e {
+            Ok(e) => Some(e.clone()),
+            Err(_) => prev.cloned().flatten(),
+        })
+    });
+    let problem = Memo::new(move |_| evaluation.with(|e| e.as_ref().err().cloned()));
+    let criteria = Memo::new(move |_| {
+        state
+            .scenario
+            .with(|s| s.decision.weights.criteria().to_vec())
+    });
+    let set_weight = move |key: String, raw: String| {
+        let value = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
+        state.scenario.update(|s| {
+            if let Some(w) = weight_mut(&mut s.decision.weights, &key) {
+                *w = value;
+            }
+        });
+        state.preset_key.set(None);
+    };
+    let set_rating = move |provider: ProviderId, which: &'static str, raw: String| {
+        let value = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
+        state.scenario.update(|s| {
+            let (availability, lock_in) = s.decision.rating(provider);
+            let ratings = &mut s.decision.ratings;
+            let slot = match ratings.iter().position(|r| r.provider == provider) {
+                Some(i) => i,
+                None => {
+                    ratings.push(ProviderRating {
+                        provider,
+                        availability,
+                        lock_in,
+                    });
+                    ratings.len() - 1
+                }
+            };
+            match which {
+                "availability" => ratings[slot].availability = value,
+                _ => ratings[slot].lock_in = value,
+            }
+        });
+        state.preset_key.set(None);
+    };
+    let radar = Signal::derive(move || {
+        last_good.with(|e| {
+            e.as_ref().map_or_else(charming::Chart::new, |e| {
+                radar_chart(&e.decision, &|k| provider_name(e, k))
+            })
+        })
+    });
+    let winner = Signal::derive(move || {
+        last_good.with(|e| {
+            e.as_ref()
+                .and_then(|e| {
+                    let r = e.decision.result.ranking.first()?;
+                    Some(provider_name(e, &r.key))
+                })
+                .unwrap_or_else(|| "—".to_owned())
+        })
+    });
+
+    view! {
+        <header class="page-header">
+            <h1>"Decision"</h1>
+            <p>
+                "Which provider fits best, by what matters to you. Weigh the criteria; the ranking, "
+                "the radar and how firm the choice is are recomputed as you type."
+            </p>
+        </header>
+
+        <Show when=move || problem.with(Option::is_some)>
+            <p class="banner error" role="alert" data-testid="decision-error">
+                {move || problem.get()}
+            </p>
+        </Show>
+
+        <div class="grid-2">
+            <section class="panel" aria-labelledby="weights-label">
+                <h2 id="weights-label">"Weights"</h2>
+                <p class="help">"0 ignores a criterion; only the ratios between weights matter."</p>
+                <div class="weights">
+                    <For
+                        each=move || criteria.get()
+                        key=|c| c.key.clone()
+                        children=move |c| {
+                            let key = c.key.clone();
+                            let id = format!("weight-{key}");
+                            let value_key = key.clone();
+                            view! {
+                                <div class="field">
+                                    <label for=id.clone()>{c.name.clone()}</label>
+                                    <input
+                                        id=id
+                                        type="number"
+                                        min="0"
+                                        max="100"
+                                        step="0.5"
+                                        data-testid=format!("weight-{key}")
+                                        prop:value=move || {
+                                            criteria
+                                                .with(|cs| cs.iter().find(|x| x.key == value_key).map(|x| x.weight))
+                                                .map(|w| w.to_string())
+                                                .unwrap_or_default()
+                                        }
+                                        on:input=move |ev| set_weight(key.clone(), event_target_value(&ev))
+                                    />
+                                </div>
+                            }
+                        }
+                    />
+                </div>
+            </section>
+            <section class="panel">
+                <div class="card winner">
+                    <div class="label">"Best fit"</div>
+                    <div class="value" data-testid="winner">{winner}</div>
+                </div>
+                <EChart chart=radar label="Each provider's normalised score on every criterion" test_id="radar-chart" height=380 />
+            </section>
+        </div>
+
+        <section class="panel" aria-labelledby="ranking-label">
+            <h2 id="ranking-label">"Ranking"</h2>
+            <div class="table-scroll">
+                <table class="data" data-testid="ranking">
+                    <thead>
+                        <tr>
+                            <th scope="col">"#"</th>
+                            <th scope="col">"Provider"</th>
+                            <th scope="col">"Score"</th>
+                            {move || criteria.with(|cs| cs.iter().map(|c| view! { <th scope="col">{c.name.clone()}</th> }).collect_view())}
+                            <th scope="col">"Availability (1–5)"</th>
+                            <th scope="col">"Lock-in (1–5)"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || last_good.with(|e| {
+                            let Some(e) = e.as_ref() else { return Vec::new() };
+                            let d = &e.decision;
+                            d.result.ranking.iter().enumerate().map(|(i, r)| {
+                                let values = d.matrix.alternatives.iter().find(|a| a.key == r.key).map(|a| a.values.clone()).unwrap_or_default();
+                                let provider = ProviderId::parse("provider", &r.key).ok();
+                                let (availability, lock_in) = state.scenario.with_untracked(|s| provider.map_or((3.0, 3.0), |p| s.decision.rating(p)));
+                                let cells = d.matrix.criteria.iter().zip(values).map(|(c, v)| view! { <td class="num">{raw(&c.key, v)}</td> }).collect_view();
+                                let key = r.key.clone();
+                                view! {
+                                    <tr data-provider=key.clone()>
+                                        <td class="num">{i + 1}</td>
+                                        <th scope="row">{provider_name(e, &r.key)}</th>
+                                        <td class="num">{format!("{:.0}", r.score * 100.0)}</td>
+                                        {cells}
+                                        <td>
+                                            <input type="number" min="1" max="5" step="0.5" class="rating"
+                                                aria-label=format!("Availability rating of {}", provider_name(e, &key))
+                                                data-testid=format!("availability-{key}")
+                                                prop:value=availability.to_string()
+                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, "availability", event_target_value(&ev)) }
+                                            />
+                                        </td>
+                                        <td>
+                                            <input type="number" min="1" max="5" step="0.5" class="rating"
+                                                aria-label=format!("Lock-in rating of {}", provider_name(e, &key))
+                                                data-testid=format!("lock-in-{key}")
+                                                prop:value=lock_in.to_string()
+                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, "lock_in", event_target_value(&ev)) }
+                                            />
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect::<Vec<_>>()
+                        })}
+                    </tbody>
+                </table>
+            </div>
+            <p class="help">
+                "Availability and lock-in are judgements, not measurements: the defaults are stated "
+                "assumptions (hyperscalers 5 and 4, Linode and DigitalOcean 4 and 2, Hetzner 3 and 1); "
+                "replace them with your own."
+            </p>
+        </section>
+
+        <section class="panel" aria-labelledby="sensitivity-label">
+            <h2 id="sensitivity-label">"How firm is the choice?"</h2>
+            <p class="help">"For each weight, the range it can move through (the others fixed) before another provider wins."</p>
+            <div class="table-scroll">
+            <table class="data" data-testid="sensitivity">
+                <thead>
+                    <tr>
+                        <th scope="col">"Criterion"</th>
+                        <th scope="col">"Weight"</th>
+                        <th scope="col">"Winner holds from"</th>
+                        <th scope="col">"to"</th>
+                        <th scope="col">"Then wins"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || last_good.with(|e| {
+                        let Some(e) = e.as_ref() else { return Vec::new() };
+                        let d = &e.decision;
+                        d.result.sensitivity.iter().map(|s| {
+                            let name = d.matrix.criteria.iter().find(|c| c.key == s.criterion).map_or_else(|| s.criterion.clone(), |c| c.name.clone());
+                            view! {
+                                <tr>
+                                    <th scope="row">{name}</th>
+                                    <td class="num">{format!("{}", s.weight)}</td>
+                                    <td class="num">{format!("{:.2}", s.min_weight)}</td>
+                                    <td class="num">{s.max_weight.map_or_else(|| "any".to_owned(), |w| format!("{w:.2}"))}</td>
+                                    <td>{s.challenger.as_deref().map_or_else(|| "—".to_owned(), |k| provider_name(e, k))}</td>
+                                </tr>
+                            }
+                        }).collect::<Vec<_>>()
+                    })}
+                </tbody>
+            </table>
+            </div>
+        </section>
+    }
+}
