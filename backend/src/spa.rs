@@ -113,9 +113,11 @@ fn not_built() -> Response {
         .into_response()
 }
 
-/// Cache policy by file name: trunk puts a 16-hex-digit content hash in the names of the files it
-/// builds (`phaseplan-web-0123456789abcdef_bg.wasm`), so those never change and can be cached
-/// forever; `index.html` names them and must always be revalidated.
+/// Cache policy by file name: trunk puts a content hash in the names of the files it builds
+/// (`phaseplan-web-0123456789abcdef_bg.wasm`), so those never change and can be cached forever;
+/// `index.html` names them and must always be revalidated. The hash is a `u64` printed without
+/// leading zeros, so it has up to 16 hex digits; 12 or more are accepted (a hash shorter than
+/// that has odds of about 1 in 65,000 and merely gets the one-hour policy).
 fn cache_control(name: &str) -> &'static str {
     if name == "index.html" {
         "no-cache"
@@ -129,7 +131,7 @@ fn cache_control(name: &str) -> &'static str {
 fn is_hashed(name: &str) -> bool {
     let file = name.rsplit('/').next().unwrap_or(name);
     file.split(['-', '_', '.'])
-        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        .any(|part| (12..=16).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A deep link (`/costs`, `/scenario/x`) has no extension in its last segment; a missing asset
@@ -174,7 +176,13 @@ mod tests {
             cache_control("style-fedcba9876543210.css"),
             "public, max-age=31536000, immutable"
         );
+        // A hash with a leading zero is printed with 15 digits.
+        assert_eq!(
+            cache_control("phaseplan-web-59029132d3e2736_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_control("favicon.svg"), "public, max-age=3600");
+        assert_eq!(cache_control("photo-20261123.png"), "public, max-age=3600");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use leptos_router::path;
 
 use crate::components::footer::Footer;
 use crate::pages::coming::Coming;
+use crate::pages::costs::Costs;
 use crate::pages::decision::Decision;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
@@ -61,7 +62,7 @@ impl Page {
 
     /// Pages that are still placeholders.
     pub fn is_coming(self) -> bool {
-        !matches!(self, Page::Overview | Page::Decision)
+        !matches!(self, Page::Overview | Page::Costs | Page::Decision)
     }
 }
 
@@ -101,7 +102,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Overview />
                         <Route path=path!("/scenario") view=|| view! { <Coming page=Page::Scenario /> } />
-                        <Route path=path!("/costs") view=|| view! { <Coming page=Page::Costs /> } />
+                        <Route path=path!("/costs") view=Costs />
                         <Route path=path!("/capacity") view=|| view! { <Coming page=Page::Capacity /> } />
                         <Route path=path!("/decision") view=Decision />
                         <Route path=path!("/bundles") view=|| view! { <Coming page=Page::Bundles /> } />

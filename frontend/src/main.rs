@@ -6,6 +6,7 @@ mod api;
 mod app;
 mod charts;
 mod components;
+mod csv;
 mod format;
 mod pages;
 mod state;

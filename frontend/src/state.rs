@@ -22,6 +22,8 @@ pub struct PlanState {
     /// Why the link the app was opened with could not be used, if it could not.
     pub link_error: RwSignal<Option<String>>,
     pub presets: StoredValue<Vec<Preset>>,
+    /// The pricing catalog every figure comes from (sources and as-of dates for the UI).
+    pub catalog: StoredValue<Result<Catalog, String>>,
 }
 
 /// The `s` query parameter of the current URL, if any.
@@ -78,6 +80,7 @@ pub fn provide_plan_state() -> PlanState {
         evaluation,
         link_error: RwSignal::new(link_error),
         presets: StoredValue::new(all),
+        catalog,
     };
     provide_context(state);
     state

@@ -3,11 +3,14 @@
 
 use charming::Chart;
 use charming::component::{Axis, Grid, Legend, LegendType, Title};
+use charming::datatype::DataPointItem;
+use charming::element::ItemStyle;
 use charming::element::{
     AxisType, Label, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant, Symbol,
     Tooltip, Trigger,
 };
-use charming::series::Line;
+use charming::series::{Bar, Line};
+use phaseplan_model::cost::bom::CostComponent;
 use phaseplan_model::evaluate::Evaluation;
 
 use super::theme::MUTED;
@@ -70,6 +73,77 @@ pub fn cost_chart(e: &Evaluation, phase_names: &[String]) -> Chart {
     chart
 }
 
+/// The scenario's provider, month by month, stacked by component.
+pub fn breakdown_chart(e: &Evaluation) -> Chart {
+    let months: Vec<String> = e
+        .timeline
+        .months
+        .iter()
+        .map(|m| month_label(m.year, m.calendar_month))
+        .collect();
+    let name = e
+        .providers
+        .iter()
+        .find(|p| p.provider == e.provider)
+        .map_or_else(String::new, |p| p.name.clone());
+    let mut chart = Chart::new()
+        .title(
+            Title::new()
+                .text("Cost by component")
+                .subtext(format!("on {name}, USD a month after discounts")),
+        )
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().type_(LegendType::Scroll).top(48))
+        .grid(Grid::new().left(64).right(24).top(96).bottom(30))
+        .x_axis(Axis::new().type_(AxisType::Category).data(months))
+        .y_axis(Axis::new().type_(AxisType::Value).name("$ / month"));
+    for (i, c) in CostComponent::ALL.iter().enumerate() {
+        let data: Vec<f64> = e.breakdown.iter().map(|b| b[i].round()).collect();
+        // Components that cost nothing over the whole horizon only clutter the legend.
+        if data.iter().all(|v| *v == 0.0) {
+            continue;
+        }
+        chart = chart.series(Bar::new().name(c.label()).stack("cost").data(data));
+    }
+    chart
+}
+
+/// Total cost over the horizon per provider, cheapest first.
+pub fn tco_chart(e: &Evaluation) -> Chart {
+    let mut rows: Vec<(&str, f64, bool)> = e
+        .providers
+        .iter()
+        .map(|p| (p.name.as_str(), p.tco_usd.round(), p.provider == e.provider))
+        .collect();
+    rows.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let names: Vec<String> = rows.iter().map(|r| r.0.to_owned()).collect();
+    let data: Vec<DataPointItem> = rows
+        .iter()
+        .map(|&(_, v, chosen)| {
+            DataPointItem::new(v).item_style(ItemStyle::new().opacity(if chosen {
+                1.0
+            } else {
+                0.6
+            }))
+        })
+        .collect();
+    Chart::new()
+        .title(
+            Title::new()
+                .text(format!(
+                    "Total cost over {} months",
+                    e.timeline.months.len()
+                ))
+                .subtext("USD; the scenario's provider in full colour"),
+        )
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left(110).right(40).top(70).bottom(30))
+        // Few ticks: six-digit dollar labels collide in a narrow panel.
+        .x_axis(Axis::new().type_(AxisType::Value).split_number(2))
+        .y_axis(Axis::new().type_(AxisType::Category).data(names))
+        .series(Bar::new().name("Total cost").data(data))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +170,38 @@ mod tests {
         let marks = series[0]["markLine"]["data"].as_array().unwrap();
         assert_eq!(marks.len(), e.timeline.transitions.len());
         assert_eq!(marks[0]["name"], "Growth");
+    }
+
+    #[test]
+    fn the_breakdown_stacks_to_the_monthly_total_and_tco_is_sorted() {
+        let mut s = preset("ecommerce").unwrap().scenario;
+        let mut u = s.default_uncertainty();
+        u.paths = 100;
+        s.uncertainty = Some(u);
+        let e = evaluate(&s.validate().unwrap(), &Catalog::built_in().unwrap());
+        let v = serde_json::to_value(breakdown_chart(&e)).unwrap();
+        let series = v["series"].as_array().unwrap();
+        assert!(series.iter().all(|s| s["stack"] == "cost"));
+        let month0: f64 = series.iter().map(|s| s["data"][0].as_f64().unwrap()).sum();
+        let chosen = e
+            .providers
+            .iter()
+            .find(|p| p.provider == e.provider)
+            .unwrap();
+        // Each component is rounded to the dollar: the stack is within a few dollars.
+        assert!(
+            (month0 - chosen.monthly_usd[0]).abs() <= 8.0,
+            "{month0} vs {}",
+            chosen.monthly_usd[0]
+        );
+        let v = serde_json::to_value(tco_chart(&e)).unwrap();
+        let data: Vec<f64> = v["series"][0]["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["value"].as_f64().unwrap())
+            .collect();
+        assert_eq!(data.len(), 6);
+        assert!(data.windows(2).all(|w| w[0] <= w[1]));
     }
 }

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod coming;
+pub mod costs;
 pub mod decision;
 pub mod not_found;
 pub mod overview;
