@@ -37,6 +37,12 @@ test('charts, bill and table agree with each other', async () => {
   // The table's "now" column is the lines' month 0.
   const row = await page.$$eval('[data-testid="cost-table"] tr[data-provider="linode"] td', (tds) => tds.map((t) => t.innerText));
   assert.equal(row[1], '$' + Math.round(linode).toLocaleString('en-US'));
+  // Every chart offers "save as image" (PNG) in its toolbox.
+  const pngNames = await page.evaluate(() => ['costs-lines', 'breakdown-chart', 'tco-chart'].map((id) => {
+    const c = window.echarts.getInstanceByDom(document.querySelector(`[data-testid="${id}"]`));
+    return c.getOption().toolbox[0].feature.saveAsImage.name;
+  }));
+  assert.deepEqual(pngNames, ['phaseplan-monthly-cost', 'phaseplan-cost-by-component', 'phaseplan-total-cost']);
   // Every priced line of the bill carries its source on hover.
   const titles = await page.$$eval('[data-testid="bill"] abbr.price', (as) => as.map((a) => a.title));
   assert.ok(titles.length >= 3);

@@ -13,7 +13,7 @@ use charming::series::{Bar, Line};
 use phaseplan_model::cost::bom::CostComponent;
 use phaseplan_model::evaluate::Evaluation;
 
-use super::theme::MUTED;
+use super::theme::{MUTED, png_toolbox};
 use crate::format::month_label;
 
 pub fn cost_chart(e: &Evaluation, phase_names: &[String]) -> Chart {
@@ -39,6 +39,7 @@ pub fn cost_chart(e: &Evaluation, phase_names: &[String]) -> Chart {
         })
         .collect();
     let mut chart = Chart::new()
+        .toolbox(png_toolbox("monthly-cost"))
         .title(
             Title::new()
                 .text("Monthly cost per provider")
@@ -87,6 +88,7 @@ pub fn breakdown_chart(e: &Evaluation) -> Chart {
         .find(|p| p.provider == e.provider)
         .map_or_else(String::new, |p| p.name.clone());
     let mut chart = Chart::new()
+        .toolbox(png_toolbox("cost-by-component"))
         .title(
             Title::new()
                 .text("Cost by component")
@@ -128,6 +130,7 @@ pub fn tco_chart(e: &Evaluation) -> Chart {
         })
         .collect();
     Chart::new()
+        .toolbox(png_toolbox("total-cost"))
         .title(
             Title::new()
                 .text(format!(

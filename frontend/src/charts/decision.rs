@@ -9,6 +9,8 @@ use charming::series::Radar;
 use phaseplan_model::decision::Decision;
 use phaseplan_model::evaluate::ProviderDecision;
 
+use super::theme::png_toolbox;
+
 /// Axis names short enough to sit around a radar in a narrow column.
 fn short(key: &str) -> &'static str {
     match key {
@@ -39,6 +41,7 @@ pub fn radar_chart(d: &ProviderDecision, names: &dyn Fn(&str) -> String) -> Char
         })
         .collect();
     Chart::new()
+        .toolbox(png_toolbox("decision-radar"))
         .title(
             Title::new()
                 .text("Providers on each criterion")

@@ -11,7 +11,7 @@ use charming::element::{
 use charming::series::Bar;
 use phaseplan_model::PhaseFit;
 
-use super::theme::{MUTED, status_colour};
+use super::theme::{MUTED, png_toolbox, status_colour};
 
 /// Bars taller than this are clipped (and labelled with their true value) so that one
 /// overloaded phase does not flatten the others.
@@ -42,6 +42,7 @@ pub fn phase_fit_chart(fit: &PhaseFit) -> Chart {
         )
     };
     Chart::new()
+        .toolbox(png_toolbox("phase-load"))
         .title(
             Title::new()
                 .text("Peak load per phase")

@@ -11,3 +11,15 @@ pub fn status_colour(status: Status) -> &'static str {
         Status::Critical => "#dc2626",
     }
 }
+
+/// The ECharts toolbox with "save as image": every chart can be exported as a PNG named after it.
+pub fn png_toolbox(name: &str) -> charming::component::Toolbox {
+    use charming::component::{Feature, SaveAsImage, Toolbox};
+    Toolbox::new().right(8).top(0).feature(
+        Feature::new().save_as_image(
+            SaveAsImage::new()
+                .name(format!("phaseplan-{name}"))
+                .background_color("#ffffff"),
+        ),
+    )
+}
