@@ -6,6 +6,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::footer::Footer;
+use crate::pages::capacity::Capacity;
 use crate::pages::coming::Coming;
 use crate::pages::costs::Costs;
 use crate::pages::decision::Decision;
@@ -62,7 +63,10 @@ impl Page {
 
     /// Pages that are still placeholders.
     pub fn is_coming(self) -> bool {
-        !matches!(self, Page::Overview | Page::Costs | Page::Decision)
+        !matches!(
+            self,
+            Page::Overview | Page::Costs | Page::Capacity | Page::Decision
+        )
     }
 }
 
@@ -103,7 +107,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=Overview />
                         <Route path=path!("/scenario") view=|| view! { <Coming page=Page::Scenario /> } />
                         <Route path=path!("/costs") view=Costs />
-                        <Route path=path!("/capacity") view=|| view! { <Coming page=Page::Capacity /> } />
+                        <Route path=path!("/capacity") view=Capacity />
                         <Route path=path!("/decision") view=Decision />
                         <Route path=path!("/bundles") view=|| view! { <Coming page=Page::Bundles /> } />
                         <Route path=path!("/live") view=|| view! { <Coming page=Page::Live /> } />

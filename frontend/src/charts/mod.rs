@@ -1,6 +1,7 @@
 //! Charts as pure functions: model result → `charming::Chart`. They run natively in unit tests
 //! (serialised to JSON and checked) and in the browser.
 
+pub mod capacity;
 pub mod cost;
 pub mod decision;
 pub mod phase_fit;

@@ -1,0 +1,148 @@
+//! Capacity: what each phase's components hold under the workload and which runs out first, how
+//! full each component is now, the phase timeline with its uncertainty, and the cost fan.
+
+use leptos::prelude::*;
+use phaseplan_model::evaluate::Evaluation;
+
+use crate::charts::capacity::{component_capacity_chart, fan_chart, utilisation_chart};
+use crate::components::chart::EChart;
+use crate::format::{month_label, thousands};
+use crate::state::use_plan;
+
+/// A month index as a date on the scenario's calendar.
+fn date(e: &Evaluation, month: f64) -> String {
+    let m = month.round().max(0.0) as usize;
+    e.timeline.months.get(m).map_or_else(
+        || format!("month {m}"),
+        |m| month_label(m.year, m.calendar_month),
+    )
+}
+
+#[component]
+pub fn Capacity() -> impl IntoView {
+    let state = use_plan();
+    let evaluation = state.evaluation;
+    let last_good = Memo::new(move |prev: Option<&Option<Evaluation>>| {
+        evaluation.with(|e| match e {
+            Ok(e) => Some(e.clone()),
+            Err(_) => prev.cloned().flatten(),
+        })
+    });
+    let chart_of = move |f: fn(&Evaluation) -> charming::Chart| {
+        Signal::derive(move || last_good.with(|e| e.as_ref().map_or_else(charming::Chart::new, f)))
+    };
+    let capacity = chart_of(component_capacity_chart);
+    let utilisation = chart_of(utilisation_chart);
+    let users_fan = chart_of(|e| {
+        let lines: Vec<(String, f64)> = e
+            .phases
+            .iter()
+            .map(|p| (format!("{} critical", p.name), p.capacity.critical_users))
+            .filter(|(_, v)| {
+                // Only the lines within reach of the fan, so the scale stays readable.
+                let top = e
+                    .uncertainty
+                    .users
+                    .iter()
+                    .map(|p| p.p90)
+                    .fold(0.0, f64::max);
+                *v <= top * 1.2
+            })
+            .collect();
+        fan_chart(
+            e,
+            "Peak users",
+            "concurrent users",
+            &e.uncertainty.users,
+            &lines,
+        )
+    });
+    let cost_fan = chart_of(|e| {
+        let name = e
+            .providers
+            .iter()
+            .find(|p| p.provider == e.provider)
+            .map_or_else(String::new, |p| p.name.clone());
+        fan_chart(
+            e,
+            "Monthly cost",
+            &format!("USD a month on {name}"),
+            &e.uncertainty.cost_usd,
+            &[],
+        )
+    });
+
+    view! {
+        <header class="page-header">
+            <h1>"Capacity"</h1>
+            <p>
+                "How much each phase holds under your workload, what runs out first, and when each "
+                "phase is needed — with the spread of outcomes, not just one line."
+            </p>
+        </header>
+
+        <div class="grid-2">
+            <section class="panel">
+                <EChart chart=capacity label="Capacity of every component of every phase, in users" test_id="capacity-chart" height=380 />
+            </section>
+            <section class="panel">
+                <EChart chart=utilisation label="Utilisation of each component now" test_id="utilisation-chart" height=380 />
+            </section>
+        </div>
+
+        <section class="panel" aria-labelledby="phases-label">
+            <h2 id="phases-label">"Phases"</h2>
+            <div class="table-scroll">
+                <table class="data" data-testid="phase-table">
+                    <thead><tr>
+                        <th scope="col">"Phase"</th>
+                        <th scope="col">"Design"</th>
+                        <th scope="col">"Holds"</th>
+                        <th scope="col">"Bottleneck"</th>
+                        <th scope="col">"Leave by"</th>
+                        <th scope="col">"Needed (plan)"</th>
+                        <th scope="col">"Needed P10 – P90"</th>
+                        <th scope="col">"Paths reaching it"</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || last_good.with(|e| {
+                            let Some(e) = e.as_ref() else { return Vec::new() };
+                            e.phases.iter().enumerate().map(|(i, p)| {
+                                let c = &p.capacity;
+                                let planned = e.timeline.transitions.iter().find(|t| t.to_index == i && t.to_index > t.from_index);
+                                let spread = e.uncertainty.transitions.iter().find(|t| t.phase_index == i);
+                                let bottleneck = c.bottleneck.map_or_else(|| "— (design target)".to_owned(), |k| k.label().to_owned());
+                                view! {
+                                    <tr data-phase=p.key.clone()>
+                                        <th scope="row">{p.name.clone()}</th>
+                                        <td class="num">{thousands(c.design_users)}</td>
+                                        <td class="num">{thousands(c.capacity_users)}</td>
+                                        <td class:bottleneck=c.bottleneck.is_some()>{bottleneck}</td>
+                                        <td class="num">{thousands(c.critical_users)}</td>
+                                        <td>{if i == 0 { "now".to_owned() } else { planned.map_or_else(|| "not within the horizon".to_owned(), |t| format!("{} (prepare by {})", date(e, f64::from(t.month)), date(e, f64::from(t.prepare_by)))) }}</td>
+                                        <td>{spread.and_then(|s| s.month).map_or_else(|| "—".to_owned(), |m| format!("{} – {}", date(e, m.p10), date(e, m.p90)))}</td>
+                                        <td class="num">{spread.map_or_else(|| "—".to_owned(), |s| format!("{:.0} %", s.reached_share * 100.0))}</td>
+                                    </tr>
+                                }
+                            }).collect::<Vec<_>>()
+                        })}
+                    </tbody>
+                </table>
+            </div>
+            <p class="help">
+                "Holds: the smaller of the design target and what the components carry under the "
+                "workload (USL for the app tier, Little's law for database connections, memory, "
+                "WebSockets, nginx). Leave by: the users at which the first threshold turns critical."
+            </p>
+        </section>
+
+        <div class="grid-2 even">
+            <section class="panel">
+                <EChart chart=users_fan label="Peak users over time: median and 10th–90th percentile band" test_id="users-fan" height=360 />
+            </section>
+            <section class="panel">
+                <EChart chart=cost_fan label="Monthly cost over time: median and 10th–90th percentile band" test_id="cost-fan" height=360 />
+            </section>
+        </div>
+    }
+}
