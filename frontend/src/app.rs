@@ -12,6 +12,7 @@ use crate::pages::costs::Costs;
 use crate::pages::decision::Decision;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
+use crate::pages::scenario::ScenarioPage;
 use crate::state::{ShareSync, provide_plan_state};
 
 /// Every page of the app, in navigation order.
@@ -65,7 +66,7 @@ impl Page {
     pub fn is_coming(self) -> bool {
         !matches!(
             self,
-            Page::Overview | Page::Costs | Page::Capacity | Page::Decision
+            Page::Overview | Page::Scenario | Page::Costs | Page::Capacity | Page::Decision
         )
     }
 }
@@ -105,7 +106,7 @@ pub fn App() -> impl IntoView {
                     <LinkError />
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Overview />
-                        <Route path=path!("/scenario") view=|| view! { <Coming page=Page::Scenario /> } />
+                        <Route path=path!("/scenario") view=ScenarioPage />
                         <Route path=path!("/costs") view=Costs />
                         <Route path=path!("/capacity") view=Capacity />
                         <Route path=path!("/decision") view=Decision />

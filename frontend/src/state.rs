@@ -24,7 +24,20 @@ pub struct PlanState {
     pub presets: StoredValue<Vec<Preset>>,
     /// The pricing catalog every figure comes from (sources and as-of dates for the UI).
     pub catalog: StoredValue<Result<Catalog, String>>,
+    pub history: RwSignal<History>,
 }
+
+/// Undo and redo. Consecutive edits of the same field are one step (typing 1-2-0-0 into a field
+/// is one change, not four).
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    past: Vec<Scenario>,
+    future: Vec<Scenario>,
+    last_field: Option<String>,
+}
+
+/// Steps kept; older ones are dropped.
+const HISTORY_LIMIT: usize = 100;
 
 /// The `s` query parameter of the current URL, if any.
 fn link_in_url() -> Option<String> {
@@ -81,6 +94,7 @@ pub fn provide_plan_state() -> PlanState {
         link_error: RwSignal::new(link_error),
         presets: StoredValue::new(all),
         catalog,
+        history: RwSignal::new(History::default()),
     };
     provide_context(state);
     state
@@ -92,15 +106,75 @@ pub fn use_plan() -> PlanState {
 }
 
 impl PlanState {
-    /// Starts over from a preset.
+    /// Starts over from a preset (one undoable step).
     pub fn load_preset(&self, key: &str) {
         if let Some(p) = self
             .presets
             .with_value(|all| all.iter().find(|p| p.key == key).cloned())
         {
+            self.record(None);
             self.scenario.set(p.scenario);
             self.preset_key.set(Some(p.key));
         }
+    }
+
+    /// Changes the scenario through `change`, recording an undo step unless the previous edit was
+    /// to the same `field`. An edited scenario no longer is its preset.
+    pub fn edit(&self, field: &str, change: impl FnOnce(&mut Scenario)) {
+        self.record(Some(field));
+        self.scenario.update(change);
+        self.preset_key.set(None);
+    }
+
+    fn record(&self, field: Option<&str>) {
+        let current = self.scenario.get_untracked();
+        self.history.update(|h| {
+            let same = field.is_some() && h.last_field.as_deref() == field;
+            if !same {
+                h.past.push(current);
+                if h.past.len() > HISTORY_LIMIT {
+                    h.past.remove(0);
+                }
+            }
+            h.future.clear();
+            h.last_field = field.map(str::to_owned);
+        });
+    }
+
+    pub fn undo(&self) {
+        let mut previous = None;
+        self.history.update(|h| {
+            previous = h.past.pop();
+            h.last_field = None;
+        });
+        if let Some(p) = previous {
+            let current = self.scenario.get_untracked();
+            self.history.update(|h| h.future.push(current));
+            self.scenario.set(p);
+            self.preset_key.set(None);
+        }
+    }
+
+    pub fn redo(&self) {
+        let mut next = None;
+        self.history.update(|h| {
+            next = h.future.pop();
+            h.last_field = None;
+        });
+        if let Some(n) = next {
+            let current = self.scenario.get_untracked();
+            self.history.update(|h| h.past.push(current));
+            self.scenario.set(n);
+            self.preset_key.set(None);
+        }
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.history.with(|h| !h.past.is_empty())
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.history.with(|h| !h.future.is_empty())
     }
 
     /// The share link of the current scenario, for `path`.

@@ -53,8 +53,7 @@ pub fn Costs() -> impl IntoView {
     let provider = Memo::new(move |_| state.scenario.with(|s| s.pricing.provider));
     let set_provider = move |key: String| {
         if let Ok(p) = ProviderId::parse("pricing.provider", &key) {
-            state.scenario.update(|s| s.pricing.provider = p);
-            state.preset_key.set(None);
+            state.edit("pricing.provider", |s| s.pricing.provider = p);
         }
     };
     let providers = Memo::new(move |_| {
@@ -232,8 +231,9 @@ pub fn Costs() -> impl IntoView {
                             if let Ok(v) = event_target_value(&ev).trim().parse::<f64>()
                                 && v.is_finite() && v >= 0.0
                             {
-                                state.scenario.update(|s| s.pricing.migration_cost_usd = v);
-                                state.preset_key.set(None);
+                                state.edit("pricing.migration_cost_usd", |s| {
+                                    s.pricing.migration_cost_usd = v;
+                                });
                             }
                         }
                     />

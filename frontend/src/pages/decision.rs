@@ -63,35 +63,36 @@ pub fn Decision() -> impl IntoView {
     });
     let set_weight = move |key: String, raw: String| {
         let value = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
-        state.scenario.update(|s| {
+        state.edit(&format!("decision.weights.{key}"), |s| {
             if let Some(w) = weight_mut(&mut s.decision.weights, &key) {
                 *w = value;
             }
         });
-        state.preset_key.set(None);
     };
     let set_rating = move |provider: ProviderId, which: &'static str, raw: String| {
         let value = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
-        state.scenario.update(|s| {
-            let (availability, lock_in) = s.decision.rating(provider);
-            let ratings = &mut s.decision.ratings;
-            let slot = match ratings.iter().position(|r| r.provider == provider) {
-                Some(i) => i,
-                None => {
-                    ratings.push(ProviderRating {
-                        provider,
-                        availability,
-                        lock_in,
-                    });
-                    ratings.len() - 1
+        state.edit(
+            &format!("decision.ratings.{}.{which}", provider.key()),
+            |s| {
+                let (availability, lock_in) = s.decision.rating(provider);
+                let ratings = &mut s.decision.ratings;
+                let slot = match ratings.iter().position(|r| r.provider == provider) {
+                    Some(i) => i,
+                    None => {
+                        ratings.push(ProviderRating {
+                            provider,
+                            availability,
+                            lock_in,
+                        });
+                        ratings.len() - 1
+                    }
+                };
+                match which {
+                    "availability" => ratings[slot].availability = value,
+                    _ => ratings[slot].lock_in = value,
                 }
-            };
-            match which {
-                "availability" => ratings[slot].availability = value,
-                _ => ratings[slot].lock_in = value,
-            }
-        });
-        state.preset_key.set(None);
+            },
+        );
     };
     let radar = Signal::derive(move || {
         last_good.with(|e| {

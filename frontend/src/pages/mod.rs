@@ -6,3 +6,4 @@ pub mod costs;
 pub mod decision;
 pub mod not_found;
 pub mod overview;
+pub mod scenario;

@@ -49,9 +49,9 @@ pub fn Overview() -> impl IntoView {
             Ok(v) => match Users::new("peak concurrent users", v) {
                 Ok(u) => {
                     set_error.set(None);
-                    state
-                        .scenario
-                        .update(|s| s.workload.peak_concurrent_users = u.get());
+                    state.edit("workload.peak_concurrent_users", |s| {
+                        s.workload.peak_concurrent_users = u.get();
+                    });
                 }
                 Err(e) => set_error.set(Some(e.reason.to_string())),
             },
