@@ -283,7 +283,7 @@ fn NumberField(field: Field) -> impl IntoView {
                 data-testid=path
                 aria-invalid=move || message.with(Option::is_some).to_string()
                 aria-describedby=format!("{help_id} {error_id}")
-                prop:value=move || state.scenario.with(|s| get(s)).to_string()
+                prop:value=move || state.scenario.with(get).to_string()
                 on:input=move |ev| on_input(event_target_value(&ev))
             />
             <span id=error_id class="error" role="alert" data-testid=format!("{path}-error")>
