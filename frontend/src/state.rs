@@ -25,6 +25,9 @@ pub struct PlanState {
     /// The pricing catalog every figure comes from (sources and as-of dates for the UI).
     pub catalog: StoredValue<Result<Catalog, String>>,
     pub history: RwSignal<History>,
+    /// The scenario's share code (`v1.…`), computed once per change for the address bar and the
+    /// share field alike.
+    pub share_code: Memo<String>,
 }
 
 /// Undo and redo. Consecutive edits of the same field are one step (typing 1-2-0-0 into a field
@@ -95,6 +98,7 @@ pub fn provide_plan_state() -> PlanState {
         presets: StoredValue::new(all),
         catalog,
         history: RwSignal::new(History::default()),
+        share_code: Memo::new(move |_| scenario.with(share::encode)),
     };
     provide_context(state);
     state
@@ -182,7 +186,7 @@ impl PlanState {
         let origin = web_sys::window()
             .and_then(|w| w.location().origin().ok())
             .unwrap_or_default();
-        let code = self.scenario.with(share::encode);
+        let code = self.share_code.get();
         format!("{origin}{path}?s={code}")
     }
 }
@@ -195,7 +199,7 @@ pub fn ShareSync() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
         let path = location.pathname.get();
-        let code = state.scenario.with(share::encode);
+        let code = state.share_code.get();
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let url = format!("{path}?s={code}");
             // Failing to update the address bar only loses the live link; the app goes on.

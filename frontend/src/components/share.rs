@@ -11,7 +11,6 @@ pub fn ShareLink() -> impl IntoView {
     let location = use_location();
     let link = Memo::new(move |_| {
         let path = location.pathname.get();
-        state.scenario.track();
         state.link(&path)
     });
     let (copied, set_copied) = signal(None::<&'static str>);
