@@ -25,9 +25,9 @@ pub struct PlanState {
     /// The pricing catalog every figure comes from (sources and as-of dates for the UI).
     pub catalog: StoredValue<Result<Catalog, String>>,
     pub history: RwSignal<History>,
-    /// The scenario's share code (`v1.…`), computed once per change for the address bar and the
-    /// share field alike.
-    pub share_code: Memo<String>,
+    /// The scenario's share code (`v1.…`) for the address bar and the share field. Computed in a
+    /// task after the edit's updates, so compressing the scenario never delays the charts.
+    pub share_code: RwSignal<String>,
 }
 
 /// Undo and redo. Consecutive edits of the same field are one step (typing 1-2-0-0 into a field
@@ -98,8 +98,21 @@ pub fn provide_plan_state() -> PlanState {
         presets: StoredValue::new(all),
         catalog,
         history: RwSignal::new(History::default()),
-        share_code: Memo::new(move |_| scenario.with(share::encode)),
+        share_code: RwSignal::new(scenario.with_untracked(share::encode)),
     };
+    Effect::new(move |first: Option<()>| {
+        scenario.track();
+        if first.is_some() {
+            set_timeout(
+                move || {
+                    state
+                        .share_code
+                        .set(state.scenario.with_untracked(share::encode))
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+    });
     provide_context(state);
     state
 }

@@ -45,8 +45,9 @@ test('capacity per component, the phase table and ordered fans', async () => {
 
 test('the page opens from a shared link with the edited peak', async () => {
   const page = await openPage(browser, '/');
+  const initial = await page.getByTestId('share-link').inputValue();
   await page.getByTestId('peak-input').fill('1550');
-  await page.waitForFunction(() => document.querySelector('[data-testid="share-link"]')?.value.includes('?s='));
+  await page.waitForFunction((before) => location.href !== before && location.href.includes('?s='), initial);
   await page.goto(page.url().replace(/\/\?s=/, '/capacity?s='));
   await ready(page);
   const subtext = await page.evaluate(() => window.echarts

@@ -2,7 +2,7 @@
 // the browser; the weights travel in the share link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, text } from './harness.mjs';
+import { launch, openPage, settle, text } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -61,6 +61,7 @@ test('ratings are editable and the edited weights survive a share link', async (
   const winner = await text(page, 'winner');
   const order = await rankingOrder(page);
   assert.notEqual(order[0], 'hetzner');
+  await settle(page);
   const link = page.url();
   assert.match(link, /\/decision\?s=v1\./);
   const other = await openPage(browser, link.replace(/^https?:\/\/[^/]+/, ''));

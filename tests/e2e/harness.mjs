@@ -41,3 +41,9 @@ export async function chartData(page, testId) {
 }
 
 export const text = (page, testId) => page.locator(`[data-testid="${testId}"]`).innerText();
+
+/** Resolves after the app's pending zero-delay tasks (timers run in order), e.g. the share link's
+ * re-encoding after an edit. */
+export async function settle(page) {
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}

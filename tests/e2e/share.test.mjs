@@ -17,9 +17,14 @@ const planText = async (page) => ({
 
 test('a shared link restores the scenario exactly', async () => {
   const page = await openPage(browser, '/');
+  const initial = await page.getByTestId('share-link').inputValue();
   await page.getByTestId('preset-picker').selectOption('ecommerce');
   await page.getByTestId('peak-input').fill('750');
-  await page.waitForFunction(() => document.querySelector('[data-testid="share-link"]')?.value.includes('?s=v1.'));
+  // The link is re-encoded in a task after the edit: wait for it to reflect the new scenario.
+  await page.waitForFunction((before) => {
+    const v = document.querySelector('[data-testid="share-link"]')?.value ?? '';
+    return v.includes('?s=v1.') && v !== before && location.href === v;
+  }, initial);
   const link = await page.getByTestId('share-link').inputValue();
   // The address bar carries the same link.
   assert.equal(page.url(), link);
