@@ -183,6 +183,56 @@ fn total(b: &Breakdown) -> f64 {
 /// Runs the whole model. `catalog` must be validated (it is, if built by [`Catalog`]'s
 /// constructors); a scenario provider missing from it simply gets no bill and no migration.
 pub fn evaluate(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
+    let mut e = evaluate_plan(s, catalog);
+    e.uncertainty = simulate(s, catalog);
+    e
+}
+
+/// The Monte Carlo of [`evaluate`] alone: percentiles of users, of the scenario provider's
+/// monthly cost and of the transition months. The SPA runs it only on the page that shows it,
+/// so an edit elsewhere never waits for 10,000 paths.
+pub fn simulate(s: &ValidScenario, catalog: &Catalog) -> UncertaintyResult {
+    let sc = s.scenario();
+    let phases = s.ladder().phases();
+    let demand = s.demand();
+    let input = sc.uncertainty.unwrap_or_else(|| sc.default_uncertainty());
+    let books: Option<Vec<PriceBook>> = phases
+        .iter()
+        .enumerate()
+        .map(|(i, phase)| {
+            PriceBook::new(
+                catalog,
+                sc.pricing.provider,
+                phase,
+                i,
+                &sc.workload,
+                &sc.pricing,
+            )
+        })
+        .collect();
+    match books {
+        Some(b) => {
+            let limits = critical_limits(s, &demand);
+            let cost_in =
+                |phase: usize, u: f64| total(&b[phase].monthly(&demand, phases[phase].app.vcpu, u));
+            let cost = |u: f64| cost_in(required_phase(&limits, u).0, u);
+            let monotone = is_monotone(&limits, &cost_in);
+            simulate_with_cost(
+                s,
+                &input,
+                Some(&CostCurve {
+                    cost: &cost,
+                    monotone,
+                }),
+            )
+        }
+        None => simulate_with_cost(s, &input, None),
+    }
+}
+
+/// Everything [`evaluate`] computes except the Monte Carlo (`uncertainty` is left empty): the
+/// deterministic plan, a few milliseconds in the browser.
+pub fn evaluate_plan(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
     let sc = s.scenario();
     let ladder = s.ladder();
     let phases = ladder.phases();
@@ -277,25 +327,6 @@ pub fn evaluate(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
     let decision = provider_decision(s, &books, &providers, &demand, phase_now, users_now);
     let migration = migration_plan(s, &providers, &decision.result);
 
-    let input = sc.uncertainty.unwrap_or_else(|| sc.default_uncertainty());
-    let uncertainty = match chosen {
-        Some((_, b)) => {
-            let limits = critical_limits(s, &demand);
-            let cost_in = |phase: usize, u: f64| total(&cost_of(b, phase, u));
-            let cost = |u: f64| cost_in(required_phase(&limits, u).0, u);
-            let monotone = is_monotone(&limits, &cost_in);
-            simulate_with_cost(
-                s,
-                &input,
-                Some(&CostCurve {
-                    cost: &cost,
-                    monotone,
-                }),
-            )
-        }
-        None => simulate_with_cost(s, &input, None),
-    };
-
     Evaluation {
         catalog_version: catalog.version.clone(),
         provider: sc.pricing.provider,
@@ -313,7 +344,7 @@ pub fn evaluate(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
         breakdown,
         decision,
         migration,
-        uncertainty,
+        uncertainty: UncertaintyResult::default(),
         timeline,
     }
 }
@@ -683,6 +714,23 @@ mod tests {
         u.paths = 500;
         s.uncertainty = Some(u);
         evaluate(&s.validate().unwrap(), &Catalog::built_in().unwrap())
+    }
+
+    #[test]
+    fn the_plan_and_the_simulation_are_the_evaluation_split_in_two() {
+        let mut s = example();
+        let mut u = s.default_uncertainty();
+        u.paths = 500;
+        s.uncertainty = Some(u);
+        let v = s.validate().unwrap();
+        let c = Catalog::built_in().unwrap();
+        let whole = evaluate(&v, &c);
+        let mut plan = evaluate_plan(&v, &c);
+        assert!(plan.uncertainty.users.is_empty());
+        let sim = simulate(&v, &c);
+        assert_eq!(sim.cost_usd.len(), 36);
+        plan.uncertainty = sim;
+        assert_eq!(plan, whole);
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub struct TransitionSpread {
     pub month: Option<Percentiles>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UncertaintyResult {
     /// Peak users per month.
     pub users: Vec<Percentiles>,
