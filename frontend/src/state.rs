@@ -4,11 +4,13 @@
 //! restores it exactly.
 
 use leptos::prelude::*;
+use phaseplan_model::ValidationError;
 use phaseplan_model::cost::catalog::Catalog;
-use phaseplan_model::evaluate::{Evaluation, evaluate};
+use phaseplan_model::evaluate::{Evaluation, evaluate_plan, simulate};
 use phaseplan_model::presets::{Preset, default_preset, presets};
 use phaseplan_model::scenario::Scenario;
 use phaseplan_model::share;
+use phaseplan_model::uncertainty::UncertaintyResult;
 
 /// The app-wide planning state. `Copy`: every field is an arena handle.
 #[derive(Debug, Clone, Copy)]
@@ -17,8 +19,14 @@ pub struct PlanState {
     /// The preset the scenario started from, if it did (a shared link may not match any).
     pub preset_key: RwSignal<Option<String>>,
     /// `Err` with the reason when the scenario is invalid; the UI keeps the last good result
-    /// visible and shows the reason.
+    /// visible and shows the reason. The deterministic plan only: its `uncertainty` is empty.
     pub evaluation: Memo<Result<Evaluation, String>>,
+    /// The Monte Carlo (10,000 paths by default). A memo is computed only while something reads
+    /// it, so only the page with the fan charts pays for it on an edit.
+    pub uncertainty: Memo<Result<UncertaintyResult, String>>,
+    /// The scenario's first validation problem, naming its field (`phases[1].max_users`), so
+    /// each input can show its own reason without validating the scenario again.
+    pub problem: Memo<Option<ValidationError>>,
     /// Why the link the app was opened with could not be used, if it could not.
     pub link_error: RwSignal<Option<String>>,
     pub presets: StoredValue<Vec<Preset>>,
@@ -81,12 +89,20 @@ pub fn provide_plan_state() -> PlanState {
     };
     let catalog = StoredValue::new(Catalog::built_in().map_err(|e| e.to_string()));
     let scenario = RwSignal::new(scenario);
+    // Validated once per change; the evaluation and every input's inline message read it.
+    let validated = Memo::new(move |_| scenario.with(|s| s.clone().validate()));
+    let problem = Memo::new(move |_| validated.with(|v| v.as_ref().err().cloned()));
     let evaluation = Memo::new(move |_| {
-        let valid = scenario
-            .with(|s| s.clone().validate())
-            .map_err(|e| e.to_string())?;
+        let valid = validated.get().map_err(|e| e.to_string())?;
         catalog.with_value(|c| match c {
-            Ok(c) => Ok(evaluate(&valid, c)),
+            Ok(c) => Ok(evaluate_plan(&valid, c)),
+            Err(e) => Err(format!("the pricing catalog could not be loaded: {e}")),
+        })
+    });
+    let uncertainty = Memo::new(move |_| {
+        let valid = validated.get().map_err(|e| e.to_string())?;
+        catalog.with_value(|c| match c {
+            Ok(c) => Ok(simulate(&valid, c)),
             Err(e) => Err(format!("the pricing catalog could not be loaded: {e}")),
         })
     });
@@ -94,6 +110,8 @@ pub fn provide_plan_state() -> PlanState {
         scenario,
         preset_key: RwSignal::new(preset_key),
         evaluation,
+        uncertainty,
+        problem,
         link_error: RwSignal::new(link_error),
         presets: StoredValue::new(all),
         catalog,

@@ -54,3 +54,61 @@ test('invalid values are explained next to the field and on the pages that need 
   assert.match(await page.locator('main').innerText(), /growth\.horizon_months: must be between 1 and 120/);
   assert.deepEqual(page.errors, []);
 });
+
+test('the phase ladder is editable: thresholds, sizes, adding and removing phases', async () => {
+  const page = await openPage(browser, '/scenario');
+  // Launch pages at 90 % instead of 80 % of its 2,000 users: 1,310 × 1.08^t reaches 1,800 at
+  // t = 5 (Jun 2027) instead of 1,600 at t = 3 (Apr 2027). No component caps Launch lower.
+  await input(page, 'phases[0].thresholds.capacity.critical').fill('90');
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="next-transition"]')?.innerText === 'Growth in Jun 2027');
+  await page.getByRole('link', { name: 'Scenario' }).click();
+  // A warning level at or above the critical one cannot exist: explained, not applied.
+  const warning = input(page, 'phases[0].thresholds.capacity.warning');
+  await warning.fill('95');
+  assert.equal(await text(page, 'phases[0].thresholds.capacity.warning-error'), 'warning threshold must be below the critical threshold');
+  assert.equal(await warning.getAttribute('aria-invalid'), 'true');
+  // Capacities must grow phase by phase: the model's reason lands under the second phase.
+  await page.locator('[data-testid="phase-editor-1"] summary').click();
+  await input(page, 'phases[1].max_users').fill('1500');
+  await page.waitForFunction(() => document.querySelector('[data-testid="phases[1].max_users-error"]')?.innerText !== '');
+  assert.equal(await text(page, 'phases[1].max_users-error'), 'must be greater than the previous value (2000)');
+  await input(page, 'phases[1].max_users').fill('5000');
+  await page.waitForFunction(() => document.querySelector('[data-testid="phases[1].max_users-error"]')?.innerText === '');
+  // A fifth phase appears on the Capacity page, and goes again with its remove button.
+  await page.getByTestId('add-phase').click();
+  assert.equal(await page.locator('.phase-editor').count(), 5);
+  await page.getByRole('link', { name: 'Capacity' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="phase-table"] tbody tr').length === 5);
+  await page.getByRole('link', { name: 'Scenario' }).click();
+  await page.locator('[data-testid="phase-editor-4"] summary').click();
+  await page.getByTestId('remove-phase-4').click();
+  assert.equal(await page.locator('.phase-editor').count(), 4);
+  assert.deepEqual(page.errors, []);
+});
+
+test('seasonality, events and uncertainty spreads are inputs too, and travel in the link', async () => {
+  const page = await openPage(browser, '/scenario');
+  await page.getByTestId('growth.seasonality').check();
+  await input(page, 'growth.seasonality[10]').fill('0');
+  await page.waitForFunction(() => document.querySelector('[data-testid="growth.seasonality[10]-error"]')?.innerText !== '');
+  assert.match(await text(page, 'growth.seasonality[10]-error'), /between 0.01 and 100/);
+  await input(page, 'growth.seasonality[10]').fill('1.4');
+  await page.getByTestId('add-event').click();
+  await input(page, 'growth.events[0].multiplier').fill('2');
+  await input(page, 'uncertainty.paths').fill('2000');
+  await input(page, 'phases[0].app.max_instances').fill('4');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('s')?.startsWith('v1.'));
+  await new Promise((r) => setTimeout(r, 50));
+  const link = page.url();
+  const again = await openPage(browser, new URL(link).pathname + new URL(link).search);
+  assert.equal(await input(again, 'growth.seasonality[10]').inputValue(), '1.4');
+  assert.equal(await input(again, 'growth.events[0].multiplier').inputValue(), '2');
+  assert.equal(await input(again, 'uncertainty.paths').inputValue(), '2000');
+  assert.equal(await input(again, 'phases[0].app.max_instances').inputValue(), '4');
+  // Back to the stated spreads in one click.
+  await again.getByTestId('uncertainty-defaults').click();
+  assert.equal(await input(again, 'uncertainty.paths').inputValue(), '10000');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(again.errors, []);
+});

@@ -22,11 +22,18 @@ fn date(e: &Evaluation, month: f64) -> String {
 pub fn Capacity() -> impl IntoView {
     let state = use_plan();
     let evaluation = state.evaluation;
+    // The plan with its Monte Carlo (computed only here, see `PlanState::uncertainty`).
+    let uncertainty = state.uncertainty;
     let last_good = Memo::new(move |prev: Option<&Option<Evaluation>>| {
-        evaluation.with(|e| match e {
-            Ok(e) => Some(e.clone()),
-            Err(_) => prev.cloned().flatten(),
-        })
+        let full = evaluation
+            .with(|e| e.as_ref().ok().cloned())
+            .and_then(|mut e| {
+                uncertainty.with(|u| u.as_ref().ok().cloned()).map(|u| {
+                    e.uncertainty = u;
+                    e
+                })
+            });
+        full.or_else(|| prev.cloned().flatten())
     });
     let chart_of = move |f: fn(&Evaluation) -> charming::Chart| {
         Signal::derive(move || last_good.with(|e| e.as_ref().map_or_else(charming::Chart::new, f)))
