@@ -1,6 +1,9 @@
 //! An ECharts chart driven by a signal. Renders once (which calls `echarts.init`), then only
-//! updates the options on later changes; resizes with the window; disposes on unmount.
+//! updates the options on later changes; resizes with the window; disposes on unmount. Follows
+//! the system's light or dark setting, like the stylesheet: ECharts' own dark theme on the dark
+//! surface colour, re-initialised when the setting changes.
 
+use charming::theme::Theme;
 use charming::{Chart, Echarts, WasmRenderer};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -19,6 +22,41 @@ fn next_id() -> String {
     format!("chart-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The panel colours of `assets/style.css` (`--surface`), so a chart (and its PNG export) sits
+/// on the same background as the page around it.
+const SURFACE_LIGHT: &str = "#ffffff";
+const SURFACE_DARK: &str = "#171b22";
+
+const DARK_QUERY: &str = "(prefers-color-scheme: dark)";
+
+fn dark_media() -> Option<web_sys::MediaQueryList> {
+    web_sys::window()?.match_media(DARK_QUERY).ok().flatten()
+}
+
+/// Whether the system asks for a dark theme now, as a signal that follows changes.
+fn use_dark_scheme() -> ReadSignal<bool> {
+    let media = dark_media();
+    let (dark, set_dark) = signal(media.as_ref().is_some_and(web_sys::MediaQueryList::matches));
+    if let Some(media) = media {
+        let on_change = Closure::<dyn Fn()>::new(move || {
+            set_dark.set(dark_media().is_some_and(|m| m.matches()));
+        });
+        // Legacy `addListener` is what every engine supports; the listener lives as long as
+        // the page (one per chart, removed with the chart).
+        let _ = media.add_listener_with_opt_callback(Some(on_change.as_ref().unchecked_ref()));
+        let callback = StoredValue::new_local(Some(on_change));
+        on_cleanup(move || {
+            callback.update_value(|c| {
+                if let Some(c) = c.take() {
+                    let _ =
+                        media.remove_listener_with_opt_callback(Some(c.as_ref().unchecked_ref()));
+                }
+            });
+        });
+    }
+    dark
+}
+
 #[component]
 pub fn EChart(
     /// The chart to show; a new value updates the same ECharts instance.
@@ -34,21 +72,43 @@ pub fn EChart(
     test_id: &'static str,
 ) -> impl IntoView {
     let id = next_id();
-    let handle = StoredValue::new_local(None::<Echarts>);
+    // The instance and the theme it was created with.
+    let handle = StoredValue::new_local(None::<(Echarts, bool)>);
+    let dark = use_dark_scheme();
     let element_id = id.clone();
     Effect::new(move |_| {
-        let c = chart.get();
-        handle.update_value(|h| match h {
-            Some(echarts) => WasmRenderer::update(echarts, &c),
-            None => match WasmRenderer::new_opt(None, Some(height)).render(&element_id, &c) {
-                Ok(echarts) => *h = Some(echarts),
-                Err(e) => leptos::logging::warn!("chart {element_id}: {e:?}"),
-            },
+        let dark = dark.get();
+        // Updates apply at once: a what-if answer that animates for a second after every
+        // keystroke only keeps the main thread busy (the first draw still animates).
+        let c = chart
+            .get()
+            .background_color(if dark { SURFACE_DARK } else { SURFACE_LIGHT })
+            .animation_duration_update(0);
+        handle.update_value(|h| {
+            match h {
+                Some((echarts, was_dark)) if *was_dark == dark => {
+                    WasmRenderer::update(echarts, &c);
+                    return;
+                }
+                Some((echarts, _)) => echarts_dispose(echarts.as_ref()),
+                None => {}
+            }
+            let theme = if dark { Theme::Dark } else { Theme::Default };
+            match WasmRenderer::new_opt(None, Some(height))
+                .theme(theme)
+                .render(&element_id, &c)
+            {
+                Ok(echarts) => *h = Some((echarts, dark)),
+                Err(e) => {
+                    *h = None;
+                    leptos::logging::warn!("chart {element_id}: {e:?}");
+                }
+            }
         });
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| {
         handle.with_value(|h| {
-            if let Some(echarts) = h {
+            if let Some((echarts, _)) = h {
                 echarts.resize(JsValue::UNDEFINED);
             }
         });
@@ -56,7 +116,7 @@ pub fn EChart(
     on_cleanup(move || {
         resize.remove();
         handle.update_value(|h| {
-            if let Some(echarts) = h.take() {
+            if let Some((echarts, _)) = h.take() {
                 echarts_dispose(echarts.as_ref());
             }
         });
