@@ -13,7 +13,7 @@ const PAGES = [
   ['/decision', 'Decision'], ['/bundles', 'Bundles'], ['/live', 'Live'],
 ];
 
-for (const width of [1400, 390]) {
+for (const width of [1400, 390, 360]) {
   test(`every route loads by deep link without console errors at ${width}px`, async () => {
     for (const [path, title] of PAGES) {
       const page = await openPage(browser, path, { width, height: 900 });
