@@ -24,6 +24,7 @@
 //! domain in [`api`], so the two sides cannot disagree about a field name.
 
 pub mod api;
+pub mod bundle;
 pub mod capacity;
 mod components;
 pub mod cost;

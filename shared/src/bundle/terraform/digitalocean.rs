@@ -1,0 +1,328 @@
+//! DigitalOcean: a VPC, Droplets for the app tier (a count; DOKS autoscales on Kubernetes
+//! phases), a Load Balancer, Managed PostgreSQL with a PgBouncer connection pool and read-only
+//! nodes, Managed Caching (Valkey, Redis-compatible), and a Cloud Firewall.
+
+use std::fmt::Write as _;
+
+use crate::components::CacheMode;
+
+use super::super::BundleSpec;
+use super::{ProviderParts, Var};
+
+fn droplets(m: &mut String, name: &str, count: &str, size: &str, role: &str) {
+    let _ = write!(
+        m,
+        r#"
+resource "digitalocean_droplet" "{name}" {{
+  count    = {count}
+  name     = "${{var.name}}-{role}-${{count.index}}"
+  region   = var.region
+  size     = "{size}"
+  image    = "ubuntu-22-04-x64"
+  vpc_uuid = digitalocean_vpc.main.id
+  ssh_keys = [digitalocean_ssh_key.admin.fingerprint]
+  tags     = ["phaseplan", "{role}"]
+}}
+"#
+    );
+}
+
+pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
+    let p = &spec.phase;
+    let db = &p.database;
+    let c = &p.cache;
+    let (min, max) = spec.app_range();
+    let mut m = String::from(
+        r#"provider "digitalocean" {
+  token = var.do_token
+}
+
+resource "digitalocean_vpc" "main" {
+  name     = var.name
+  region   = var.region
+  ip_range = "10.20.0.0/16"
+}
+
+resource "digitalocean_ssh_key" "admin" {
+  name       = var.name
+  public_key = var.ssh_public_key
+}
+
+# App tier: a fixed count of Droplets (no VM autoscaling outside DOKS).
+"#,
+    );
+    droplets(&mut m, "app", "var.app_instances", &spec.app.sku, "app");
+    if spec.managed_lb() {
+        let _ = write!(
+            m,
+            r#"
+resource "digitalocean_loadbalancer" "app" {{
+  name        = var.name
+  region      = var.region
+  vpc_uuid    = digitalocean_vpc.main.id
+  droplet_tag = "app"
+  forwarding_rule {{
+    entry_port      = 80
+    entry_protocol  = "http"
+    target_port     = 80
+    target_protocol = "http"
+  }}
+  healthcheck {{
+    port     = 80
+    protocol = "http"
+    path     = "/healthz"
+  }}
+{sticky}}}
+"#,
+            sticky = if p.load_balancer.sticky_sessions {
+                "  sticky_sessions {\n    type               = \"cookies\"\n    cookie_name        = \"lb\"\n    cookie_ttl_seconds = 3600\n  }\n"
+            } else {
+                ""
+            },
+        );
+    }
+    if spec.database.self_hosted {
+        let _ = writeln!(
+            m,
+            "\n# Self-hosted PostgreSQL: no Managed Database size in the catalog fits {} vCPU / {} GiB.",
+            db.vcpu, db.memory_gib
+        );
+        droplets(
+            &mut m,
+            "postgres",
+            &db.nodes().to_string(),
+            &spec.database.sku,
+            "postgres",
+        );
+    } else {
+        let _ = write!(
+            m,
+            r#"
+# Managed PostgreSQL ({sku}): one cluster per shard, with a standby node for HA.
+resource "digitalocean_database_cluster" "postgres" {{
+  count                = {shards}
+  name                 = "${{var.name}}-pg-${{count.index}}"
+  engine               = "pg"
+  version              = "15"
+  size                 = "{sku}"
+  region               = var.region
+  node_count           = {nodes}
+  private_network_uuid = digitalocean_vpc.main.id
+  tags                 = ["phaseplan"]
+}}
+"#,
+            sku = spec.database.sku,
+            shards = db.shards,
+            nodes = if db.high_availability { 2 } else { 1 },
+        );
+        if db.read_replicas > 0 {
+            let _ = write!(
+                m,
+                r#"
+resource "digitalocean_database_replica" "postgres" {{
+  count      = {n}
+  cluster_id = digitalocean_database_cluster.postgres[floor(count.index / {r})].id
+  name       = "${{var.name}}-pg-${{floor(count.index / {r})}}-replica-${{count.index % {r}}}"
+  size       = "{sku}"
+  region     = var.region
+}}
+"#,
+                n = db.shards * db.read_replicas,
+                r = db.read_replicas,
+                sku = spec.database.sku,
+            );
+        }
+        if db.pgbouncer {
+            let _ = write!(
+                m,
+                r#"
+# DigitalOcean runs PgBouncer itself: a transaction pool of the phase's size.
+resource "digitalocean_database_connection_pool" "app" {{
+  count      = {shards}
+  cluster_id = digitalocean_database_cluster.postgres[count.index].id
+  name       = "app"
+  mode       = "transaction"
+  size       = {pool}
+  db_name    = "defaultdb"
+  user       = "doadmin"
+}}
+"#,
+                shards = db.shards,
+                pool = db.pool_size.min(97),
+            );
+        }
+    }
+    if spec.cache.self_hosted {
+        let _ = writeln!(
+            m,
+            "\n# Redis ({:?}) on Droplets: no managed size in the catalog fits.",
+            c.mode
+        );
+        droplets(
+            &mut m,
+            "redis",
+            &c.nodes().to_string(),
+            &spec.cache.sku,
+            "redis",
+        );
+    } else {
+        let size = spec
+            .cache
+            .sku
+            .split_whitespace()
+            .next()
+            .unwrap_or("db-s-1vcpu-1gb");
+        let groups = if c.mode == CacheMode::Cluster {
+            c.shards
+        } else {
+            1
+        };
+        let _ = write!(
+            m,
+            r#"
+# Managed Caching ({sku}): Valkey, Redis-compatible{cluster}.
+resource "digitalocean_database_cluster" "cache" {{
+  count                = {groups}
+  name                 = "${{var.name}}-cache-${{count.index}}"
+  engine               = "valkey"
+  version              = "8"
+  size                 = "{size}"
+  region               = var.region
+  node_count           = {nodes}
+  private_network_uuid = digitalocean_vpc.main.id
+  eviction_policy      = "allkeys_lru"
+  tags                 = ["phaseplan"]
+}}
+"#,
+            sku = spec.cache.sku,
+            cluster = if c.mode == CacheMode::Cluster {
+                "; one cluster per shard, sharded by the app"
+            } else {
+                ""
+            },
+            nodes = if c.mode == CacheMode::Standard { 1 } else { 2 },
+        );
+    }
+    let _ = write!(
+        m,
+        r#"
+resource "digitalocean_firewall" "app" {{
+  name = var.name
+  tags = ["app"]
+  inbound_rule {{
+    protocol         = "tcp"
+    port_range       = "80"
+    source_addresses = ["0.0.0.0/0", "::/0"]
+  }}
+  inbound_rule {{
+    protocol         = "tcp"
+    port_range       = "443"
+    source_addresses = ["0.0.0.0/0", "::/0"]
+  }}
+  inbound_rule {{
+    protocol         = "tcp"
+    port_range       = "22"
+    source_addresses = [var.admin_cidr]
+  }}
+  outbound_rule {{
+    protocol              = "tcp"
+    port_range            = "1-65535"
+    destination_addresses = ["0.0.0.0/0", "::/0"]
+  }}
+  outbound_rule {{
+    protocol              = "udp"
+    port_range            = "53"
+    destination_addresses = ["0.0.0.0/0", "::/0"]
+  }}
+}}
+"#
+    );
+    if p.kubernetes {
+        let _ = write!(
+            m,
+            r#"
+data "digitalocean_kubernetes_versions" "current" {{}}
+
+# DOKS: the app runs as a Deployment with an HPA (see ../kubernetes); the pool autoscales.
+resource "digitalocean_kubernetes_cluster" "main" {{
+  name     = var.name
+  region   = var.region
+  version  = data.digitalocean_kubernetes_versions.current.latest_version
+  vpc_uuid = digitalocean_vpc.main.id
+  node_pool {{
+    name       = "app"
+    size       = "{sku}"
+    auto_scale = true
+    min_nodes  = {min}
+    max_nodes  = {max}
+  }}
+}}
+"#,
+            sku = spec.app.sku,
+        );
+    }
+    let mut outputs = vec![(
+        "app_private_ips",
+        "App Droplets.",
+        "digitalocean_droplet.app[*].ipv4_address_private".to_owned(),
+    )];
+    if spec.managed_lb() {
+        outputs.push((
+            "load_balancer_ip",
+            "Point your domain here.",
+            "digitalocean_loadbalancer.app.ip".to_owned(),
+        ));
+    }
+    outputs.push(if spec.database.self_hosted {
+        (
+            "postgres_private_ips",
+            "PostgreSQL nodes.",
+            "digitalocean_droplet.postgres[*].ipv4_address_private".to_owned(),
+        )
+    } else {
+        (
+            "postgres_hosts",
+            "PostgreSQL primaries (one per shard).",
+            "digitalocean_database_cluster.postgres[*].private_host".to_owned(),
+        )
+    });
+    outputs.push(if spec.cache.self_hosted {
+        (
+            "redis_private_ips",
+            "Redis nodes.",
+            "digitalocean_droplet.redis[*].ipv4_address_private".to_owned(),
+        )
+    } else {
+        (
+            "redis_hosts",
+            "Cache endpoints.",
+            "digitalocean_database_cluster.cache[*].private_host".to_owned(),
+        )
+    });
+    if p.kubernetes {
+        outputs.push((
+            "doks_cluster_id",
+            "The DOKS cluster.",
+            "digitalocean_kubernetes_cluster.main.id".to_owned(),
+        ));
+    }
+    ProviderParts {
+        source: "digitalocean/digitalocean",
+        version: "~> 2.0",
+        local: "digitalocean",
+        region: "nyc3",
+        variables: vec![
+            Var::secret("do_token", "A DigitalOcean API token."),
+            Var {
+                name: "app_instances",
+                description: "App Droplets to run (no VM autoscaling outside DOKS).",
+                ty: "number",
+                sensitive: false,
+                default: Some(spec.app.quantity.clamp(min, max).to_string()),
+                example: "",
+            },
+        ],
+        main: m,
+        outputs,
+    }
+}
