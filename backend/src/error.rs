@@ -27,6 +27,13 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("no such resource: {0}")]
     NotFound(String),
+    /// A path segment naming something that does not exist (a phase, a provider); `field` names
+    /// the segment.
+    #[error("{message}")]
+    UnknownInPath {
+        field: &'static str,
+        message: String,
+    },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -43,7 +50,9 @@ impl AppError {
             AppError::PayloadTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
             }
-            AppError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            AppError::NotFound(_) | AppError::UnknownInPath { .. } => {
+                (StatusCode::NOT_FOUND, ErrorCode::NotFound)
+            }
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -56,6 +65,9 @@ impl IntoResponse for AppError {
             AppError::Invalid(e) => ErrorBody::from(e),
             AppError::MalformedJson { field, .. } => {
                 ErrorBody::new(code, self.to_string(), field.clone())
+            }
+            AppError::UnknownInPath { field, message } => {
+                ErrorBody::new(code, message.clone(), Some((*field).to_owned()))
             }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");

@@ -14,6 +14,7 @@ use phaseplan_model::PhaseLadder;
 use phaseplan_model::cost::catalog::Catalog;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -35,7 +36,15 @@ pub fn router(state: AppState) -> Router {
     routes::router()
         .fallback(spa_fallback)
         .with_state(state)
-        .layer(CompressionLayer::new())
+        // Archives (bundle downloads) are compressed already: compressing them again only
+        // costs CPU.
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/zip"))
+                    .and(NotForContentType::const_new("application/gzip")),
+            ),
+        )
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

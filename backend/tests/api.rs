@@ -379,3 +379,140 @@ async fn a_missing_field_is_named_by_its_full_path() {
     let (_, err) = error_of(res).await;
     assert_eq!(err.error.field.as_deref(), Some("growth.monthly_rate"));
 }
+
+mod bundles {
+    use super::*;
+    use phaseplan_model::bundle::archive::{self, Format};
+    use phaseplan_model::bundle::generate;
+    use phaseplan_model::cost::catalog::{Catalog, ProviderId};
+    use phaseplan_model::presets::{default_preset, preset};
+
+    fn zip_names(bytes: &[u8]) -> Vec<String> {
+        let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        zip.file_names().map(|n| n.unwrap().into_owned()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_default_scenario_s_bundle_is_the_model_s_bytes() {
+        let app = TestApp::spawn().await;
+        let res = app.get("/api/v1/bundles/growth/aws.zip").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/zip");
+        assert_eq!(
+            res.headers()["content-disposition"],
+            "attachment; filename=\"phaseplan-growth-aws.zip\""
+        );
+        let bytes = res.bytes().await.unwrap();
+        let s = default_preset().scenario.validate().unwrap();
+        let expected =
+            generate(&s, &Catalog::built_in().unwrap(), "growth", ProviderId::Aws).unwrap();
+        assert_eq!(
+            bytes.as_ref(),
+            archive::write(&expected, Format::Zip).unwrap().as_slice()
+        );
+        let names = zip_names(&bytes);
+        assert!(names.contains(&"phaseplan-growth-aws/terraform/main.tf".to_owned()));
+        assert!(names.contains(&"phaseplan-growth-aws/postgres/pgbouncer.ini".to_owned()));
+        assert_eq!(names.len(), expected.files.len());
+        // Asking twice gives the same bytes, never compressed a second time.
+        let again = app
+            .client
+            .get(format!("{}/api/v1/bundles/growth/aws.zip", app.base))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert!(again.headers().get("content-encoding").is_none());
+        assert_eq!(bytes, again.bytes().await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_posted_scenario_gets_its_own_bundle_as_tar_gz() {
+        let app = TestApp::spawn().await;
+        let mut scenario = preset("ecommerce").unwrap().scenario;
+        scenario.phases[2].app.max_instances = 17;
+        let res = app
+            .post_raw(
+                "/api/v1/bundles/scale/gcp.tar.gz",
+                "application/json",
+                &serde_json::to_string(&scenario).unwrap(),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/gzip");
+        let bytes = res.bytes().await.unwrap();
+        let b = generate(
+            &scenario.validate().unwrap(),
+            &Catalog::built_in().unwrap(),
+            "scale",
+            ProviderId::Gcp,
+        )
+        .unwrap();
+        assert!(
+            b.file("kubernetes/hpa.yaml")
+                .unwrap()
+                .contents
+                .contains("maxReplicas: 17")
+        );
+        assert_eq!(
+            bytes.as_ref(),
+            archive::write(&b, Format::TarGz).unwrap().as_slice()
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_phases_providers_and_formats_are_404_naming_the_part() {
+        let app = TestApp::spawn().await;
+        for (path, field, says) in [
+            (
+                "/api/v1/bundles/moon/aws.zip",
+                "phase",
+                "unknown phase \"moon\"",
+            ),
+            (
+                "/api/v1/bundles/growth/oracle.zip",
+                "provider",
+                "unknown provider \"oracle\"",
+            ),
+            ("/api/v1/bundles/growth/aws.rar", "format", ".tar.gz"),
+        ] {
+            let (status, body) = error_of(app.get(path).await).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(body.error.code, ErrorCode::NotFound);
+            assert_eq!(body.error.field.as_deref(), Some(field), "{path}");
+            assert!(
+                body.error.message.contains(says),
+                "{path}: {}",
+                body.error.message
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_invalid_posted_scenario_is_422_naming_the_field() {
+        let app = TestApp::spawn().await;
+        let mut scenario = json!(default_preset().scenario);
+        scenario["phases"][1]["database"]["pool_size"] = json!(100_000);
+        let res = app
+            .post_raw(
+                "/api/v1/bundles/growth/aws.zip",
+                "application/json",
+                &scenario.to_string(),
+            )
+            .await;
+        let (status, body) = error_of(res).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body.error.field.as_deref(),
+            Some("phases[1].database.pool_size")
+        );
+        let res = app
+            .post_raw(
+                "/api/v1/bundles/growth/aws.zip",
+                "application/json",
+                "{\"name\": NaN}",
+            )
+            .await;
+        assert_eq!(error_of(res).await.0, StatusCode::BAD_REQUEST);
+    }
+}

@@ -50,7 +50,7 @@ fn run() -> Result<()> {
 /// Chromium (its timings are printed as `BENCH …` lines).
 fn bench(root: &std::path::Path) -> Result<()> {
     tools::ensure_build_tools(root)?;
-    tools::ensure_test_tools()?;
+    tools::ensure_test_tools(root)?;
     exec::run(tools::command("cargo").args(["bench", "-p", "phaseplan-model"]))?;
     exec::run(
         tools::command("cargo")

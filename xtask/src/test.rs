@@ -68,7 +68,7 @@ pub fn run(root: &Path) -> Result<()> {
     let mut report = Report::default();
     report.record("install tools", || {
         tools::ensure_build_tools(root)?;
-        tools::ensure_test_tools()?;
+        tools::ensure_test_tools(root)?;
         Ok((true, None))
     });
     report.record("cargo fmt --check", || {
@@ -91,7 +91,12 @@ pub fn run(root: &Path) -> Result<()> {
         ])
     });
     report.record("native tests", || {
-        cargo_tests(command("cargo").args(["test", "--workspace", "--no-fail-fast"]))
+        // The bundle tests must run every validator: a missing one fails instead of skipping.
+        cargo_tests(
+            command("cargo")
+                .args(["test", "--workspace", "--no-fail-fast"])
+                .env("BUNDLE_VALIDATORS", "require"),
+        )
     });
     report.record("model tests on wasm32 (Chromium)", || {
         cargo_tests(

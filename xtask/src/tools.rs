@@ -20,7 +20,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Puts the project's npm binaries (wasm-opt from binaryen) and cargo's bin dir first on PATH,
 /// so trunk finds the right wasm-opt and freshly installed tools are visible.
 pub fn prepend_path(root: &Path) {
-    let mut parts = vec![root.join("node_modules/.bin")];
+    let mut parts = vec![root.join("node_modules/.bin"), validators_bin(root)];
     if let Some(home) = std::env::var_os("CARGO_HOME") {
         parts.push(Path::new(&home).join("bin"));
     } else if let Some(home) = std::env::var_os("HOME") {
@@ -127,12 +127,44 @@ fn ensure_npm_packages(root: &Path) -> Result<()> {
     )
 }
 
-/// Debian packages the tests need: Chromium and its driver for browser tests.
-pub fn ensure_test_tools() -> Result<()> {
+/// What the tests need: Chromium and its driver for browser tests; the real tools that check
+/// every generated config bundle (nginx, promtool, docker-compose, PgBouncer, Redis,
+/// PostgreSQL) from Debian; and `kubernetes-validate` (with the Kubernetes schemas bundled) from
+/// PyPI in a virtual environment under `.phaseplan/validators`.
+pub fn ensure_test_tools(root: &Path) -> Result<()> {
     ensure_debian_packages(&[
         ("chromium", "/usr/bin/chromium"),
         ("chromium-driver", "/usr/bin/chromedriver"),
-    ])
+        ("nginx", "/usr/sbin/nginx"),
+        ("prometheus", "/usr/bin/promtool"),
+        ("docker-compose", "/usr/bin/docker-compose"),
+        ("pgbouncer", "/usr/sbin/pgbouncer"),
+        ("redis-server", "/usr/bin/redis-server"),
+        ("postgresql", "/usr/lib/postgresql/15/bin/postgres"),
+    ])?;
+    ensure_kubernetes_validate(root)
+}
+
+/// kubernetes-validate, pinned; the schemas ship inside the wheel, so it validates offline.
+pub const KUBERNETES_VALIDATE: &str = "kubernetes-validate==1.37.0";
+
+/// Where the Python validators live (a venv, so nothing touches the system's Python).
+pub fn validators_bin(root: &Path) -> std::path::PathBuf {
+    root.join(".phaseplan/validators/bin")
+}
+
+fn ensure_kubernetes_validate(root: &Path) -> Result<()> {
+    let bin = validators_bin(root);
+    if bin.join("kubernetes-validate").exists() {
+        return Ok(());
+    }
+    let venv = root.join(".phaseplan/validators");
+    exec::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    exec::run(
+        Command::new(bin.join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(KUBERNETES_VALIDATE),
+    )
 }
 
 /// Installs the Debian packages whose marker file is missing, with one `apt-get update` first.

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`. Handlers are thin: decode, call the model, encode.
 
+mod bundles;
 mod catalog;
 mod evaluate;
 mod health;
@@ -27,6 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/catalog", get(catalog::catalog))
         .route("/api/v1/presets", get(presets::list))
         .route("/api/v1/evaluate", post(evaluate::evaluate))
+        .route(
+            "/api/v1/bundles/{phase}/{file}",
+            get(bundles::default_scenario).post(bundles::for_scenario),
+        )
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/api", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,85 @@
+//! Config bundles as downloads: `GET /api/v1/bundles/{phase}/{provider}.zip` (or `.tar.gz`) for
+//! the default scenario, `POST` to the same path with a scenario body for any other. The bytes
+//! are those the SPA builds in the browser: both call `phaseplan_model::bundle`.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use phaseplan_model::bundle::archive::{self, Format};
+use phaseplan_model::bundle::{BundleError, generate};
+use phaseplan_model::cost::catalog::ProviderId;
+use phaseplan_model::presets::default_preset;
+use phaseplan_model::scenario::Scenario;
+
+use crate::error::{AppError, AppJson};
+use crate::startup::AppState;
+
+pub async fn default_scenario(
+    State(state): State<AppState>,
+    Path((phase, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    respond(state, default_preset().scenario, phase, file).await
+}
+
+pub async fn for_scenario(
+    State(state): State<AppState>,
+    Path((phase, file)): Path<(String, String)>,
+    AppJson(scenario): AppJson<Scenario>,
+) -> Result<Response, AppError> {
+    respond(state, scenario, phase, file).await
+}
+
+async fn respond(
+    state: AppState,
+    scenario: Scenario,
+    phase: String,
+    file: String,
+) -> Result<Response, AppError> {
+    let (provider_key, format) =
+        Format::from_file_name(&file).ok_or_else(|| AppError::UnknownInPath {
+            field: "format",
+            message: format!("{file:?}: ask for <provider>.zip or <provider>.tar.gz"),
+        })?;
+    let provider =
+        ProviderId::parse("provider", provider_key).map_err(|_| AppError::UnknownInPath {
+            field: "provider",
+            message: format!(
+                "unknown provider {provider_key:?}; known: {}",
+                ProviderId::ALL.map(ProviderId::key).join(", ")
+            ),
+        })?;
+    let valid = scenario.validate()?;
+    let catalog = state.catalog.clone();
+    // Generation and compression take a few milliseconds of CPU: off the async workers.
+    let (name, bytes) = tokio::task::spawn_blocking(move || {
+        let bundle = generate(&valid, &catalog, &phase, provider)?;
+        let bytes = archive::write(&bundle, format).map_err(|e| AppError::Internal(e.into()))?;
+        Ok::<_, AppError>((bundle.name(), bytes))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{}\"", format.extension()),
+            ),
+            (header::CACHE_CONTROL, "no-cache".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+impl From<BundleError> for AppError {
+    fn from(e: BundleError) -> Self {
+        match e {
+            BundleError::UnknownPhase { .. } => AppError::UnknownInPath {
+                field: "phase",
+                message: e.to_string(),
+            },
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
