@@ -2,10 +2,12 @@
 //! cannot disagree.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::components::footer::Footer;
+use crate::pages::bundles::Bundles;
 use crate::pages::capacity::Capacity;
 use crate::pages::coming::Coming;
 use crate::pages::costs::Costs;
@@ -66,21 +68,43 @@ impl Page {
     pub fn is_coming(self) -> bool {
         !matches!(
             self,
-            Page::Overview | Page::Scenario | Page::Costs | Page::Capacity | Page::Decision
+            Page::Overview
+                | Page::Scenario
+                | Page::Costs
+                | Page::Capacity
+                | Page::Decision
+                | Page::Bundles
         )
+    }
+}
+
+/// A main-navigation link carrying the share code; marked current on its page.
+#[component]
+fn NavLink(page: Page, code: RwSignal<String>) -> impl IntoView {
+    let location = use_location();
+    let path = page.path();
+    view! {
+        <a
+            href=move || format!("{path}?s={}", code.get())
+            data-path=path
+            aria-current=move || (location.pathname.get() == path).then_some("page")
+        >
+            <span>{page.title()}</span>
+            {page.is_coming().then(|| view! { <span class="soon">"soon"</span> })}
+        </a>
     }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_plan_state();
+    let state = provide_plan_state();
     view! {
         <Router>
             <ShareSync />
             <a class="skip-link" href="#main">"Skip to content"</a>
             <div class="shell">
                 <aside class="sidebar">
-                    <a class="brand" href="/">
+                    <a class="brand" href=move || format!("/?s={}", state.share_code.get())>
                         <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
                             <rect width="32" height="32" rx="7" fill="#2563eb" />
                             <path d="M7 23h5v-6H7zm6.5 0h5V13h-5zM20 23h5V8h-5z" fill="#fff" />
@@ -91,11 +115,11 @@ pub fn App() -> impl IntoView {
                         {Page::ALL
                             .into_iter()
                             .map(|page| {
+                                // The scenario travels with every navigation (the router keeps
+                                // the query it is given), so the address bar always holds the
+                                // whole plan: a reload or a copied URL never loses an edit.
                                 view! {
-                                    <A href=page.path() exact=true>
-                                        <span>{page.title()}</span>
-                                        {page.is_coming().then(|| view! { <span class="soon">"soon"</span> })}
-                                    </A>
+                                    <NavLink page=page code=state.share_code />
                                 }
                             })
                             .collect_view()}
@@ -110,7 +134,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/costs") view=Costs />
                         <Route path=path!("/capacity") view=Capacity />
                         <Route path=path!("/decision") view=Decision />
-                        <Route path=path!("/bundles") view=|| view! { <Coming page=Page::Bundles /> } />
+                        <Route path=path!("/bundles") view=Bundles />
                         <Route path=path!("/live") view=|| view! { <Coming page=Page::Live /> } />
                     </Routes>
                 </main>

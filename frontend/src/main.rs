@@ -4,10 +4,12 @@
 
 mod api;
 mod app;
+mod bundle_diff;
 mod charts;
 mod components;
 mod csv;
 mod format;
+mod highlight;
 mod pages;
 mod state;
 

@@ -8,7 +8,7 @@ use phaseplan_model::ValidationError;
 use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::evaluate::{Evaluation, evaluate_plan, simulate};
 use phaseplan_model::presets::{Preset, default_preset, presets};
-use phaseplan_model::scenario::Scenario;
+use phaseplan_model::scenario::{Scenario, ValidScenario};
 use phaseplan_model::share;
 use phaseplan_model::uncertainty::UncertaintyResult;
 
@@ -27,6 +27,8 @@ pub struct PlanState {
     /// The scenario's first validation problem, naming its field (`phases[1].max_users`), so
     /// each input can show its own reason without validating the scenario again.
     pub problem: Memo<Option<ValidationError>>,
+    /// The validated scenario (for what takes a `ValidScenario`: bundles).
+    pub valid: Memo<Result<ValidScenario, ValidationError>>,
     /// Why the link the app was opened with could not be used, if it could not.
     pub link_error: RwSignal<Option<String>>,
     pub presets: StoredValue<Vec<Preset>>,
@@ -112,6 +114,7 @@ pub fn provide_plan_state() -> PlanState {
         evaluation,
         uncertainty,
         problem,
+        valid: validated,
         link_error: RwSignal::new(link_error),
         presets: StoredValue::new(all),
         catalog,
@@ -229,12 +232,27 @@ pub fn ShareSync() -> impl IntoView {
     let state = use_plan();
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
-        let path = location.pathname.get();
+        location.pathname.track();
         let code = state.share_code.get();
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let url = format!("{path}?s={code}");
-            // Failing to update the address bar only loses the live link; the app goes on.
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
+        // After the router's own history update for a navigation (which would drop the query):
+        // a task runs after the microtasks the router updates the address bar in.
+        set_timeout(
+            move || {
+                let Some(window) = web_sys::window() else {
+                    return;
+                };
+                let path = window.location().pathname().unwrap_or_default();
+                if let Ok(history) = window.history() {
+                    let url = format!("{path}?s={code}");
+                    // Failing to update the address bar only loses the live link; the app goes on.
+                    let _ = history.replace_state_with_url(
+                        &wasm_bindgen::JsValue::NULL,
+                        "",
+                        Some(&url),
+                    );
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     });
 }

@@ -51,3 +51,15 @@ test('a damaged or future link is explained and the default plan is shown', asyn
     assert.deepEqual(page.errors, []);
   }
 });
+
+test('navigating keeps the scenario in the address bar, so a reload keeps every edit', async () => {
+  const page = await openPage(browser, '/scenario');
+  await page.locator('input[data-testid="growth.monthly_rate"]').fill('0.05');
+  await page.locator('nav a[data-path="/costs"]').click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.innerText === 'Costs');
+  assert.match(page.url(), /\/costs\?s=v1\./);
+  await page.reload();
+  await page.locator('nav a[data-path="/scenario"]').click();
+  assert.equal(await page.locator('input[data-testid="growth.monthly_rate"]').inputValue(), '0.05');
+  assert.deepEqual(page.errors, []);
+});

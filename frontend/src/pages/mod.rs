@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod bundles;
 pub mod capacity;
 pub mod coming;
 pub mod costs;
