@@ -96,7 +96,7 @@ resource "azurerm_subnet_network_security_group_association" "app" {
   subnet_id                 = azurerm_subnet.app.id
   network_security_group_id = azurerm_network_security_group.app.id
 }
-"#
+"#,
     );
     if spec.managed_lb() {
         let _ = write!(
