@@ -6,9 +6,11 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use phaseplan_model::PhaseLadder;
+use phaseplan_model::bundle::archive::{self, Format};
+use phaseplan_model::bundle::generate;
 use phaseplan_model::capacity::queueing::servers_for;
 use phaseplan_model::capacity::usl::Usl;
-use phaseplan_model::cost::catalog::Catalog;
+use phaseplan_model::cost::catalog::{Catalog, ProviderId};
 use phaseplan_model::evaluate::evaluate;
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
@@ -84,6 +86,17 @@ fn benches(c: &mut Criterion) {
     let preset = preset("ride-hailing").unwrap().scenario.validate().unwrap();
     c.bench_function("full evaluation of a preset (10,000 paths)", |b| {
         b.iter(|| evaluate(black_box(&preset), black_box(&catalog)))
+    });
+    // A config bundle, as the Bundles page builds it on each choice and download.
+    c.bench_function("bundle: generate growth on AWS", |b| {
+        b.iter(|| generate(black_box(&preset), &catalog, "growth", ProviderId::Aws).unwrap())
+    });
+    let bundle = generate(&preset, &catalog, "growth", ProviderId::Aws).unwrap();
+    c.bench_function("bundle: zip it", |b| {
+        b.iter(|| archive::write(black_box(&bundle), Format::Zip).unwrap())
+    });
+    c.bench_function("bundle: tar.gz it", |b| {
+        b.iter(|| archive::write(black_box(&bundle), Format::TarGz).unwrap())
     });
 }
 

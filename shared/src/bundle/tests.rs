@@ -2,6 +2,9 @@
 //! redis-server, postgres, a Kubernetes schema validator, an HCL parser) check every file of every
 //! preset × phase × provider in `backend/tests/bundles.rs`.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use super::*;
 use crate::presets::presets;
 
