@@ -1,0 +1,212 @@
+//! When will a growing series cross a threshold? Least-squares trend fits on live history, with
+//! a confidence band, used to forecast when the next phase is needed.
+//!
+//! - **Linear**: `y = a + b·t` by ordinary least squares: `b = Sxy / Sxx`, `a = ȳ − b·t̄`. The
+//!   slope's standard error is `se(b) = √(s² / Sxx)` with `s² = SSE / (n − 2)`.
+//! - **Exponential** (compound growth): the same fit on `ln y`, so `y = e^a · e^{r·t}`; the
+//!   growth rate per period `p` is `e^{r·p} − 1`.
+//!
+//! The crossing time solves the fitted line for the threshold through the data's centre:
+//! `t* = t̄ + (y* − ȳ) / b`. The band uses the slope's 95 % interval `b ± 1.96·se(b)`: a steeper
+//! slope crosses sooner, a flatter one later, and a slope that may be zero or negative may never
+//! cross (the band's far end is then open).
+
+use serde::{Deserialize, Serialize};
+
+/// 95 % two-sided normal quantile.
+const Z95: f64 = 1.96;
+
+/// A least-squares line through `(t, y)` points.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LineFit {
+    pub intercept: f64,
+    /// Change of y per unit of t.
+    pub slope: f64,
+    /// Standard error of the slope (0 for an exact fit).
+    pub slope_se: f64,
+    pub mean_t: f64,
+    pub mean_y: f64,
+    pub points: usize,
+}
+
+impl LineFit {
+    /// Fits `points`; `None` with fewer than three points, a non-finite value, or no spread in t.
+    pub fn fit(points: &[(f64, f64)]) -> Option<Self> {
+        let n = points.len();
+        if n < 3 || points.iter().any(|(t, y)| !t.is_finite() || !y.is_finite()) {
+            return None;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let nf = n as f64;
+        let mean_t = points.iter().map(|p| p.0).sum::<f64>() / nf;
+        let mean_y = points.iter().map(|p| p.1).sum::<f64>() / nf;
+        let sxx: f64 = points.iter().map(|p| (p.0 - mean_t).powi(2)).sum();
+        let sxy: f64 = points.iter().map(|p| (p.0 - mean_t) * (p.1 - mean_y)).sum();
+        if sxx <= 0.0 {
+            return None;
+        }
+        let slope = sxy / sxx;
+        let intercept = mean_y - slope * mean_t;
+        let sse: f64 = points
+            .iter()
+            .map(|p| (p.1 - (intercept + slope * p.0)).powi(2))
+            .sum();
+        let slope_se = (sse / (nf - 2.0) / sxx).max(0.0).sqrt();
+        Some(LineFit {
+            intercept,
+            slope,
+            slope_se,
+            mean_t,
+            mean_y,
+            points: n,
+        })
+    }
+
+    /// When the line (with slope `slope`) reaches `target`, if it is rising toward it.
+    fn crossing_with(&self, slope: f64, target: f64) -> Option<f64> {
+        if target <= self.mean_y {
+            // Already there on average: now.
+            return Some(self.mean_t);
+        }
+        (slope > 0.0).then(|| self.mean_t + (target - self.mean_y) / slope)
+    }
+
+    /// When the fitted line reaches `target`, with the 95 % band `(earliest, latest)`; `latest`
+    /// is `None` when the slope's interval includes zero (it may never get there).
+    pub fn crossing(&self, target: f64) -> Crossing {
+        Crossing {
+            at: self.crossing_with(self.slope, target),
+            earliest: self.crossing_with(self.slope + Z95 * self.slope_se, target),
+            latest: self.crossing_with(self.slope - Z95 * self.slope_se, target),
+        }
+    }
+}
+
+/// When a threshold is reached: the estimate and its band, in the fit's time unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Crossing {
+    pub at: Option<f64>,
+    pub earliest: Option<f64>,
+    pub latest: Option<f64>,
+}
+
+/// Both trend models fitted to one series, and when each reaches a threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendForecast {
+    pub threshold: f64,
+    pub linear: Option<Trend>,
+    pub exponential: Option<Trend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    pub fit: LineFit,
+    pub crossing: Crossing,
+    /// Growth over a 30.44-day month: relative (0.08 = +8 %) for the exponential trend, in the
+    /// series' unit for the linear one.
+    pub growth_per_month: f64,
+}
+
+/// Seconds in an average month (365.25 / 12 days).
+pub const SECONDS_PER_MONTH: f64 = 30.4375 * 86_400.0;
+
+/// Fits both trends to `(unix seconds, value)` points and finds when each reaches `threshold`.
+pub fn forecast(points: &[(f64, f64)], threshold: f64) -> TrendForecast {
+    let linear = LineFit::fit(points).map(|fit| Trend {
+        crossing: fit.crossing(threshold),
+        growth_per_month: fit.slope * SECONDS_PER_MONTH,
+        fit,
+    });
+    let logs: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|(_, y)| *y > 0.0)
+        .map(|(t, y)| (*t, y.ln()))
+        .collect();
+    let exponential = (logs.len() == points.len() && threshold > 0.0)
+        .then(|| LineFit::fit(&logs))
+        .flatten()
+        .map(|fit| Trend {
+            crossing: fit.crossing(threshold.ln()),
+            growth_per_month: (fit.slope * SECONDS_PER_MONTH).exp() - 1.0,
+            fit,
+        });
+    TrendForecast {
+        threshold,
+        linear,
+        exponential,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn an_exact_line_is_recovered_with_no_error() {
+        let pts: Vec<(f64, f64)> = (0..10)
+            .map(|t| (f64::from(t), 5.0 + 2.0 * f64::from(t)))
+            .collect();
+        let f = LineFit::fit(&pts).unwrap();
+        assert!((f.slope - 2.0).abs() < 1e-12 && (f.intercept - 5.0).abs() < 1e-12);
+        assert!(f.slope_se < 1e-9);
+        let c = f.crossing(45.0);
+        assert!((c.at.unwrap() - 20.0).abs() < 1e-9);
+        assert!((c.earliest.unwrap() - 20.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn noise_widens_the_band_around_the_estimate() {
+        // y = 100 + 3t with alternating ±4 noise.
+        let pts: Vec<(f64, f64)> = (0..30)
+            .map(|t| {
+                (
+                    f64::from(t),
+                    100.0 + 3.0 * f64::from(t) + if t % 2 == 0 { 4.0 } else { -4.0 },
+                )
+            })
+            .collect();
+        let c = LineFit::fit(&pts).unwrap().crossing(400.0);
+        let (e, a, l) = (c.earliest.unwrap(), c.at.unwrap(), c.latest.unwrap());
+        assert!(e < a && a < l, "{e} {a} {l}");
+        assert!((a - 100.0).abs() < 2.0);
+    }
+
+    #[test]
+    fn a_flat_or_falling_series_never_crosses() {
+        let flat: Vec<(f64, f64)> = (0..10).map(|t| (f64::from(t), 50.0)).collect();
+        assert_eq!(LineFit::fit(&flat).unwrap().crossing(80.0).at, None);
+        let falling: Vec<(f64, f64)> = (0..10)
+            .map(|t| (f64::from(t), 50.0 - f64::from(t)))
+            .collect();
+        assert_eq!(forecast(&falling, 80.0).linear.unwrap().crossing.at, None);
+        // Too few points or bad values: no fit at all.
+        assert!(LineFit::fit(&[(0.0, 1.0), (1.0, 2.0)]).is_none());
+        assert!(LineFit::fit(&[(0.0, 1.0), (1.0, f64::NAN), (2.0, 3.0)]).is_none());
+    }
+
+    #[test]
+    fn compound_growth_is_read_as_a_monthly_rate() {
+        // 1,000 users growing 8 % a month, sampled daily for 60 days.
+        let r = (1.08f64).ln() / SECONDS_PER_MONTH;
+        let pts: Vec<(f64, f64)> = (0..60)
+            .map(|d| {
+                let t = f64::from(d) * 86_400.0;
+                (t, 1_000.0 * (r * t).exp())
+            })
+            .collect();
+        let f = forecast(&pts, 1_600.0);
+        let e = f.exponential.unwrap();
+        assert!((e.growth_per_month - 0.08).abs() < 1e-9);
+        // 1.08^m = 1.6 → m = 6.107 months.
+        let months = e.crossing.at.unwrap() / SECONDS_PER_MONTH;
+        assert!(
+            (months - 1.6f64.ln() / 1.08f64.ln()).abs() < 1e-6,
+            "{months}"
+        );
+        // The straight line through a convex curve crosses later.
+        assert!(f.linear.unwrap().crossing.at.unwrap() > e.crossing.at.unwrap());
+    }
+}
