@@ -25,6 +25,130 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Seconds to let in-flight requests finish on SIGINT/SIGTERM.
     pub shutdown_grace_seconds: u64,
+    /// Live capacity: sources, sampling, the plan they are read against.
+    #[serde(default)]
+    pub live: LiveSettings,
+}
+
+/// `[live]` in the configuration file.
+///
+/// ```toml
+/// [live]
+/// interval_seconds = 5
+/// history_hours = 24
+/// preset = "ride-hailing"   # the plan the live data is read against
+/// phase = "growth"          # the phase running now (default: the one the plan needs now)
+///
+/// [[live.sources]]
+/// kind = "host"
+///
+/// [[live.sources]]
+/// kind = "prometheus"
+/// url = "http://prometheus:9090"
+/// queries = { concurrent_users = "sum(app_concurrent_users)" }   # overrides the defaults
+///
+/// [[live.sources]]
+/// kind = "postgres"
+/// url = "postgres://monitor:secret@db:5432/postgres"
+///
+/// [[live.sources]]
+/// kind = "redis"
+/// url = "redis://cache:6379"
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiveSettings {
+    /// Seconds between samples of each source.
+    pub interval_seconds: f64,
+    /// Hours of history kept in memory (per metric, at the interval).
+    pub history_hours: f64,
+    /// The built-in scenario the live data is analysed against.
+    pub preset: String,
+    /// The phase running now; default: the one the plan requires now.
+    pub phase: Option<String>,
+    pub sources: Vec<SourceSettings>,
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        LiveSettings {
+            interval_seconds: 5.0,
+            history_hours: 24.0,
+            preset: phaseplan_model::presets::default_preset().key,
+            phase: None,
+            sources: vec![SourceSettings::Host {
+                name: default_name("host"),
+            }],
+        }
+    }
+}
+
+fn default_name(kind: &str) -> String {
+    kind.to_owned()
+}
+
+/// One live source; `kind` picks which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum SourceSettings {
+    /// The server machine itself.
+    Host {
+        #[serde(default = "host_name")]
+        name: String,
+    },
+    /// A Prometheus HTTP API; `queries` maps metric keys (`cpu_percent`…) to PromQL.
+    Prometheus {
+        #[serde(default = "prometheus_name")]
+        name: String,
+        url: String,
+        #[serde(default)]
+        queries: std::collections::BTreeMap<String, String>,
+    },
+    /// A PostgreSQL server, read-only.
+    Postgres {
+        #[serde(default = "postgres_name")]
+        name: String,
+        url: String,
+    },
+    /// A Redis server (`INFO`).
+    Redis {
+        #[serde(default = "redis_name")]
+        name: String,
+        url: String,
+    },
+}
+
+fn host_name() -> String {
+    default_name("host")
+}
+fn prometheus_name() -> String {
+    default_name("prometheus")
+}
+fn postgres_name() -> String {
+    default_name("postgres")
+}
+fn redis_name() -> String {
+    default_name("redis")
+}
+
+impl SourceSettings {
+    pub fn name(&self) -> &str {
+        match self {
+            SourceSettings::Host { name }
+            | SourceSettings::Prometheus { name, .. }
+            | SourceSettings::Postgres { name, .. }
+            | SourceSettings::Redis { name, .. } => name,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SourceSettings::Host { .. } => "host",
+            SourceSettings::Prometheus { .. } => "prometheus",
+            SourceSettings::Postgres { .. } => "postgres",
+            SourceSettings::Redis { .. } => "redis",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -42,6 +166,7 @@ impl Default for Settings {
             static_dir: None,
             log_format: LogFormat::Pretty,
             shutdown_grace_seconds: 10,
+            live: LiveSettings::default(),
         }
     }
 }
@@ -142,6 +267,27 @@ mod tests {
             let cli = Cli::parse_from(["phaseplan", "--config", "bad.toml"]);
             let err = Settings::load(&cli).unwrap_err().to_string();
             assert!(err.contains("port"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn live_sources_come_from_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "phaseplan.toml",
+                "[live]\ninterval_seconds = 2\n[[live.sources]]\nkind = \"host\"\n[[live.sources]]\nkind = \"redis\"\nname = \"cache\"\nurl = \"redis://127.0.0.1:6379\"\n",
+            )?;
+            let s = Settings::load(&Cli::parse_from(["phaseplan"])).map_err(|e| e.to_string())?;
+            assert!((s.live.interval_seconds - 2.0).abs() < 1e-12);
+            assert_eq!(s.live.sources.len(), 2);
+            assert_eq!(s.live.sources[1].name(), "cache");
+            assert_eq!(s.live.sources[1].kind(), "redis");
+            jail.create_file("bad.toml", "[[live.sources]]\nkind = \"mongodb\"\n")?;
+            let err = Settings::load(&Cli::parse_from(["phaseplan", "--config", "bad.toml"]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("mongodb"), "{err}");
             Ok(())
         });
     }

@@ -5,6 +5,8 @@
 
 pub mod config;
 pub mod error;
+pub mod live;
+pub mod metrics;
 pub mod routes;
 pub mod spa;
 pub mod startup;

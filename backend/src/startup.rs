@@ -19,6 +19,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
+use crate::live::LiveHub;
+use crate::metrics::Metrics;
 use crate::routes;
 use crate::spa::SpaSource;
 
@@ -29,12 +31,19 @@ pub struct AppState {
     pub ladder: Arc<PhaseLadder>,
     pub catalog: Arc<Catalog>,
     pub spa: Arc<SpaSource>,
+    pub live: Arc<LiveHub>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The whole HTTP surface: API routes, then the SPA for everything else.
 pub fn router(state: AppState) -> Router {
     routes::router()
+        .route("/metrics", axum::routing::get(crate::metrics::render))
         .fallback(spa_fallback)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
         .with_state(state)
         // Archives (bundle downloads) are compressed already: compressing them again only
         // costs CPU.
@@ -75,11 +84,17 @@ impl Application {
         // The built-in catalog is compiled in and validated by the model's tests; failing here
         // would mean a broken build, and is reported rather than panicking.
         let catalog = Catalog::built_in().map_err(std::io::Error::other)?;
+        let metrics = Arc::new(Metrics::new());
+        let (live, sources) =
+            LiveHub::new(&settings.live, Arc::clone(&metrics)).map_err(std::io::Error::other)?;
+        live.spawn_samplers(sources);
         let state = AppState {
             started: Instant::now(),
             ladder: Arc::new(PhaseLadder::seed()),
             catalog: Arc::new(catalog),
             spa: Arc::new(spa),
+            live,
+            metrics,
         };
         let listener = TcpListener::bind(SocketAddr::new(settings.host, settings.port)).await?;
         Ok(Application {

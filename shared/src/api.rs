@@ -84,3 +84,52 @@ impl From<&ValidationError> for ErrorBody {
         )
     }
 }
+
+/// One live source's health, as the Live page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    /// The configured name (`host`, `db-primary`…).
+    pub name: String,
+    /// `host`, `prometheus`, `postgres` or `redis`.
+    pub kind: String,
+    /// The last attempt succeeded and is recent.
+    pub healthy: bool,
+    /// The last good sample is older than three intervals, or there is none: its values are left
+    /// out of the analysis.
+    pub stale: bool,
+    /// Unix seconds of the last good sample.
+    pub last_success: Option<f64>,
+    /// Why the last attempt failed, if it did.
+    pub error: Option<String>,
+    /// What it reports.
+    pub metrics: Vec<crate::live::Metric>,
+}
+
+/// `GET /api/v1/live/snapshot`: the latest value of every metric from a healthy source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveSnapshot {
+    /// Unix seconds.
+    pub at: f64,
+    pub values: crate::live::Observations,
+    pub sources: Vec<SourceStatus>,
+    /// Seconds between samples.
+    pub interval_seconds: f64,
+}
+
+/// One event of `GET /api/v1/live/stream` (Server-Sent Events, `event: update`): the snapshot
+/// and its analysis, serialised once per sample for every subscriber.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveUpdate {
+    pub snapshot: LiveSnapshot,
+    pub analysis: crate::live::LiveAnalysis,
+    /// Unix milliseconds when the server sent it (delivery latency = receipt − this).
+    pub sent_at_ms: f64,
+}
+
+/// `GET /api/v1/live/history?metric=cpu_percent&since=<unix seconds>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveHistory {
+    pub metric: crate::live::Metric,
+    /// `(unix seconds, value)`, oldest first.
+    pub points: Vec<(f64, f64)>,
+}

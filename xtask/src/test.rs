@@ -95,7 +95,7 @@ pub fn run(root: &Path) -> Result<()> {
         cargo_tests(
             command("cargo")
                 .args(["test", "--workspace", "--no-fail-fast"])
-                .env("BUNDLE_VALIDATORS", "require"),
+                .env("REQUIRE_TEST_TOOLS", "require"),
         )
     });
     report.record("model tests on wasm32 (Chromium)", || {

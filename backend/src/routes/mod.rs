@@ -4,6 +4,7 @@ mod bundles;
 mod catalog;
 mod evaluate;
 mod health;
+mod live;
 mod phase_fit;
 mod presets;
 
@@ -32,6 +33,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/bundles/{phase}/{file}",
             get(bundles::default_scenario).post(bundles::for_scenario),
         )
+        .route("/api/v1/live/snapshot", get(live::snapshot))
+        .route("/api/v1/live/history", get(live::history))
+        .route("/api/v1/live/analysis", get(live::analysis))
+        .route("/api/v1/live/stream", get(live::stream))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/api", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)

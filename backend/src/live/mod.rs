@@ -1,0 +1,283 @@
+//! The live hub: one sampler task per configured source, shared by every client; a bounded
+//! history; the latest analysis against the plan, serialised once per sample and fanned out to
+//! Server-Sent-Events subscribers through a bounded broadcast channel (a subscriber that falls
+//! behind is dropped, never buffered without bound).
+
+pub mod history;
+pub mod sources;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use phaseplan_model::api::{LiveSnapshot, LiveUpdate, SourceStatus};
+use phaseplan_model::live::{LiveAnalysis, Metric, Observations, analyse, planned_phase_now};
+use phaseplan_model::presets::preset;
+use phaseplan_model::scenario::ValidScenario;
+use tokio::sync::broadcast;
+
+use crate::config::LiveSettings;
+use crate::metrics::Metrics;
+use history::History;
+use sources::Source;
+
+/// Events a subscriber may fall behind by before it is dropped.
+const SUBSCRIBER_BACKLOG: usize = 16;
+
+pub fn now_unix() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+#[derive(Debug)]
+struct SourceState {
+    status: SourceStatus,
+    values: Vec<(Metric, f64)>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    history: History,
+    sources: Vec<SourceState>,
+    /// The last update, serialised, for new subscribers.
+    last: Option<Arc<str>>,
+}
+
+#[derive(Debug)]
+pub struct LiveHub {
+    inner: Mutex<Inner>,
+    tx: broadcast::Sender<Arc<str>>,
+    interval: Duration,
+    scenario: ValidScenario,
+    phase_index: usize,
+    subscribers: AtomicI64,
+    metrics: Arc<Metrics>,
+}
+
+impl LiveHub {
+    /// Builds the hub and its sources from the settings (errors name the bad setting).
+    pub fn new(
+        settings: &LiveSettings,
+        metrics: Arc<Metrics>,
+    ) -> Result<(Arc<Self>, Vec<Source>), String> {
+        if !(settings.interval_seconds.is_finite() && settings.interval_seconds >= 0.05) {
+            return Err("live.interval_seconds must be at least 0.05".to_owned());
+        }
+        if !(settings.history_hours.is_finite()
+            && settings.history_hours > 0.0
+            && settings.history_hours <= 24.0 * 31.0)
+        {
+            return Err("live.history_hours must be between 0 and 744".to_owned());
+        }
+        let scenario = preset(&settings.preset)
+            .ok_or_else(|| format!("live.preset: unknown preset {:?}", settings.preset))?
+            .scenario
+            .validate()
+            .map_err(|e| format!("live.preset: {e}"))?;
+        let phase_index = match &settings.phase {
+            Some(key) => scenario
+                .ladder()
+                .phases()
+                .iter()
+                .position(|p| &p.key == key)
+                .ok_or_else(|| format!("live.phase: unknown phase {key:?}"))?,
+            None => planned_phase_now(&scenario),
+        };
+        let mut built = Vec::new();
+        let mut states = Vec::new();
+        for (i, s) in settings.sources.iter().enumerate() {
+            let source = Source::from_settings(s).map_err(|e| format!("live.sources[{i}]: {e}"))?;
+            states.push(SourceState {
+                status: SourceStatus {
+                    name: s.name().to_owned(),
+                    kind: s.kind().to_owned(),
+                    healthy: false,
+                    stale: true,
+                    last_success: None,
+                    error: None,
+                    metrics: source.metrics(),
+                },
+                values: Vec::new(),
+            });
+            built.push(source);
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let capacity =
+            (settings.history_hours * 3_600.0 / settings.interval_seconds).ceil() as usize;
+        let (tx, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
+        Ok((
+            Arc::new(LiveHub {
+                inner: Mutex::new(Inner {
+                    history: History::new(capacity),
+                    sources: states,
+                    last: None,
+                }),
+                tx,
+                interval: Duration::from_secs_f64(settings.interval_seconds),
+                scenario,
+                phase_index,
+                subscribers: AtomicI64::new(0),
+                metrics,
+            }),
+            built,
+        ))
+    }
+
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A poisoned lock only means a panic elsewhere; the data is still consistent.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Starts one sampler task per source.
+    pub fn spawn_samplers(self: &Arc<Self>, sources: Vec<Source>) {
+        for (i, mut source) in sources.into_iter().enumerate() {
+            let hub = Arc::clone(self);
+            tokio::spawn(async move {
+                let mut ticker = tokio::time::interval(hub.interval);
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                // A source gets at most the interval (and never more than 10 s) to answer.
+                let budget = hub
+                    .interval
+                    .clamp(Duration::from_millis(500), Duration::from_secs(10));
+                loop {
+                    ticker.tick().await;
+                    let result = match tokio::time::timeout(budget, source.sample()).await {
+                        Ok(r) => r,
+                        Err(_) => Err(format!("no answer within {budget:?}")),
+                    };
+                    hub.record(i, result);
+                }
+            });
+        }
+    }
+
+    /// Records one sample (or failure) of source `i`, then publishes the new state.
+    pub fn record(&self, i: usize, result: Result<Vec<(Metric, f64)>, String>) {
+        let now = now_unix();
+        let update = {
+            let mut inner = self.lock();
+            let Some(state) = inner.sources.get_mut(i) else {
+                return;
+            };
+            let name = state.status.name.clone();
+            match result {
+                Ok(values) => {
+                    state.status.healthy = true;
+                    state.status.error = None;
+                    state.status.last_success = Some(now);
+                    state.values = values.clone();
+                    for (m, v) in values {
+                        inner.history.push(m, now, v);
+                    }
+                    self.metrics.sample(&name, true);
+                }
+                Err(e) => {
+                    tracing::warn!(source = %name, error = %e, "live source failed");
+                    state.status.healthy = false;
+                    state.status.error = Some(e);
+                    self.metrics.sample(&name, false);
+                }
+            }
+            let update = self.update_locked(&mut inner, now);
+            let json: Arc<str> = serde_json::to_string(&update).unwrap_or_default().into();
+            inner.last = Some(Arc::clone(&json));
+            json
+        };
+        // No subscribers is not an error.
+        let _ = self.tx.send(update);
+    }
+
+    fn snapshot_locked(&self, inner: &mut Inner, now: f64) -> LiveSnapshot {
+        let stale_after = 3.0 * self.interval.as_secs_f64();
+        let mut values = Observations::new();
+        let mut sources = Vec::new();
+        for s in &mut inner.sources {
+            s.status.stale =
+                s.status.last_success.is_none_or(|t| now - t > stale_after) || !s.status.healthy;
+            if !s.status.stale {
+                values.extend(s.values.iter().copied());
+            }
+            sources.push(s.status.clone());
+        }
+        LiveSnapshot {
+            at: now,
+            values,
+            sources,
+            interval_seconds: self.interval.as_secs_f64(),
+        }
+    }
+
+    fn update_locked(&self, inner: &mut Inner, now: f64) -> LiveUpdate {
+        let snapshot = self.snapshot_locked(inner, now);
+        let users = inner.history.since(Metric::ConcurrentUsers, 0.0);
+        let analysis = analyse(&self.scenario, self.phase_index, &snapshot.values, &users);
+        LiveUpdate {
+            snapshot,
+            analysis,
+            sent_at_ms: now * 1_000.0,
+        }
+    }
+
+    pub fn snapshot(&self) -> LiveSnapshot {
+        let mut inner = self.lock();
+        self.snapshot_locked(&mut inner, now_unix())
+    }
+
+    pub fn analysis(&self) -> LiveAnalysis {
+        let mut inner = self.lock();
+        self.update_locked(&mut inner, now_unix()).analysis
+    }
+
+    pub fn history(&self, metric: Metric, since: f64) -> Vec<(f64, f64)> {
+        self.lock().history.since(metric, since)
+    }
+
+    /// A new subscriber: the last update (if any) and the stream of the next ones.
+    pub fn subscribe(
+        self: &Arc<Self>,
+    ) -> (
+        Option<Arc<str>>,
+        broadcast::Receiver<Arc<str>>,
+        Subscription,
+    ) {
+        let rx = self.tx.subscribe();
+        let last = self.lock().last.clone();
+        let n = self.subscribers.fetch_add(1, Ordering::Relaxed) + 1;
+        self.metrics.subscribers.set(n);
+        (last, rx, Subscription(Arc::clone(self)))
+    }
+
+    pub fn subscribers(&self) -> i64 {
+        self.subscribers.load(Ordering::Relaxed)
+    }
+
+    /// Which sources exist and whether each is up, for `/metrics`.
+    pub fn source_health(&self) -> BTreeMap<String, bool> {
+        let now = now_unix();
+        let mut inner = self.lock();
+        self.snapshot_locked(&mut inner, now)
+            .sources
+            .into_iter()
+            .map(|s| (s.name, !s.stale))
+            .collect()
+    }
+}
+
+/// Counts a subscriber while it lives.
+#[derive(Debug)]
+pub struct Subscription(Arc<LiveHub>);
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let n = self.0.subscribers.fetch_sub(1, Ordering::Relaxed) - 1;
+        self.0.metrics.subscribers.set(n);
+    }
+}

@@ -1,0 +1,127 @@
+//! Prometheus: one PromQL instant query per mapped metric against the HTTP API
+//! (`/api/v1/query`). The defaults read node_exporter, postgres_exporter and redis_exporter;
+//! the configuration can map any metric to any query.
+
+use std::collections::BTreeMap;
+
+use phaseplan_model::live::Metric;
+use serde::Deserialize;
+
+#[derive(Debug)]
+pub struct PrometheusSource {
+    base: String,
+    queries: BTreeMap<Metric, String>,
+    client: reqwest::Client,
+}
+
+/// Default queries: node_exporter for CPU and memory, postgres_exporter for connections,
+/// redis_exporter for the cache; the app's own gauges for users and WebSockets.
+pub fn default_queries() -> BTreeMap<Metric, String> {
+    [
+        (
+            Metric::CpuPercent,
+            "100 * (1 - avg(rate(node_cpu_seconds_total{mode=\"idle\"}[1m])))",
+        ),
+        (
+            Metric::MemoryPercent,
+            "100 * (1 - sum(node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes))",
+        ),
+        (Metric::Load1, "avg(node_load1)"),
+        (Metric::DbConnections, "sum(pg_stat_activity_count)"),
+        (Metric::DbMaxConnections, "max(pg_settings_max_connections)"),
+        (Metric::CacheMemoryBytes, "sum(redis_memory_used_bytes)"),
+        (Metric::CacheMaxMemoryBytes, "sum(redis_memory_max_bytes)"),
+        (Metric::CacheClients, "sum(redis_connected_clients)"),
+        (Metric::ConcurrentUsers, "sum(app_concurrent_users)"),
+        (
+            Metric::WebsocketConnections,
+            "sum(app_websocket_connections)",
+        ),
+        (
+            Metric::RequestsPerSecond,
+            "sum(rate(http_requests_total[1m]))",
+        ),
+    ]
+    .into_iter()
+    .map(|(m, q)| (m, q.to_owned()))
+    .collect()
+}
+
+#[derive(Deserialize)]
+struct Response {
+    status: String,
+    #[serde(default)]
+    data: Option<Data>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    result: Vec<Sample>,
+}
+
+#[derive(Deserialize)]
+struct Sample {
+    /// `[unix seconds, "value"]`.
+    value: (f64, String),
+}
+
+impl PrometheusSource {
+    pub fn new(url: &str, queries: BTreeMap<Metric, String>) -> Result<Self, String> {
+        let base = url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(format!(
+                "bad Prometheus URL {url:?}: expected http://host:port"
+            ));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(4))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(PrometheusSource {
+            base,
+            queries,
+            client,
+        })
+    }
+
+    pub fn metrics(&self) -> Vec<Metric> {
+        self.queries.keys().copied().collect()
+    }
+
+    /// Runs every query; a query with an empty result is skipped, a failing one fails the sample
+    /// (the source turns stale and says why).
+    pub async fn sample(&self) -> Result<Vec<(Metric, f64)>, String> {
+        let mut out = Vec::new();
+        for (metric, query) in &self.queries {
+            let res = self
+                .client
+                .get(format!("{}/api/v1/query", self.base))
+                .query(&[("query", query)])
+                .send()
+                .await
+                .map_err(|e| format!("cannot reach Prometheus: {e}"))?;
+            let body: Response = res
+                .json()
+                .await
+                .map_err(|e| format!("{}: unexpected answer: {e}", metric.key()))?;
+            if body.status != "success" {
+                return Err(format!(
+                    "{}: {}",
+                    metric.key(),
+                    body.error.unwrap_or_else(|| body.status.clone())
+                ));
+            }
+            if let Some(v) = body
+                .data
+                .and_then(|d| d.result.into_iter().next())
+                .and_then(|s| s.value.1.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+            {
+                out.push((*metric, v));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,120 @@
+//! Live capacity: `GET /api/v1/live/snapshot`, `/history`, `/analysis` and `/stream` (SSE).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream, StreamExt};
+use phaseplan_model::api::{LiveHistory, LiveSnapshot};
+use phaseplan_model::live::{LiveAnalysis, Metric};
+use phaseplan_model::{Reason, ValidationError};
+use serde::Deserialize;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+
+use crate::error::{AppError, AppJson};
+use crate::startup::AppState;
+
+pub async fn snapshot(State(state): State<AppState>) -> AppJson<LiveSnapshot> {
+    AppJson(state.live.snapshot())
+}
+
+pub async fn analysis(State(state): State<AppState>) -> AppJson<LiveAnalysis> {
+    AppJson(state.live.analysis())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryQuery {
+    metric: Option<String>,
+    since: Option<f64>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    Query(q): Query<HistoryQuery>,
+) -> Result<AppJson<LiveHistory>, AppError> {
+    let key = q.metric.unwrap_or_default();
+    let metric = Metric::parse(&key).ok_or_else(|| {
+        ValidationError::new(
+            "metric",
+            Reason::Missing(format!(
+                "one of {}; got {key:?}",
+                Metric::ALL.map(Metric::key).join(", ")
+            )),
+        )
+    })?;
+    let since = q.since.unwrap_or(0.0);
+    if !since.is_finite() {
+        return Err(ValidationError::new("since", Reason::NotFinite).into());
+    }
+    Ok(AppJson(LiveHistory {
+        metric,
+        points: state.live.history(metric, since),
+    }))
+}
+
+/// Server-Sent Events: the last update at once, then one `update` event per sample. A subscriber
+/// more than a few events behind is dropped (its stream ends; `EventSource` reconnects and
+/// starts from the latest), so a slow client never makes the server buffer without bound.
+pub async fn stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let (last, rx, subscription) = state.live.subscribe();
+    let events = updates(last, rx).map(move |json| {
+        // Keeps the subscription (and the subscriber count) alive with the stream.
+        let _ = &subscription;
+        Ok(Event::default().event("update").data(&*json))
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// The updates a subscriber gets: the last one, then each new one until it falls behind.
+pub fn updates(
+    last: Option<Arc<str>>,
+    rx: tokio::sync::broadcast::Receiver<Arc<str>>,
+) -> impl Stream<Item = Arc<str>> {
+    let first = stream::iter(last);
+    let rest = BroadcastStream::new(rx)
+        .take_while(|item| {
+            let keep = !matches!(item, Err(BroadcastStreamRecvError::Lagged(_)));
+            if !keep {
+                tracing::info!("dropping a live subscriber that fell behind");
+            }
+            std::future::ready(keep)
+        })
+        .filter_map(|item| std::future::ready(item.ok()));
+    first.chain(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
+        let (tx, rx) = tokio::sync::broadcast::channel::<Arc<str>>(4);
+        let s = updates(Some("first".into()), rx);
+        // 10 events while the subscriber reads nothing: it is more than 4 behind.
+        for i in 0..10 {
+            tx.send(format!("{i}").into()).unwrap();
+        }
+        let got: Vec<Arc<str>> = s.collect().await;
+        assert_eq!(
+            got,
+            vec![Arc::<str>::from("first")],
+            "the stream ends at the lag"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_keeps_up_gets_every_update() {
+        let (tx, rx) = tokio::sync::broadcast::channel::<Arc<str>>(4);
+        let mut s = Box::pin(updates(None, rx));
+        for i in 0..10 {
+            tx.send(format!("{i}").into()).unwrap();
+            assert_eq!(&*s.next().await.unwrap(), i.to_string().as_str());
+        }
+    }
+}

@@ -1,0 +1,395 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+//! Live capacity against real servers started here on loopback: Redis, PostgreSQL and
+//! Prometheus. The values the server reads must match what those servers report; a stopped
+//! source turns stale (with its error) and recovers; an SSE client receives updates.
+//!
+//! The servers come from Debian packages that `cargo xtask test` installs (and requires, with
+//! `REQUIRE_TEST_TOOLS=require`).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use phaseplan_model::api::{LiveSnapshot, LiveUpdate};
+use phaseplan_model::live::{Decision, Metric};
+use phaseplan_server::config::{LiveSettings, Settings, SourceSettings};
+use phaseplan_server::startup::Application;
+
+mod common;
+use common::*;
+
+async fn spawn(sources: Vec<SourceSettings>) -> String {
+    let settings = Settings {
+        port: 0,
+        live: LiveSettings {
+            interval_seconds: 0.2,
+            sources,
+            ..LiveSettings::default()
+        },
+        ..Settings::default()
+    };
+    let app = Application::build(&settings).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    base
+}
+
+async fn snapshot(base: &str) -> LiveSnapshot {
+    reqwest::get(format!("{base}/api/v1/live/snapshot"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Polls the snapshot until `ok` holds (10 s at most), returning the last one either way.
+async fn until(base: &str, what: &str, ok: impl Fn(&LiveSnapshot) -> bool) -> LiveSnapshot {
+    let start = Instant::now();
+    loop {
+        let s = snapshot(base).await;
+        if ok(&s) {
+            return s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{what}: {s:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn host_metrics_reach_an_sse_client_and_the_server_counts_it() {
+    let base = spawn(vec![SourceSettings::Host {
+        name: "host".to_owned(),
+    }])
+    .await;
+    let res = reqwest::get(format!("{base}/api/v1/live/stream"))
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut body = res.bytes_stream();
+    let mut text = String::new();
+    let start = Instant::now();
+    while text.matches("event: update").count() < 3 {
+        assert!(start.elapsed() < Duration::from_secs(5), "{text}");
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let data = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .next_back()
+        .unwrap();
+    let update: LiveUpdate = serde_json::from_str(data).unwrap();
+    let mem = update.snapshot.values[&Metric::MemoryPercent];
+    assert!(mem > 0.0 && mem < 100.0, "{mem}");
+    assert_eq!(update.analysis.phase_key, "launch");
+    assert!(update.analysis.readings.iter().any(|r| r.label == "Memory"));
+    assert_ne!(update.analysis.decision, Decision::NoData);
+    // While the stream is open the server counts it.
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("phaseplan_live_subscribers 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("phaseplan_live_source_up{source=\"host\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains(
+        "phaseplan_http_requests_total{method=\"GET\",route=\"/api/v1/live/stream\",status=\"200\"}"
+    ));
+    drop(body);
+}
+
+fn redis_info(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    s.write_all(b"INFO memory\r\n").unwrap();
+    let mut out = String::new();
+    let mut buf = [0u8; 8192];
+    while !out.contains("maxmemory_policy") {
+        let n = s.read(&mut buf).unwrap();
+        out.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    out
+}
+
+fn start_redis(redis: &std::path::Path, port: u16) -> Server {
+    serve(
+        Command::new(redis).args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--maxmemory",
+            "64mb",
+        ]),
+        port,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn redis_values_match_info_and_a_stopped_server_turns_stale_then_recovers() {
+    let Some(redis) = tool("redis-server") else {
+        return;
+    };
+    let port = free_port();
+    let server = start_redis(&redis, port);
+    let base = spawn(vec![SourceSettings::Redis {
+        name: "cache".to_owned(),
+        url: format!("redis://127.0.0.1:{port}"),
+    }])
+    .await;
+    let s = until(&base, "redis read", |s| {
+        s.values.contains_key(&Metric::CacheMemoryBytes)
+    })
+    .await;
+    assert_eq!(s.values[&Metric::CacheMaxMemoryBytes], 67_108_864.0);
+    let info = redis_info(port);
+    let used: f64 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let read = s.values[&Metric::CacheMemoryBytes];
+    assert!(
+        (read - used).abs() / used < 0.2,
+        "read {read}, INFO says {used}"
+    );
+    // Stop it: the source turns stale with its error and its values leave the snapshot.
+    drop(server);
+    let s = until(&base, "stale", |s| {
+        s.sources[0].stale && s.sources[0].error.is_some()
+    })
+    .await;
+    assert!(!s.values.contains_key(&Metric::CacheMemoryBytes));
+    assert!(
+        s.sources[0].error.as_deref().unwrap().contains("connect"),
+        "{:?}",
+        s.sources[0].error
+    );
+    // Start it again on the same port: it recovers by itself.
+    let _server = start_redis(&redis, port);
+    until(&base, "recovered", |s| {
+        !s.sources[0].stale && s.values.contains_key(&Metric::CacheMemoryBytes)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_connections_match_pg_stat_activity() {
+    let Some(bin) = postgres_bin() else { return };
+    let dir = scratch("live-pg");
+    let (ok, out) = run(as_postgres(&bin.join("initdb"))
+        .args(["-A", "trust", "-U", "postgres", "-D"])
+        .arg(dir.join("db")));
+    assert!(ok, "initdb: {out}");
+    let port = free_port();
+    let _pg = serve(
+        as_postgres(&bin.join("postgres"))
+            .arg("-D")
+            .arg(dir.join("db"))
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=37",
+            ])
+            .arg("-k")
+            .arg(&dir),
+        port,
+    )
+    .unwrap();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    // Hold five connections.
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        let start = Instant::now();
+        let (client, conn) = loop {
+            match tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+                Ok(c) => break c,
+                Err(e) => {
+                    assert!(start.elapsed() < Duration::from_secs(10), "{e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        };
+        tokio::spawn(conn);
+        held.push(client);
+    }
+    let base = spawn(vec![SourceSettings::Postgres {
+        name: "db".to_owned(),
+        url: url.clone(),
+    }])
+    .await;
+    let s = until(&base, "postgres read", |s| {
+        s.values.contains_key(&Metric::DbConnections)
+    })
+    .await;
+    assert_eq!(s.values[&Metric::DbMaxConnections], 37.0);
+    // What PostgreSQL itself says: the five held connections (this query runs on one of them).
+    let count: i64 = held[0]
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    #[allow(clippy::cast_precision_loss)]
+    let pg_says = count as f64;
+    assert_eq!(pg_says, 5.0);
+    // The source leaves its own short-lived connection out: it reads the same number.
+    let s = until(&base, "5 connections", |s| {
+        s.values.get(&Metric::DbConnections) == Some(&pg_says)
+    })
+    .await;
+    let a: phaseplan_model::live::LiveAnalysis =
+        reqwest::get(format!("{base}/api/v1/live/analysis"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let db = a
+        .readings
+        .iter()
+        .find(|r| r.label == "Database connections")
+        .unwrap();
+    assert!(
+        (db.utilisation_percent - 100.0 * 5.0 / 37.0).abs() < 1e-9,
+        "{db:?} {s:?}"
+    );
+    drop(held);
+}
+
+#[tokio::test]
+async fn prometheus_queries_read_what_prometheus_answers() {
+    let Some(prometheus) = tool("/usr/bin/prometheus") else {
+        return;
+    };
+    let dir = scratch("live-prom");
+    let port = free_port();
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
+        ),
+    )
+    .unwrap();
+    let _prom = serve(
+        Command::new(&prometheus)
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}")),
+        port,
+    )
+    .unwrap();
+    let api = format!("http://127.0.0.1:{port}");
+    let base = spawn(vec![SourceSettings::Prometheus {
+        name: "prometheus".to_owned(),
+        url: api.clone(),
+        queries: [
+            (
+                "concurrent_users".to_owned(),
+                "sum(up{job=\"self\"}) * 1000".to_owned(),
+            ),
+            (
+                "websocket_connections".to_owned(),
+                "count(prometheus_build_info) * 250".to_owned(),
+            ),
+        ]
+        .into(),
+    }])
+    .await;
+    // Once Prometheus has scraped itself: 1 target up → 1,000 "users"; one build → 250.
+    let s = until(&base, "prometheus read", |s| {
+        s.values.get(&Metric::ConcurrentUsers) == Some(&1_000.0)
+    })
+    .await;
+    assert_eq!(s.values[&Metric::WebsocketConnections], 250.0);
+    // The default node_exporter queries find nothing here: skipped, not an error.
+    assert!(s.sources[0].healthy && s.sources[0].error.is_none());
+    assert!(!s.values.contains_key(&Metric::CpuPercent));
+    // What Prometheus itself answers for the same query.
+    let direct: serde_json::Value = reqwest::Client::new()
+        .get(format!("{api}/api/v1/query"))
+        .query(&[("query", "sum(up{job=\"self\"}) * 1000")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(direct["data"]["result"][0]["value"][1], "1000");
+    // A query Prometheus refuses makes the source stale, naming the metric.
+    let bad = spawn(vec![SourceSettings::Prometheus {
+        name: "broken".to_owned(),
+        url: api,
+        queries: [("cpu_percent".to_owned(), "sum(".to_owned())].into(),
+    }])
+    .await;
+    let s = until(&bad, "bad query", |s| s.sources[0].error.is_some()).await;
+    assert!(
+        s.sources[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("cpu_percent"),
+        "{:?}",
+        s.sources[0].error
+    );
+}
+
+#[tokio::test]
+async fn bad_history_queries_are_422_naming_the_field() {
+    let base = spawn(vec![SourceSettings::Host {
+        name: "host".to_owned(),
+    }])
+    .await;
+    let res = reqwest::get(format!("{base}/api/v1/live/history?metric=temperature"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "metric");
+    until(&base, "a sample", |s| {
+        s.values.contains_key(&Metric::MemoryPercent)
+    })
+    .await;
+    let h: phaseplan_model::api::LiveHistory = reqwest::get(format!(
+        "{base}/api/v1/live/history?metric=memory_percent&since=0"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(!h.points.is_empty());
+    assert!(h.points.windows(2).all(|w| w[0].0 <= w[1].0));
+}
