@@ -13,7 +13,7 @@ use crate::forecast::{SECONDS_PER_MONTH, TrendForecast, forecast};
 use crate::phase::Band;
 use crate::scenario::ValidScenario;
 use crate::timeline::phase_timeline;
-use crate::units::Status;
+use crate::units::{Status, thousands};
 
 /// What a live source measures. Keys (`cpu_percent`…) are the wire names and the names used in
 /// the server's configuration to map Prometheus queries.
@@ -171,20 +171,6 @@ pub struct LiveAnalysis {
     pub reason: String,
     /// `None` without a concurrent-users history of at least three points.
     pub forecast: Option<PhaseForecast>,
-}
-
-fn thousands(v: f64) -> String {
-    #[allow(clippy::cast_possible_truncation)]
-    let n = v.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// The phase the platform is on when none is configured: the one the plan requires now.

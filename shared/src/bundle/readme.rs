@@ -4,20 +4,15 @@
 use std::fmt::Write as _;
 
 use super::BundleSpec;
+use crate::units::thousands;
 
 fn usd(v: f64) -> String {
-    // Whole dollars with thousands separators, as on the dashboard.
-    #[allow(clippy::cast_possible_truncation)]
-    let whole = v.round() as i64;
-    let digits = whole.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
+    let t = thousands(v.abs());
+    if v.round() < 0.0 {
+        format!("−${t}")
+    } else {
+        format!("${t}")
     }
-    format!("{}${out}", if whole < 0 { "−" } else { "" })
 }
 
 pub fn render(spec: &BundleSpec) -> String {

@@ -266,52 +266,17 @@ resource "azurerm_monitor_autoscale_setting" "app" {{
         cpu_low = (cpu - 30.0).max(10.0),
     );
     if spec.database.self_hosted {
-        let _ = write!(
+        let _ = writeln!(
             m,
-            r#"
-# Self-hosted PostgreSQL: no Flexible Server SKU in the catalog fits {dvcpu} vCPU / {dmem} GiB.
-resource "azurerm_network_interface" "postgres" {{
-  count               = {nodes}
-  name                = "${{var.name}}-postgres-${{count.index}}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  ip_configuration {{
-    name                          = "internal"
-    subnet_id                     = azurerm_subnet.app.id
-    private_ip_address_allocation = "Dynamic"
-  }}
-}}
-
-resource "azurerm_linux_virtual_machine" "postgres" {{
-  count                 = {nodes}
-  name                  = "${{var.name}}-postgres-${{count.index}}"
-  location              = azurerm_resource_group.main.location
-  resource_group_name   = azurerm_resource_group.main.name
-  size                  = "{sku}"
-  admin_username        = "azureuser"
-  network_interface_ids = [azurerm_network_interface.postgres[count.index].id]
-  admin_ssh_key {{
-    username   = "azureuser"
-    public_key = var.ssh_public_key
-  }}
-  source_image_reference {{
-    publisher = "Canonical"
-    offer     = "0001-com-ubuntu-server-jammy"
-    sku       = "22_04-lts-gen2"
-    version   = "latest"
-  }}
-  os_disk {{
-    caching              = "ReadWrite"
-    storage_account_type = "Premium_LRS"
-    disk_size_gb         = {storage}
-  }}
-}}
-"#,
-            dvcpu = db.vcpu,
-            dmem = db.memory_gib,
-            nodes = db.nodes(),
-            sku = spec.database.sku,
-            storage = db.storage_gb.max(32),
+            "\n# Self-hosted PostgreSQL: no Flexible Server SKU in the catalog fits {} vCPU / {} GiB.",
+            db.vcpu, db.memory_gib
+        );
+        vms(
+            &mut m,
+            "postgres",
+            db.nodes(),
+            &spec.database.sku,
+            Some(db.storage_gb.max(32)),
         );
     } else {
         let _ = write!(
@@ -397,49 +362,13 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
         }
     }
     if spec.cache.self_hosted {
-        let _ = write!(
+        let _ = writeln!(
             m,
-            r#"
-# Self-hosted Redis: no Azure Cache size in the catalog fits. Run it on small VMs ({sku} × {nodes}).
-resource "azurerm_network_interface" "redis" {{
-  count               = {nodes}
-  name                = "${{var.name}}-redis-${{count.index}}"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  ip_configuration {{
-    name                          = "internal"
-    subnet_id                     = azurerm_subnet.app.id
-    private_ip_address_allocation = "Dynamic"
-  }}
-}}
-
-resource "azurerm_linux_virtual_machine" "redis" {{
-  count                 = {nodes}
-  name                  = "${{var.name}}-redis-${{count.index}}"
-  location              = azurerm_resource_group.main.location
-  resource_group_name   = azurerm_resource_group.main.name
-  size                  = "{sku}"
-  admin_username        = "azureuser"
-  network_interface_ids = [azurerm_network_interface.redis[count.index].id]
-  admin_ssh_key {{
-    username   = "azureuser"
-    public_key = var.ssh_public_key
-  }}
-  source_image_reference {{
-    publisher = "Canonical"
-    offer     = "0001-com-ubuntu-server-jammy"
-    sku       = "22_04-lts-gen2"
-    version   = "latest"
-  }}
-  os_disk {{
-    caching              = "ReadWrite"
-    storage_account_type = "Premium_LRS"
-  }}
-}}
-"#,
-            sku = spec.cache.sku,
-            nodes = c.nodes(),
+            "\n# Self-hosted Redis: no Azure Cache size in the catalog fits. Run it on small VMs ({} × {}).",
+            spec.cache.sku,
+            c.nodes()
         );
+        vms(&mut m, "redis", c.nodes(), &spec.cache.sku, None);
     } else {
         // Basic has no replica; Sentinel-like failover is the Standard tier; sharding needs
         // Premium (the catalog prices only Basic, so the bill doubles it for replication).
@@ -561,6 +490,52 @@ resource "azurerm_kubernetes_cluster" "main" {{
         main: m,
         outputs,
     }
+}
+
+/// `count` Ubuntu VMs of `size` for a self-hosted `role`, each with its network interface.
+fn vms(m: &mut String, role: &str, count: u32, size: &str, disk_gb: Option<u32>) {
+    let disk = disk_gb.map_or_else(String::new, |gb| {
+        format!("    disk_size_gb         = {gb}\n")
+    });
+    let _ = write!(
+        m,
+        r#"resource "azurerm_network_interface" "{role}" {{
+  count               = {count}
+  name                = "${{var.name}}-{role}-${{count.index}}"
+  location            = azurerm_resource_group.main.location
+  resource_group_name = azurerm_resource_group.main.name
+  ip_configuration {{
+    name                          = "internal"
+    subnet_id                     = azurerm_subnet.app.id
+    private_ip_address_allocation = "Dynamic"
+  }}
+}}
+
+resource "azurerm_linux_virtual_machine" "{role}" {{
+  count                 = {count}
+  name                  = "${{var.name}}-{role}-${{count.index}}"
+  location              = azurerm_resource_group.main.location
+  resource_group_name   = azurerm_resource_group.main.name
+  size                  = "{size}"
+  admin_username        = "azureuser"
+  network_interface_ids = [azurerm_network_interface.{role}[count.index].id]
+  admin_ssh_key {{
+    username   = "azureuser"
+    public_key = var.ssh_public_key
+  }}
+  source_image_reference {{
+    publisher = "Canonical"
+    offer     = "0001-com-ubuntu-server-jammy"
+    sku       = "22_04-lts-gen2"
+    version   = "latest"
+  }}
+  os_disk {{
+    caching              = "ReadWrite"
+    storage_account_type = "Premium_LRS"
+{disk}  }}
+}}
+"#
+    );
 }
 
 /// Flexible Server storage sizes are fixed steps (32 GiB … 32 TiB): the smallest that holds `gb`.
