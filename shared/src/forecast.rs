@@ -7,14 +7,32 @@
 //!   growth rate per period `p` is `e^{r·p} − 1`.
 //!
 //! The crossing time solves the fitted line for the threshold through the data's centre:
-//! `t* = t̄ + (y* − ȳ) / b`. The band uses the slope's 95 % interval `b ± 1.96·se(b)`: a steeper
-//! slope crosses sooner, a flatter one later, and a slope that may be zero or negative may never
-//! cross (the band's far end is then open).
+//! `t* = t̄ + (y* − ȳ) / b`. The band uses the slope's 95 % interval `b ± t·se(b)`, with `t` the
+//! Student-t quantile for `n − 2` degrees of freedom (12.7 for three points, 1.96 for many), so a
+//! fit on a handful of samples gets the wide band it deserves: a steeper slope crosses sooner, a
+//! flatter one later, and a slope that may be zero or negative may never cross (the band's far
+//! end is then open).
 
 use serde::{Deserialize, Serialize};
 
-/// 95 % two-sided normal quantile.
-const Z95: f64 = 1.96;
+/// The two-sided 95 % Student-t quantile for `df` degrees of freedom (tabulated to 30; beyond,
+/// the value of the next tabulated lower `df`, which errs toward a wider band).
+pub fn t95(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => TABLE[df - 1],
+        31..=40 => 2.042,
+        41..=60 => 2.021,
+        61..=120 => 2.000,
+        121..=1_000 => 1.980,
+        _ => 1.960,
+    }
+}
 
 /// A least-squares line through `(t, y)` points.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -74,10 +92,11 @@ impl LineFit {
     /// When the fitted line reaches `target`, with the 95 % band `(earliest, latest)`; `latest`
     /// is `None` when the slope's interval includes zero (it may never get there).
     pub fn crossing(&self, target: f64) -> Crossing {
+        let margin = t95(self.points.saturating_sub(2)) * self.slope_se;
         Crossing {
             at: self.crossing_with(self.slope, target),
-            earliest: self.crossing_with(self.slope + Z95 * self.slope_se, target),
-            latest: self.crossing_with(self.slope - Z95 * self.slope_se, target),
+            earliest: self.crossing_with(self.slope + margin, target),
+            latest: self.crossing_with(self.slope - margin, target),
         }
     }
 }
@@ -172,6 +191,43 @@ mod tests {
         let (e, a, l) = (c.earliest.unwrap(), c.at.unwrap(), c.latest.unwrap());
         assert!(e < a && a < l, "{e} {a} {l}");
         assert!((a - 100.0).abs() < 2.0);
+    }
+
+    #[test]
+    fn few_points_get_the_student_t_band_many_the_normal_one() {
+        assert!((t95(1) - 12.706).abs() < 1e-9);
+        assert!((t95(30) - 2.042).abs() < 1e-9);
+        assert!((t95(10_000) - 1.96).abs() < 1e-9);
+        assert!(
+            (1..2_000).all(|df| t95(df + 1) <= t95(df)),
+            "never narrower with fewer points"
+        );
+        // The same noisy slope from 3 and from 30 points: the 3-point band is far wider.
+        let noisy = |n: i32| -> Vec<(f64, f64)> {
+            (0..n)
+                .map(|t| {
+                    (
+                        f64::from(t),
+                        f64::from(t) + if t % 2 == 0 { 0.5 } else { -0.5 },
+                    )
+                })
+                .collect()
+        };
+        let width = |n| {
+            let f = LineFit::fit(&noisy(n)).unwrap();
+            let c = f.crossing(100.0);
+            (
+                f.slope_se,
+                c.latest.unwrap_or(f64::INFINITY) - c.earliest.unwrap(),
+            )
+        };
+        let (se3, w3) = width(3);
+        assert!(
+            se3 > 0.0 && w3.is_infinite(),
+            "three noisy points may never get there"
+        );
+        let (_, w30) = width(30);
+        assert!(w30.is_finite() && w30 < 40.0, "{w30}");
     }
 
     #[test]

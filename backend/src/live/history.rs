@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use phaseplan_model::live::Metric;
+use phaseplan_model::live::{Metric, Series};
 
 #[derive(Debug)]
 pub struct History {
@@ -33,6 +33,15 @@ impl History {
             let start = s.partition_point(|(t, _)| *t < since);
             s.range(start..).copied().collect()
         })
+    }
+
+    /// Every series the live analysis reads, at or after `since`.
+    pub fn series(&self, metrics: &[Metric], since: f64) -> Series {
+        metrics
+            .iter()
+            .map(|m| (*m, self.since(*m, since)))
+            .filter(|(_, points)| !points.is_empty())
+            .collect()
     }
 
     pub fn len(&self, metric: Metric) -> usize {

@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use phaseplan_model::api::{LiveSnapshot, LiveUpdate, SourceStatus};
-use phaseplan_model::live::{LiveAnalysis, Metric, Observations, analyse, planned_phase_now};
+use phaseplan_model::live::{
+    LiveAnalysis, LiveComponent, Metric, Observations, analyse, planned_phase_now,
+};
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::ValidScenario;
 use tokio::sync::broadcast;
@@ -217,8 +219,8 @@ impl LiveHub {
 
     fn update_locked(&self, inner: &mut Inner, now: f64) -> LiveUpdate {
         let snapshot = self.snapshot_locked(inner, now);
-        let users = inner.history.since(Metric::ConcurrentUsers, 0.0);
-        let analysis = analyse(&self.scenario, self.phase_index, &snapshot.values, &users);
+        let history = inner.history.series(&LiveComponent::metrics(), 0.0);
+        let analysis = analyse(&self.scenario, self.phase_index, &snapshot.values, &history);
         LiveUpdate {
             snapshot,
             analysis,
