@@ -48,3 +48,15 @@ async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiEr
 pub async fn health() -> Result<Health, ApiError> {
     get_json("/api/v1/health").await
 }
+
+/// `GET /api/v1/live/history`: one metric's points at or after `since` (unix seconds).
+pub async fn live_history(
+    metric: phaseplan_model::live::Metric,
+    since: f64,
+) -> Result<phaseplan_model::api::LiveHistory, ApiError> {
+    get_json(&format!(
+        "/api/v1/live/history?metric={}&since={since:.3}",
+        metric.key()
+    ))
+    .await
+}

@@ -9,9 +9,9 @@ use leptos_router::path;
 use crate::components::footer::Footer;
 use crate::pages::bundles::Bundles;
 use crate::pages::capacity::Capacity;
-use crate::pages::coming::Coming;
 use crate::pages::costs::Costs;
 use crate::pages::decision::Decision;
+use crate::pages::live::Live;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
 use crate::pages::scenario::ScenarioPage;
@@ -63,19 +63,6 @@ impl Page {
             Page::Live => "Live",
         }
     }
-
-    /// Pages that are still placeholders.
-    pub fn is_coming(self) -> bool {
-        !matches!(
-            self,
-            Page::Overview
-                | Page::Scenario
-                | Page::Costs
-                | Page::Capacity
-                | Page::Decision
-                | Page::Bundles
-        )
-    }
 }
 
 /// A main-navigation link carrying the share code; marked current on its page.
@@ -90,7 +77,6 @@ fn NavLink(page: Page, code: RwSignal<String>) -> impl IntoView {
             aria-current=move || (location.pathname.get() == path).then_some("page")
         >
             <span>{page.title()}</span>
-            {page.is_coming().then(|| view! { <span class="soon">"soon"</span> })}
         </a>
     }
 }
@@ -135,7 +121,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/capacity") view=Capacity />
                         <Route path=path!("/decision") view=Decision />
                         <Route path=path!("/bundles") view=Bundles />
-                        <Route path=path!("/live") view=|| view! { <Coming page=Page::Live /> } />
+                        <Route path=path!("/live") view=Live />
                     </Routes>
                 </main>
             </div>

@@ -50,6 +50,57 @@ pub fn month_label(year: i32, calendar_month: u32) -> String {
     format!("{name} {year}")
 }
 
+/// `(year, month 1–12, day)` of a unix time in UTC (Hinnant's civil-from-days).
+fn civil(unix_seconds: f64) -> (i64, u32, u32) {
+    #[allow(clippy::cast_possible_truncation)]
+    let days = (unix_seconds / 86_400.0).floor() as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    (year, month as u32, day as u32)
+}
+
+/// A unix time as a day: `"12 Mar 2027"` (UTC).
+pub fn date_label(unix_seconds: f64) -> String {
+    if !unix_seconds.is_finite() || unix_seconds.abs() > 1e12 {
+        return "—".to_owned();
+    }
+    let (y, m, d) = civil(unix_seconds);
+    let name = MONTHS.get(m as usize - 1).copied().unwrap_or("?");
+    format!("{d} {name} {y}")
+}
+
+/// When a forecast crossing happens, said for people: "now", "12 Mar 2027", "beyond 10 years",
+/// "not on this trend".
+pub fn when_label(now: f64, at: Option<f64>) -> String {
+    const TEN_YEARS: f64 = 10.0 * 365.25 * 86_400.0;
+    match at {
+        None => "not on this trend".to_owned(),
+        Some(t) if t <= now => "now".to_owned(),
+        Some(t) if t - now > TEN_YEARS => "beyond 10 years".to_owned(),
+        Some(t) => date_label(t),
+    }
+}
+
+/// A span of seconds, roughly: `"42 s"`, `"3 min"`, `"5 h"`.
+pub fn ago(seconds: f64) -> String {
+    let s = seconds.max(0.0);
+    if s < 90.0 {
+        format!("{s:.0} s")
+    } else if s < 90.0 * 60.0 {
+        format!("{:.0} min", s / 60.0)
+    } else {
+        format!("{:.0} h", s / 3_600.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +123,23 @@ mod tests {
         assert_eq!(usd_cents(0.1149), "$0.11");
         assert_eq!(month_label(2027, 4), "Apr 2027");
         assert_eq!(month_label(2028, 12), "Dec 2028");
+    }
+
+    #[test]
+    fn dates_from_unix_time() {
+        assert_eq!(date_label(0.0), "1 Jan 1970");
+        // 2026-11-23T12:00:00Z
+        assert_eq!(date_label(1_795_435_200.0), "23 Nov 2026");
+        // Leap day 2028-02-29T00:00:00Z.
+        assert_eq!(date_label(1_835_395_200.0), "29 Feb 2028");
+        assert_eq!(date_label(f64::NAN), "—");
+        let now = 1_795_435_200.0;
+        assert_eq!(when_label(now, None), "not on this trend");
+        assert_eq!(when_label(now, Some(now - 5.0)), "now");
+        assert_eq!(when_label(now, Some(now + 86_400.0 * 9.0)), "2 Dec 2026");
+        assert_eq!(when_label(now, Some(now + 4e8)), "beyond 10 years");
+        assert_eq!(ago(4.2), "4 s");
+        assert_eq!(ago(600.0), "10 min");
+        assert_eq!(ago(7_200.0), "2 h");
     }
 }

@@ -10,6 +10,7 @@ mod components;
 mod csv;
 mod format;
 mod highlight;
+mod live_feed;
 mod pages;
 mod state;
 

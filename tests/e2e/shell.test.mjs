@@ -21,7 +21,7 @@ for (const width of [1400, 390, 360]) {
       assert.equal(
         await page.locator(`nav a[data-path="${path}"]`).getAttribute('aria-current'), 'page', path);
       if (path === '/live') {
-        assert.equal(await page.getByTestId('coming-soon').isVisible(), true, path);
+        await page.waitForSelector('[data-testid="live-connection"][data-state="open"]');
       }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${path} overflows horizontally by ${overflow}px at ${width}px`);

@@ -4,5 +4,6 @@
 pub mod capacity;
 pub mod cost;
 pub mod decision;
+pub mod live;
 pub mod phase_fit;
 pub mod theme;

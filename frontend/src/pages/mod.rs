@@ -2,9 +2,9 @@
 
 pub mod bundles;
 pub mod capacity;
-pub mod coming;
 pub mod costs;
 pub mod decision;
+pub mod live;
 pub mod not_found;
 pub mod overview;
 pub mod scenario;
