@@ -69,6 +69,25 @@ fn bench(root: &std::path::Path) -> Result<()> {
             ])
             .env("WASM_BINDGEN_USE_BROWSER", "1")
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    )?;
+    // 2,000 live subscribers against the release server on loopback.
+    let server = build::build_all(root)?;
+    exec::run(tools::command("cargo").args([
+        "build",
+        "--release",
+        "-p",
+        "phaseplan-server",
+        "--example",
+        "sse_load",
+    ]))?;
+    exec::run(
+        tools::command(
+            &root
+                .join("target/release/examples/sse_load")
+                .to_string_lossy(),
+        )
+        .args(["--subscribers", "2000", "--seconds", "30", "--server"])
+        .arg(server),
     )
 }
 
