@@ -72,7 +72,7 @@ impl PrometheusSource {
         let base = url.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(format!(
-                "bad Prometheus URL {url:?}: expected http://host:port"
+                "bad Prometheus URL {url:?}: expected http://host:port or https://host:port"
             ));
         }
         let client = reqwest::Client::builder()
