@@ -70,6 +70,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     grace: Duration,
+    live: Arc<LiveHub>,
 }
 
 impl Application {
@@ -93,7 +94,7 @@ impl Application {
             ladder: Arc::new(PhaseLadder::seed()),
             catalog: Arc::new(catalog),
             spa: Arc::new(spa),
-            live,
+            live: Arc::clone(&live),
             metrics,
         };
         let listener = TcpListener::bind(SocketAddr::new(settings.host, settings.port)).await?;
@@ -101,6 +102,7 @@ impl Application {
             listener,
             router: router(state),
             grace: Duration::from_secs(settings.shutdown_grace_seconds),
+            live,
         })
     }
 
@@ -136,6 +138,9 @@ impl Application {
             res = &mut serve => return res,
             () = stopped(rx) => {}
         }
+        // Live streams never end by themselves: end them, so the drain only waits for real
+        // requests (clients reconnect to another replica or to this one when it is back).
+        self.live.close();
         match tokio::time::timeout(grace, serve).await {
             Ok(res) => res,
             Err(_) => {

@@ -101,6 +101,37 @@ pub fn ago(seconds: f64) -> String {
     }
 }
 
+/// A live metric's value for people: `"CPU 24.4 %"`, `"network in 1.2 MB/s"`, `"cache 12 MiB"`.
+pub fn metric_value(m: phaseplan_model::live::Metric, v: f64) -> String {
+    use phaseplan_model::live::Metric as M;
+    let mib = |b: f64| format!("{:.0} MiB", b / 1_048_576.0);
+    let rate = |b: f64| {
+        if b >= 1e6 {
+            format!("{:.1} MB/s", b / 1e6)
+        } else {
+            format!("{:.0} kB/s", b / 1e3)
+        }
+    };
+    match m {
+        M::ConcurrentUsers => format!("users {}", thousands(v)),
+        M::RequestsPerSecond => format!("requests {}/s", thousands(v)),
+        M::CpuPercent => format!("CPU {v:.1} %"),
+        M::MemoryPercent => format!("memory {v:.1} %"),
+        M::Load1 => format!("load {v:.2}"),
+        M::NetworkRxBytesPerSecond => format!("network in {}", rate(v)),
+        M::NetworkTxBytesPerSecond => format!("network out {}", rate(v)),
+        M::DbConnections => format!("connections {}", thousands(v)),
+        M::DbMaxConnections => format!("max_connections {}", thousands(v)),
+        M::CacheMemoryBytes => format!("cache {}", mib(v)),
+        M::CacheMaxMemoryBytes if v <= 0.0 => "maxmemory unlimited".to_owned(),
+        M::CacheMaxMemoryBytes => format!("maxmemory {}", mib(v)),
+        M::CacheClients => format!("clients {}", thousands(v)),
+        M::CacheOpsPerSecond => format!("{} ops/s", thousands(v)),
+        M::CacheHitRatePercent => format!("hit rate {v:.1} %"),
+        M::WebsocketConnections => format!("WebSockets {}", thousands(v)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +172,27 @@ mod tests {
         assert_eq!(ago(4.2), "4 s");
         assert_eq!(ago(600.0), "10 min");
         assert_eq!(ago(7_200.0), "2 h");
+    }
+
+    #[test]
+    fn live_metrics_in_words() {
+        use phaseplan_model::live::Metric;
+        assert_eq!(metric_value(Metric::CpuPercent, 24.44), "CPU 24.4 %");
+        assert_eq!(
+            metric_value(Metric::NetworkRxBytesPerSecond, 1_234_567.0),
+            "network in 1.2 MB/s"
+        );
+        assert_eq!(
+            metric_value(Metric::CacheMemoryBytes, 12.0 * 1_048_576.0),
+            "cache 12 MiB"
+        );
+        assert_eq!(
+            metric_value(Metric::CacheMaxMemoryBytes, 0.0),
+            "maxmemory unlimited"
+        );
+        assert_eq!(
+            metric_value(Metric::CacheOpsPerSecond, 1_500.0),
+            "1,500 ops/s"
+        );
     }
 }

@@ -135,6 +135,11 @@ test('the page streams host and Redis readings and draws them against the phase 
   const sources = await page.locator('[data-testid="live-sources"] tbody tr').evaluateAll(
     (rows) => rows.map((r) => [r.dataset.source, r.querySelector('[data-testid="source-state"]').innerText]));
   assert.deepEqual(sources, [['host', 'HEALTHY'], ['cache', 'HEALTHY']]);
+  // Each source's latest values, in words: Redis's INFO as the server read it.
+  const cacheRow = await page.innerText('[data-testid="live-sources"] tr[data-source="cache"]');
+  assert.match(cacheRow, /maxmemory 64 MiB/);
+  assert.match(cacheRow, /\d+ ops\/s/);
+  assert.match(cacheRow, /clients \d+/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -181,7 +186,10 @@ test('a stopped source shows as stale with its error, and recovers', async () =>
 
 test('the page reconnects by itself after a server restart', async () => {
   const page = await openLive();
+  // Open streams end at shutdown: the server does not wait its 10-s grace period for them.
+  const stopping = Date.now();
   await stop(server);
+  assert.ok(Date.now() - stopping < 5_000, `the server took ${Date.now() - stopping} ms to stop`);
   await waitFor('the page to notice', async () => (await connectionState(page)) === 'lost', 10_000);
   assert.match(await page.innerText('[data-testid="live-connection"]'), /Connection lost/);
   await startServer();

@@ -17,7 +17,7 @@ use phaseplan_model::live::{
 };
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::ValidScenario;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::config::LiveSettings;
 use crate::metrics::Metrics;
@@ -51,6 +51,8 @@ struct Inner {
 pub struct LiveHub {
     inner: Mutex<Inner>,
     tx: broadcast::Sender<Arc<str>>,
+    /// Set when the server shuts down, so open streams end instead of holding the drain open.
+    closing: watch::Sender<bool>,
     interval: Duration,
     scenario: ValidScenario,
     phase_index: usize,
@@ -117,6 +119,7 @@ impl LiveHub {
                     last: None,
                 }),
                 tx,
+                closing: watch::Sender::new(false),
                 interval: Duration::from_secs_f64(settings.interval_seconds),
                 scenario,
                 phase_index,
@@ -255,6 +258,20 @@ impl LiveHub {
         let n = self.subscribers.fetch_add(1, Ordering::Relaxed) + 1;
         self.metrics.subscribers.set(n);
         (last, rx, Subscription(Arc::clone(self)))
+    }
+
+    /// Ends every open stream: called when the server shuts down, so the drain does not wait
+    /// the whole grace period for subscribers that never finish by themselves.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when [`LiveHub::close`] is called.
+    pub fn closing(&self) -> impl Future<Output = ()> + Send + use<> {
+        let mut rx = self.closing.subscribe();
+        async move {
+            let _ = rx.wait_for(|closing| *closing).await;
+        }
     }
 
     pub fn subscribers(&self) -> i64 {

@@ -62,7 +62,7 @@ pub async fn stream(
     State(state): State<AppState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (last, rx, subscription) = state.live.subscribe();
-    let events = updates(last, rx).map(move |json| {
+    let events = updates(last, rx, state.live.closing()).map(move |json| {
         // Keeps the subscription (and the subscriber count) alive with the stream.
         let _ = &subscription;
         Ok(Event::default().event("update").data(&*json))
@@ -70,10 +70,12 @@ pub async fn stream(
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-/// The updates a subscriber gets: the last one, then each new one until it falls behind.
+/// The updates a subscriber gets: the last one, then each new one until it falls behind or the
+/// server starts `closing`.
 pub fn updates(
     last: Option<Arc<str>>,
     rx: tokio::sync::broadcast::Receiver<Arc<str>>,
+    closing: impl Future<Output = ()>,
 ) -> impl Stream<Item = Arc<str>> {
     let first = stream::iter(last);
     let rest = BroadcastStream::new(rx)
@@ -85,7 +87,7 @@ pub fn updates(
             std::future::ready(keep)
         })
         .filter_map(|item| std::future::ready(item.ok()));
-    first.chain(rest)
+    first.chain(rest).take_until(closing)
 }
 
 #[cfg(test)]
@@ -95,7 +97,7 @@ mod tests {
     #[tokio::test]
     async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
         let (tx, rx) = tokio::sync::broadcast::channel::<Arc<str>>(4);
-        let s = updates(Some("first".into()), rx);
+        let s = updates(Some("first".into()), rx, std::future::pending());
         // 10 events while the subscriber reads nothing: it is more than 4 behind.
         for i in 0..10 {
             tx.send(format!("{i}").into()).unwrap();
@@ -109,9 +111,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn closing_ends_an_idle_stream() {
+        let (tx, rx) = tokio::sync::broadcast::channel::<Arc<str>>(4);
+        let (close, mut closed) = tokio::sync::watch::channel(false);
+        let mut s = Box::pin(updates(Some("first".into()), rx, async move {
+            let _ = closed.wait_for(|c| *c).await;
+        }));
+        assert_eq!(s.next().await.as_deref(), Some("first"));
+        close.send_replace(true);
+        // No further update is ever sent, yet the stream ends (the sender is still alive).
+        assert_eq!(s.next().await, None);
+        drop(tx);
+    }
+
+    #[tokio::test]
     async fn a_subscriber_that_keeps_up_gets_every_update() {
         let (tx, rx) = tokio::sync::broadcast::channel::<Arc<str>>(4);
-        let mut s = Box::pin(updates(None, rx));
+        let mut s = Box::pin(updates(None, rx, std::future::pending()));
         for i in 0..10 {
             tx.send(format!("{i}").into()).unwrap();
             assert_eq!(&*s.next().await.unwrap(), i.to_string().as_str());

@@ -8,15 +8,15 @@ use phaseplan_model::Status;
 use phaseplan_model::api::{LiveUpdate, SourceStatus};
 use phaseplan_model::forecast::{Crossing, SECONDS_PER_MONTH};
 use phaseplan_model::live::{
-    Decision, LiveAnalysis, MIN_FORECAST_SPAN_SECONDS, Series, UtilisationSeries, analyse,
-    planned_phase_now, utilisation_history,
+    Decision, LiveAnalysis, MIN_FORECAST_SPAN_SECONDS, Observations, Series, UtilisationSeries,
+    analyse, planned_phase_now, utilisation_history,
 };
 use phaseplan_model::scenario::ValidScenario;
 
 use crate::charts::live::utilisation_over_time;
 use crate::components::chart::EChart;
 use crate::components::status_badge::StatusBadge;
-use crate::format::{ago, month_label, thousands, when_label};
+use crate::format::{ago, metric_value, month_label, thousands, when_label};
 use crate::live_feed::{Connection, LiveFeed, use_live_feed};
 use crate::state::use_plan;
 
@@ -486,7 +486,7 @@ fn ForecastPanel(judged: Memo<Option<Judged>>, now: RwSignal<f64>) -> impl IntoV
 
 #[component]
 fn Sources(feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
-    let row = move |s: SourceStatus| {
+    let row = move |s: SourceStatus, values: &Observations| {
         let (class, words) = if s.stale {
             (
                 "critical",
@@ -505,12 +505,16 @@ fn Sources(feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
             || "never".to_owned(),
             |t| format!("{} ago", ago(now.get() - t)),
         );
+        // The latest value of each metric it reports while fresh, else only their names.
         let metrics = s
             .metrics
             .iter()
-            .map(|m| m.key())
+            .map(|m| match values.get(m) {
+                Some(v) if !s.stale => metric_value(*m, *v),
+                _ => m.key().to_owned(),
+            })
             .collect::<Vec<_>>()
-            .join(", ");
+            .join(" · ");
         view! {
             <tr data-source=s.name.clone() data-stale=s.stale.to_string()>
                 <th scope="row">{s.name.clone()}</th>
@@ -532,14 +536,15 @@ fn Sources(feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
                         <th scope="col">"Kind"</th>
                         <th scope="col">"State"</th>
                         <th scope="col">"Last good sample"</th>
-                        <th scope="col">"Reports"</th>
+                        <th scope="col">"Reports (latest)"</th>
                         <th scope="col">"Error"</th>
                     </tr></thead>
                     <tbody>
-                        {move || feed.update.with(|u| u.as_ref().map(|u| u.snapshot.sources.clone()).unwrap_or_default())
-                            .into_iter()
-                            .map(row)
-                            .collect_view()}
+                        {move || feed.update.with(|u| {
+                            u.as_ref().map_or_else(Vec::new, |u| {
+                                u.snapshot.sources.iter().map(|s| row(s.clone(), &u.snapshot.values)).collect::<Vec<_>>()
+                            })
+                        })}
                     </tbody>
                 </table>
             </div>
