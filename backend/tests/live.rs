@@ -110,6 +110,30 @@ async fn host_metrics_reach_an_sse_client_and_the_server_counts_it() {
     drop(body);
 }
 
+#[tokio::test]
+async fn a_new_subscriber_gets_the_state_at_once_even_before_a_sample() {
+    // No source at all: no sample will ever come, yet a subscriber learns that at once.
+    let base = spawn(Vec::new()).await;
+    let res = reqwest::get(format!("{base}/api/v1/live/stream"))
+        .await
+        .unwrap();
+    let mut body = res.bytes_stream();
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(2), body.next())
+            .await
+            .expect("the first event comes without waiting for a sample")
+            .unwrap()
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+    let update: LiveUpdate = serde_json::from_str(data).unwrap();
+    assert!(update.snapshot.sources.is_empty());
+    assert!(update.snapshot.values.is_empty());
+    assert_eq!(update.analysis.decision, Decision::NoData);
+}
+
 fn redis_info(port: u16) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();

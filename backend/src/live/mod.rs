@@ -254,7 +254,15 @@ impl LiveHub {
         Subscription,
     ) {
         let rx = self.tx.subscribe();
-        let last = self.lock().last.clone();
+        // Before the first sample, the state as it is (every source waiting), so a new page
+        // shows its sources at once instead of after the first interval.
+        let last = {
+            let mut inner = self.lock();
+            inner.last.clone().or_else(|| {
+                let update = self.update_locked(&mut inner, now_unix());
+                serde_json::to_string(&update).ok().map(Arc::from)
+            })
+        };
         let n = self.subscribers.fetch_add(1, Ordering::Relaxed) + 1;
         self.metrics.subscribers.set(n);
         (last, rx, Subscription(Arc::clone(self)))

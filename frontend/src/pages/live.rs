@@ -541,9 +541,15 @@ fn Sources(feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {move || feed.update.with(|u| {
-                            u.as_ref().map_or_else(Vec::new, |u| {
-                                u.snapshot.sources.iter().map(|s| row(s.clone(), &u.snapshot.values)).collect::<Vec<_>>()
-                            })
+                            let Some(u) = u.as_ref() else { return Vec::new() };
+                            if u.snapshot.sources.is_empty() {
+                                return vec![view! {
+                                    <tr><td colspan="6" class="muted" data-testid="no-sources">
+                                        "This server has no live sources configured."
+                                    </td></tr>
+                                }.into_any()];
+                            }
+                            u.snapshot.sources.iter().map(|s| row(s.clone(), &u.snapshot.values).into_any()).collect::<Vec<_>>()
                         })}
                     </tbody>
                 </table>
