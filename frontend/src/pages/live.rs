@@ -511,7 +511,7 @@ fn Sources(feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
             .iter()
             .map(|m| match values.get(m) {
                 Some(v) if !s.stale => metric_value(*m, *v),
-                _ => m.key().to_owned(),
+                _ => format!("{} —", m.key().replace('_', " ")),
             })
             .collect::<Vec<_>>()
             .join(" · ");
