@@ -10,6 +10,7 @@ import {
   RadarComponent,
   TitleComponent,
   TooltipComponent,
+  VisualMapPiecewiseComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 // The toolbox with only its "save as image" feature: the stock ToolboxComponent also installs
@@ -29,7 +30,7 @@ function SaveAsImageToolbox(registers) {
 use([
   BarChart, LineChart, RadarChart,
   GridComponent, LegendComponent, MarkLineComponent, RadarComponent, TitleComponent,
-  SaveAsImageToolbox, TooltipComponent,
+  SaveAsImageToolbox, TooltipComponent, VisualMapPiecewiseComponent,
   // Canvas, not SVG: the toolbox's "save as image" exports PNG from it.
   CanvasRenderer,
 ]);

@@ -2,7 +2,7 @@
 //! lines drawn across it.
 
 use charming::Chart;
-use charming::component::{Axis, Grid, Title};
+use charming::component::{Axis, Grid, Title, VisualMap, VisualMapPiece, VisualMapType};
 use charming::datatype::CompositeValue;
 use charming::element::AxisLabel;
 use charming::element::{
@@ -69,12 +69,33 @@ pub fn utilisation_over_time(
                 .max((top / 10.0).ceil() * 10.0)
                 .name("%"),
         )
+        // The line takes the colour of the band each stretch of it is in, so a spike past the
+        // critical line shows red where it happened.
+        .visual_map(
+            VisualMap::new()
+                .type_(VisualMapType::Piecewise)
+                .show(false)
+                .dimension(1)
+                .series_index(0)
+                .pieces(vec![
+                    VisualMapPiece::new()
+                        .lte(u.warning_percent)
+                        .color(status_colour(Status::Optimal)),
+                    VisualMapPiece::new()
+                        .gt(u.warning_percent)
+                        .lte(u.critical_percent)
+                        .color(status_colour(Status::Warning)),
+                    VisualMapPiece::new()
+                        .gt(u.critical_percent)
+                        .color(status_colour(Status::Critical)),
+                ]),
+        )
         .series(
             Line::new()
                 .name(u.label.as_str())
                 .show_symbol(false)
                 .connect_nulls(false)
-                .line_style(LineStyle::new().width(2).color(status_colour(status)))
+                .line_style(LineStyle::new().width(2))
                 .item_style(ItemStyle::new().color(status_colour(status)))
                 .data(data),
         )
@@ -139,6 +160,15 @@ mod tests {
             .collect();
         assert_eq!(marks, vec![60.0, 80.0]);
         assert_eq!(json["xAxis"]["min"], serde_json::json!(100_000.0));
+        // Coloured by band: green to 60, amber to 80, red beyond.
+        let pieces = &json["visualMap"][0]["pieces"];
+        assert_eq!(pieces[0]["lte"], 60.0);
+        assert_eq!(
+            (pieces[1]["gt"].as_f64(), pieces[1]["lte"].as_f64()),
+            (Some(60.0), Some(80.0))
+        );
+        assert_eq!(pieces[2]["gt"], 80.0);
+        assert_eq!(json["visualMap"][0]["type"], "piecewise");
     }
 
     #[test]
