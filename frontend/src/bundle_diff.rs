@@ -2,7 +2,6 @@
 //! changed with its line counts, the monthly cost difference, and a unified line diff of a file.
 
 use phaseplan_model::bundle::Bundle;
-use similar::{ChangeTag, TextDiff};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileChange {
@@ -51,11 +50,11 @@ pub fn compare(old: &Bundle, new: &Bundle) -> Vec<(String, FileChange)> {
                 (Some(a), Some(b)) if a.contents == b.contents => FileChange::Same,
                 (Some(a), Some(b)) => {
                     let (mut added, mut removed) = (0, 0);
-                    for c in TextDiff::from_lines(&a.contents, &b.contents).iter_all_changes() {
-                        match c.tag() {
-                            ChangeTag::Insert => added += 1,
-                            ChangeTag::Delete => removed += 1,
-                            ChangeTag::Equal => {}
+                    for line in line_diff(&a.contents, &b.contents) {
+                        match line {
+                            DiffLine::Added(_) => added += 1,
+                            DiffLine::Removed(_) => removed += 1,
+                            DiffLine::Same(_) | DiffLine::Gap => {}
                         }
                     }
                     FileChange::Changed { added, removed }
@@ -77,23 +76,49 @@ pub enum DiffLine {
     Removed(String),
 }
 
+/// The line diff of two texts (lines as `str::lines` sees them: a final newline ends the last
+/// line, it does not start an empty one), as the diff lines of [`unified`] without grouping.
+fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    diff::slice(&a, &b)
+        .into_iter()
+        .map(|c| match c {
+            diff::Result::Both(l, _) => DiffLine::Same((*l).to_owned()),
+            diff::Result::Right(l) => DiffLine::Added((*l).to_owned()),
+            diff::Result::Left(l) => DiffLine::Removed((*l).to_owned()),
+        })
+        .collect()
+}
+
+/// Lines of context kept around each change.
+const CONTEXT: usize = 3;
+
 /// The changed lines of `old` → `new` with three lines of context around each change.
 pub fn unified(old: &str, new: &str) -> Vec<DiffLine> {
-    let diff = TextDiff::from_lines(old, new);
+    let lines = line_diff(old, new);
+    // Keep a line when a change is within CONTEXT lines of it; a run of dropped lines between
+    // kept ones becomes one gap.
+    let changed: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !matches!(l, DiffLine::Same(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let near = |i: usize| {
+        let first = changed.partition_point(|&c| c + CONTEXT < i);
+        changed.get(first).is_some_and(|&c| c <= i + CONTEXT)
+    };
     let mut out = Vec::new();
-    for (i, group) in diff.grouped_ops(3).iter().enumerate() {
-        if i > 0 {
-            out.push(DiffLine::Gap);
-        }
-        for op in group {
-            for c in diff.iter_changes(op) {
-                let text = c.value().trim_end_matches('\n').to_owned();
-                out.push(match c.tag() {
-                    ChangeTag::Equal => DiffLine::Same(text),
-                    ChangeTag::Insert => DiffLine::Added(text),
-                    ChangeTag::Delete => DiffLine::Removed(text),
-                });
+    let mut skipped = false;
+    for (i, line) in lines.into_iter().enumerate() {
+        if near(i) {
+            if skipped && !out.is_empty() {
+                out.push(DiffLine::Gap);
             }
+            skipped = false;
+            out.push(line);
+        } else {
+            skipped = true;
         }
     }
     out
@@ -135,5 +160,27 @@ mod tests {
             6
         );
         assert!(unified(old, old).is_empty());
+    }
+
+    #[test]
+    fn distant_changes_are_two_hunks_with_one_gap() {
+        let old: String = (0..20).map(|i| format!("l{i}\n")).collect();
+        let new = old.replace("l2\n", "X\n").replace("l17\n", "Y\n");
+        let d = unified(&old, &new);
+        assert_eq!(d.iter().filter(|l| **l == DiffLine::Gap).count(), 1);
+        let same: Vec<&str> = d
+            .iter()
+            .filter_map(|l| match l {
+                DiffLine::Same(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            same,
+            [
+                "l0", "l1", "l3", "l4", "l5", "l14", "l15", "l16", "l18", "l19"
+            ]
+        );
+        assert_eq!(d.first(), Some(&DiffLine::Same("l0".to_owned())));
     }
 }
