@@ -19,13 +19,18 @@ mod common;
 use common::*;
 
 async fn spawn(sources: Vec<SourceSettings>) -> String {
+    spawn_with(LiveSettings {
+        interval_seconds: 0.2,
+        sources,
+        ..LiveSettings::default()
+    })
+    .await
+}
+
+async fn spawn_with(live: LiveSettings) -> String {
     let settings = Settings {
         port: 0,
-        live: LiveSettings {
-            interval_seconds: 0.2,
-            sources,
-            ..LiveSettings::default()
-        },
+        live,
         ..Settings::default()
     };
     let app = Application::build(&settings).await.unwrap();
@@ -306,12 +311,10 @@ async fn postgres_connections_match_pg_stat_activity() {
     drop(held);
 }
 
-#[tokio::test]
-async fn prometheus_queries_read_what_prometheus_answers() {
-    let Some(prometheus) = tool("/usr/bin/prometheus") else {
-        return;
-    };
-    let dir = scratch("live-prom");
+/// A Prometheus scraping itself every second, on a free port: its guard and its URL.
+fn start_prometheus(name: &str) -> Option<(Server, String)> {
+    let prometheus = tool("/usr/bin/prometheus")?;
+    let dir = scratch(name);
     let port = free_port();
     std::fs::write(
         dir.join("prometheus.yml"),
@@ -320,7 +323,7 @@ async fn prometheus_queries_read_what_prometheus_answers() {
         ),
     )
     .unwrap();
-    let _prom = serve(
+    let prom = serve(
         Command::new(&prometheus)
             .arg(format!(
                 "--config.file={}",
@@ -334,7 +337,14 @@ async fn prometheus_queries_read_what_prometheus_answers() {
         port,
     )
     .unwrap();
-    let api = format!("http://127.0.0.1:{port}");
+    Some((prom, format!("http://127.0.0.1:{port}")))
+}
+
+#[tokio::test]
+async fn prometheus_queries_read_what_prometheus_answers() {
+    let Some((_prom, api)) = start_prometheus("live-prom") else {
+        return;
+    };
     let base = spawn(vec![SourceSettings::Prometheus {
         name: "prometheus".to_owned(),
         url: api.clone(),
@@ -388,6 +398,93 @@ async fn prometheus_queries_read_what_prometheus_answers() {
         "{:?}",
         s.sources[0].error
     );
+}
+
+#[tokio::test]
+async fn a_new_server_backfills_its_history_from_prometheus() {
+    let Some((_prom, api)) = start_prometheus("live-prom-backfill") else {
+        return;
+    };
+    // A series that changes with every scrape: samples Prometheus has appended so far.
+    let query = "sum(prometheus_tsdb_head_samples_appended_total)";
+    let client = reqwest::Client::new();
+    let instant = |time: Option<f64>| {
+        let mut q = vec![("query", query.to_owned())];
+        if let Some(t) = time {
+            q.push(("time", format!("{t:.3}")));
+        }
+        let req = client.get(format!("{api}/api/v1/query")).query(&q);
+        async move {
+            let v: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+            v["data"]["result"][0]["value"][1]
+                .as_str()
+                .and_then(|s| s.parse::<f64>().ok())
+        }
+    };
+    // Let Prometheus hold a few seconds of its own history first.
+    let start = Instant::now();
+    while instant(None).await.is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "Prometheus scrapes itself"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let started = now_unix();
+    let base = spawn_with(LiveSettings {
+        interval_seconds: 0.5,
+        history_hours: 0.02,
+        sources: vec![SourceSettings::Prometheus {
+            name: "prometheus".to_owned(),
+            url: api.clone(),
+            queries: [("concurrent_users".to_owned(), query.to_owned())].into(),
+        }],
+        ..LiveSettings::default()
+    })
+    .await;
+    let history = |base: String| async move {
+        let h: serde_json::Value = reqwest::get(format!(
+            "{base}/api/v1/live/history?metric=concurrent_users"
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        serde_json::from_value::<Vec<(f64, f64)>>(h["points"].clone()).unwrap()
+    };
+    let mut points = history(base.clone()).await;
+    let start = Instant::now();
+    while points.iter().filter(|(t, _)| *t < started).count() < 3 {
+        assert!(start.elapsed() < Duration::from_secs(10), "{points:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        points = history(base.clone()).await;
+    }
+    // Points from before this server started, at the sampling interval, rising, oldest first…
+    let before: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(t, _)| *t < started)
+        .collect();
+    assert!(points.windows(2).all(|w| w[0].0 < w[1].0), "{points:?}");
+    assert!(
+        before
+            .windows(2)
+            .all(|w| (w[1].0 - w[0].0 - 0.5).abs() < 1e-6)
+    );
+    assert!(before.last().unwrap().1 > before[0].1, "{before:?}");
+    // …each the value Prometheus gives for that instant.
+    for (t, v) in [before[0], before[before.len() / 2], *before.last().unwrap()] {
+        assert_eq!(instant(Some(t)).await, Some(v), "at {t}");
+    }
+}
+
+fn now_unix() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
 }
 
 #[tokio::test]

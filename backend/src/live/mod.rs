@@ -54,6 +54,8 @@ pub struct LiveHub {
     /// Set when the server shuts down, so open streams end instead of holding the drain open.
     closing: watch::Sender<bool>,
     interval: Duration,
+    /// The history window, in seconds.
+    history_seconds: f64,
     scenario: ValidScenario,
     phase_index: usize,
     subscribers: AtomicI64,
@@ -121,6 +123,7 @@ impl LiveHub {
                 tx,
                 closing: watch::Sender::new(false),
                 interval: Duration::from_secs_f64(settings.interval_seconds),
+                history_seconds: settings.history_hours * 3_600.0,
                 scenario,
                 phase_index,
                 subscribers: AtomicI64::new(0),
@@ -152,6 +155,7 @@ impl LiveHub {
                 let budget = hub
                     .interval
                     .clamp(Duration::from_millis(500), Duration::from_secs(10));
+                hub.backfill(i, &source).await;
                 loop {
                     ticker.tick().await;
                     let result = match tokio::time::timeout(budget, source.sample()).await {
@@ -161,6 +165,30 @@ impl LiveHub {
                     hub.record(i, result);
                 }
             });
+        }
+    }
+
+    /// Fills the history window from what source `i` already holds (Prometheus), before its
+    /// first sample. A failure is logged and the source samples as usual: its history then
+    /// starts now.
+    async fn backfill(&self, i: usize, source: &Source) {
+        let end = now_unix();
+        let start = end - self.history_seconds;
+        match source
+            .backfill(start, end, self.interval.as_secs_f64())
+            .await
+        {
+            Ok(series) => {
+                let mut inner = self.lock();
+                for (metric, points) in &series {
+                    inner.history.backfill(*metric, points);
+                }
+                let points: usize = series.iter().map(|(_, p)| p.len()).sum();
+                if points > 0 {
+                    tracing::info!(source = i, points, "live history backfilled");
+                }
+            }
+            Err(e) => tracing::warn!(source = i, error = %e, "live history backfill failed"),
         }
     }
 

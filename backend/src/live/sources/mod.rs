@@ -51,6 +51,19 @@ impl Source {
         }
     }
 
+    /// What the source already holds for `[start, end]`: only Prometheus keeps history.
+    pub async fn backfill(
+        &self,
+        start: f64,
+        end: f64,
+        step: f64,
+    ) -> Result<Vec<(Metric, Vec<(f64, f64)>)>, String> {
+        match self {
+            Source::Prometheus(p) => p.backfill(start, end, step).await,
+            Source::Host(_) | Source::Postgres(_) | Source::Redis(_) => Ok(Vec::new()),
+        }
+    }
+
     pub async fn sample(&mut self) -> Result<Vec<(Metric, f64)>, String> {
         match self {
             // sysinfo reads /proc synchronously; it takes well under a millisecond.

@@ -1,6 +1,8 @@
 //! Prometheus: one PromQL instant query per mapped metric against the HTTP API
 //! (`/api/v1/query`). The defaults read node_exporter, postgres_exporter and redis_exporter;
-//! the configuration can map any metric to any query.
+//! the configuration can map any metric to any query. At start the same queries over a range
+//! (`/api/v1/query_range`) fill the history window, so a new or restarted replica forecasts from
+//! what Prometheus already holds instead of from nothing.
 
 use std::collections::BTreeMap;
 
@@ -67,6 +69,29 @@ struct Sample {
     value: (f64, String),
 }
 
+#[derive(Deserialize)]
+struct RangeResponse {
+    status: String,
+    #[serde(default)]
+    data: Option<RangeData>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RangeData {
+    result: Vec<RangeSeries>,
+}
+
+#[derive(Deserialize)]
+struct RangeSeries {
+    /// `[[unix seconds, "value"], …]`.
+    values: Vec<(f64, String)>,
+}
+
+/// Prometheus refuses a range of more than 11,000 points per series; stay under it.
+const MAX_RANGE_POINTS: f64 = 10_000.0;
+
 impl PrometheusSource {
     pub fn new(url: &str, queries: BTreeMap<Metric, String>) -> Result<Self, String> {
         let base = url.trim_end_matches('/').to_owned();
@@ -88,6 +113,61 @@ impl PrometheusSource {
 
     pub fn metrics(&self) -> Vec<Metric> {
         self.queries.keys().copied().collect()
+    }
+
+    /// Every query over `[start, end]` (unix seconds) at `step` seconds or coarser (so that no
+    /// series exceeds Prometheus's point limit). A query with no data is left out; the first
+    /// error ends the backfill with it.
+    pub async fn backfill(
+        &self,
+        start: f64,
+        end: f64,
+        step: f64,
+    ) -> Result<Vec<(Metric, Vec<(f64, f64)>)>, String> {
+        let step = step.max((end - start) / MAX_RANGE_POINTS).max(0.001);
+        let mut out = Vec::new();
+        for (metric, query) in &self.queries {
+            let res = self
+                .client
+                .get(format!("{}/api/v1/query_range", self.base))
+                .query(&[
+                    ("query", query.as_str()),
+                    ("start", &format!("{start:.3}")),
+                    ("end", &format!("{end:.3}")),
+                    ("step", &format!("{step:.3}")),
+                ])
+                // A day of history takes longer than an instant query.
+                .timeout(std::time::Duration::from_secs(30))
+                .send()
+                .await
+                .map_err(|e| format!("cannot reach Prometheus: {e}"))?;
+            let body: RangeResponse = res
+                .json()
+                .await
+                .map_err(|e| format!("{}: unexpected answer: {e}", metric.key()))?;
+            if body.status != "success" {
+                return Err(format!(
+                    "{}: {}",
+                    metric.key(),
+                    body.error.unwrap_or_else(|| body.status.clone())
+                ));
+            }
+            let points: Vec<(f64, f64)> = body
+                .data
+                .and_then(|d| d.result.into_iter().next())
+                .map(|s| {
+                    s.values
+                        .into_iter()
+                        .filter_map(|(t, v)| Some((t, v.parse::<f64>().ok()?)))
+                        .filter(|(t, v)| t.is_finite() && v.is_finite())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !points.is_empty() {
+                out.push((*metric, points));
+            }
+        }
+        Ok(out)
     }
 
     /// Runs every query; a query with an empty result is skipped, a failing one fails the sample
