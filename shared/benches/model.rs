@@ -12,6 +12,7 @@ use phaseplan_model::capacity::queueing::servers_for;
 use phaseplan_model::capacity::usl::Usl;
 use phaseplan_model::cost::catalog::{Catalog, ProviderId};
 use phaseplan_model::evaluate::evaluate;
+use phaseplan_model::live::{Metric, Observations, Series, analyse, utilisation_history};
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 use phaseplan_model::timeline::phase_timeline;
@@ -97,6 +98,35 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("bundle: tar.gz it", |b| {
         b.iter(|| archive::write(black_box(&bundle), Format::TarGz).unwrap())
+    });
+    // The live analysis as the server runs it on every sample and the Live page on every
+    // update: a full day of history at 5 s (17,280 points) for four metrics.
+    let day: Series = [
+        Metric::CpuPercent,
+        Metric::MemoryPercent,
+        Metric::DbConnections,
+        Metric::CacheMemoryBytes,
+    ]
+    .into_iter()
+    .map(|m| {
+        let points = (0..17_280)
+            .map(|i| {
+                let t = 1.8e9 + f64::from(i) * 5.0;
+                (t, 30.0 + 10.0 * (f64::from(i) / 2_750.0).sin())
+            })
+            .collect();
+        (m, points)
+    })
+    .collect();
+    let latest: Observations = day
+        .iter()
+        .map(|(m, p): (&Metric, &Vec<(f64, f64)>)| (*m, p[p.len() - 1].1))
+        .collect();
+    c.bench_function("live: analyse a day of history (4 × 17,280 points)", |b| {
+        b.iter(|| analyse(black_box(&preset), 0, &latest, black_box(&day)))
+    });
+    c.bench_function("live: utilisation history of that day", |b| {
+        b.iter(|| utilisation_history(black_box(&preset), 0, black_box(&day)))
     });
 }
 

@@ -18,6 +18,51 @@ use super::theme::{png_toolbox, status_colour};
 /// A gap longer than this many sampling intervals breaks the line (the source was down).
 const GAP_INTERVALS: f64 = 3.0;
 
+/// Points a chart draws at most: two per bucket of [`BUCKETS`]. A chart is a few hundred pixels
+/// wide; a day at 5 s is 17,280 points, which would cost more to hand to ECharts on every
+/// update than the whole analysis.
+const BUCKETS: usize = 600;
+
+/// Reduces `points` (oldest first, within `[start, end]`) to the lowest and the highest point of
+/// each of `buckets` equal stretches of time, in time order: the line keeps its envelope, so a
+/// spike past a threshold still shows, at a fraction of the points.
+pub fn envelope(points: &[(f64, f64)], start: f64, end: f64, buckets: usize) -> Vec<(f64, f64)> {
+    if points.len() <= 2 * buckets || end <= start || buckets == 0 {
+        return points.to_vec();
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let width = (end - start) / buckets as f64;
+    let mut out = Vec::with_capacity(2 * buckets);
+    let mut i = 0;
+    while i < points.len() {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let bucket = ((points[i].0 - start) / width).floor().max(0.0) as usize;
+        let (mut low, mut high) = (points[i], points[i]);
+        let mut j = i + 1;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        while j < points.len()
+            && ((points[j].0 - start) / width).floor().max(0.0) as usize == bucket
+        {
+            if points[j].1 < low.1 {
+                low = points[j];
+            }
+            if points[j].1 > high.1 {
+                high = points[j];
+            }
+            j += 1;
+        }
+        if low.0 == high.0 {
+            out.push(low);
+        } else if low.0 < high.0 {
+            out.extend([low, high]);
+        } else {
+            out.extend([high, low]);
+        }
+        i = j;
+    }
+    out
+}
+
 /// The utilisation of `u` over `[start, end]` (unix seconds), with its band's lines.
 pub fn utilisation_over_time(
     u: &UtilisationSeries,
@@ -26,10 +71,19 @@ pub fn utilisation_over_time(
     start: f64,
     end: f64,
 ) -> Chart {
-    let gap = GAP_INTERVALS * interval_seconds.max(0.05);
-    let mut data: Vec<CompositeValue> = Vec::with_capacity(u.points.len() + 8);
+    let first = u.points.partition_point(|(t, _)| *t < start);
+    let shown = envelope(&u.points[first..], start, end, BUCKETS);
+    // A longer silence than a few samples (or than two buckets, once reduced) is an outage.
+    #[allow(clippy::cast_precision_loss)]
+    let bucket = (end - start).max(0.0) / BUCKETS as f64;
+    let gap = if shown.len() < u.points.len() - first {
+        (GAP_INTERVALS * interval_seconds.max(0.05)).max(2.5 * bucket)
+    } else {
+        GAP_INTERVALS * interval_seconds.max(0.05)
+    };
+    let mut data: Vec<CompositeValue> = Vec::with_capacity(shown.len() + 8);
     let mut previous: Option<f64> = None;
-    for &(t, v) in u.points.iter().filter(|(t, _)| *t >= start) {
+    for &(t, v) in &shown {
         if previous.is_some_and(|p| t - p > gap) {
             // `null` ends the line; it starts again at the next point.
             data.push(CompositeValue::Array(vec![
@@ -169,6 +223,34 @@ mod tests {
         );
         assert_eq!(pieces[2]["gt"], 80.0);
         assert_eq!(json["visualMap"][0]["type"], "piecewise");
+    }
+
+    #[test]
+    fn a_day_is_drawn_as_its_envelope_spikes_included() {
+        // 17,280 points at 5 s, flat at 30 % but for one 5-s spike to 95 %.
+        let points: Vec<(f64, f64)> = (0..17_280)
+            .map(|i| {
+                let t = f64::from(i) * 5.0;
+                (t, if i == 9_000 { 95.0 } else { 30.0 })
+            })
+            .collect();
+        let e = envelope(&points, 0.0, 86_400.0, 600);
+        assert!(e.len() <= 1_200, "{}", e.len());
+        assert!(e.contains(&(45_000.0, 95.0)), "the spike survives");
+        assert!(e.windows(2).all(|w| w[0].0 < w[1].0), "in time order");
+        // A chart of the day: no false gaps between buckets, and the spike drawn.
+        let u = UtilisationSeries {
+            points: points.clone(),
+            ..series()
+        };
+        let chart = utilisation_over_time(&u, Status::Optimal, 5.0, 0.0, 86_400.0);
+        let json = serde_json::to_value(&chart).unwrap();
+        let data = json["series"][0]["data"].as_array().unwrap();
+        assert!(data.len() <= 1_200);
+        assert!(data.iter().all(|d| !d[1].is_null()));
+        assert!(data.iter().any(|d| d[1] == 95.0));
+        // Few points are left as they are.
+        assert_eq!(envelope(&points[..100], 0.0, 500.0, 600).len(), 100);
     }
 
     #[test]

@@ -185,7 +185,7 @@ pub fn Live() -> impl IntoView {
         >
             <DecisionPanel judged=judged feed=feed />
             <Readings judged=judged />
-            <Charts judged=judged feed=feed now=now />
+            <Charts judged=judged feed=feed />
             <ForecastPanel judged=judged now=now />
         </Show>
         <Sources feed=feed now=now />
@@ -343,7 +343,7 @@ fn Readings(judged: Memo<Option<Judged>>) -> impl IntoView {
 }
 
 #[component]
-fn Charts(judged: Memo<Option<Judged>>, feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
+fn Charts(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView {
     // One chart per component that has data; keyed by component so a chart survives updates.
     let components = Memo::new(move |_| {
         judged.with(|j| {
@@ -358,17 +358,18 @@ fn Charts(judged: Memo<Option<Judged>>, feed: LiveFeed, now: RwSignal<f64>) -> i
                 each=move || components.get()
                 key=|c| *c
                 children=move |component| {
-                    let chart = Signal::derive(move || {
-                        // Redrawn with each sample; the clock only moves the window on a sample.
-                        let end = feed.update.with(|u| u.as_ref().map_or_else(|| now.get_untracked(), |u| u.snapshot.at));
+                    // A memo: a chart is handed to ECharts (and redrawn) only when it changes,
+                    // not on every update of any source. Its window ends at its own last point.
+                    let chart = Memo::new(move |_| {
+                        let interval = feed.update.with(|u| u.as_ref().map_or(5.0, |u| u.snapshot.interval_seconds));
                         judged.with(|j| {
                             let j = j.as_ref()?;
                             let series = j.series.iter().find(|s| s.component == component)?;
+                            let end = series.points.last()?.0;
                             // The window, or less while the history is shorter than it.
                             let first = series.points.first().map_or(end, |p| p.0);
                             let start = (end - feed.window_seconds.get()).max(first);
                             let status = j.analysis.readings.iter().find(|r| r.component == component).map_or(Status::Optimal, |r| r.status);
-                            let interval = feed.update.with(|u| u.as_ref().map_or(5.0, |u| u.snapshot.interval_seconds));
                             Some(utilisation_over_time(series, status, interval, start, end))
                         })
                         .unwrap_or_default()
