@@ -6,9 +6,13 @@
 //! - **Exponential** (compound growth): the same fit on `ln y`, so `y = e^a · e^{r·t}`; the
 //!   growth rate per period `p` is `e^{r·p} − 1`.
 //!
+//! Residuals of load samples follow each other; the slope's standard error is widened by the
+//! AR(1) factor `√((1 + ρ)/(1 − ρ))` (ρ the residuals' lag-1 autocorrelation) and the fit counts
+//! `n·(1 − ρ)/(1 + ρ)` effective points.
+//!
 //! The crossing time solves the fitted line for the threshold through the data's centre:
 //! `t* = t̄ + (y* − ȳ) / b`. The band uses the slope's 95 % interval `b ± t·se(b)`, with `t` the
-//! Student-t quantile for `n − 2` degrees of freedom (12.7 for three points, 1.96 for many), so a
+//! Student-t quantile for `n_eff − 2` degrees of freedom (12.7 for three points, 1.96 for many), so a
 //! fit on a handful of samples gets the wide band it deserves: a steeper slope crosses sooner, a
 //! flatter one later, and a slope that may be zero or negative may never cross (the band's far
 //! end is then open).
@@ -40,11 +44,16 @@ pub struct LineFit {
     pub intercept: f64,
     /// Change of y per unit of t.
     pub slope: f64,
-    /// Standard error of the slope (0 for an exact fit).
+    /// Standard error of the slope (0 for an exact fit), corrected for autocorrelated
+    /// residuals (see [`LineFit::fit`]).
     pub slope_se: f64,
     pub mean_t: f64,
     pub mean_y: f64,
     pub points: usize,
+    /// Lag-1 autocorrelation of the residuals (0 when they do not follow each other).
+    pub autocorrelation: f64,
+    /// Independent points the fit is worth: `n·(1 − ρ)/(1 + ρ)`.
+    pub effective_points: f64,
 }
 
 impl LineFit {
@@ -65,11 +74,24 @@ impl LineFit {
         }
         let slope = sxy / sxx;
         let intercept = mean_y - slope * mean_t;
-        let sse: f64 = points
+        let residuals: Vec<f64> = points
             .iter()
-            .map(|p| (p.1 - (intercept + slope * p.0)).powi(2))
-            .sum();
-        let slope_se = (sse / (nf - 2.0) / sxx).max(0.0).sqrt();
+            .map(|p| p.1 - (intercept + slope * p.0))
+            .collect();
+        let sse: f64 = residuals.iter().map(|r| r * r).sum();
+        // Samples seconds apart are not independent: a load that is high now is high in five
+        // seconds. With residuals following each other (lag-1 autocorrelation ρ), the plain
+        // standard error is too small by √((1 + ρ)/(1 − ρ)) and the fit is worth only
+        // n·(1 − ρ)/(1 + ρ) independent points (the AR(1) correction). Without it a day's cycle
+        // looks like a significant trend.
+        let lagged: f64 = residuals.windows(2).map(|w| w[0] * w[1]).sum();
+        let rho = if sse > 0.0 {
+            (lagged / sse).clamp(0.0, 0.999)
+        } else {
+            0.0
+        };
+        let inflation = ((1.0 + rho) / (1.0 - rho)).sqrt();
+        let slope_se = (sse / (nf - 2.0) / sxx).max(0.0).sqrt() * inflation;
         Some(LineFit {
             intercept,
             slope,
@@ -77,6 +99,8 @@ impl LineFit {
             mean_t,
             mean_y,
             points: n,
+            autocorrelation: rho,
+            effective_points: (nf * (1.0 - rho) / (1.0 + rho)).max(3.0),
         })
     }
 
@@ -92,7 +116,9 @@ impl LineFit {
     /// When the fitted line reaches `target`, with the 95 % band `(earliest, latest)`; `latest`
     /// is `None` when the slope's interval includes zero (it may never get there).
     pub fn crossing(&self, target: f64) -> Crossing {
-        let margin = t95(self.points.saturating_sub(2)) * self.slope_se;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let dof = (self.effective_points.floor() as usize).saturating_sub(2);
+        let margin = t95(dof) * self.slope_se;
         Crossing {
             at: self.crossing_with(self.slope, target),
             earliest: self.crossing_with(self.slope + margin, target),
@@ -228,6 +254,40 @@ mod tests {
         );
         let (_, w30) = width(30);
         assert!(w30.is_finite() && w30 < 40.0, "{w30}");
+    }
+
+    #[test]
+    fn autocorrelated_samples_widen_the_band() {
+        // A day of 5-s samples of a daily cycle (±25 around 35), in the phase where it rises
+        // over the day. Plain OLS puts the slope hundreds of standard errors from zero; the
+        // samples follow each other, so the corrected band must include a flat line.
+        let day = 86_400.0;
+        let pts: Vec<(f64, f64)> = (0..17_280)
+            .map(|i| {
+                let t = f64::from(i) * 5.0;
+                (t, 35.0 - 25.0 * (std::f64::consts::TAU * t / day).sin())
+            })
+            .collect();
+        let f = LineFit::fit(&pts).unwrap();
+        assert!(f.slope > 0.0);
+        assert!(f.autocorrelation > 0.99, "{}", f.autocorrelation);
+        assert!(f.effective_points < 10.0, "{}", f.effective_points);
+        // Statistics cannot tell less than one cycle from a trend (hence the Live page's
+        // "indicative" under a week of history), but the band is honest about the doubt: from
+        // the next day to days later, not a pinpoint date.
+        let c = f.crossing(80.0);
+        let (early, late) = (c.earliest.unwrap(), c.latest.unwrap_or(f64::INFINITY));
+        assert!(late - early > day, "{c:?}");
+        // Independent noise around a real rise stays significant.
+        let rising: Vec<(f64, f64)> = (0..200)
+            .map(|i| {
+                let noise = [0.3, -0.7, 0.5, -0.1, 0.9, -0.4, -0.6, 0.2][i % 8];
+                (i as f64, 10.0 + 0.1 * i as f64 + noise)
+            })
+            .collect();
+        let f = LineFit::fit(&rising).unwrap();
+        assert!(f.autocorrelation < 0.2, "{}", f.autocorrelation);
+        assert!(f.crossing(80.0).latest.is_some());
     }
 
     #[test]

@@ -191,6 +191,10 @@ pub enum Decision {
 /// deploy, a batch job, the page that asked): extrapolating it over months says nothing.
 pub const MIN_FORECAST_SPAN_SECONDS: f64 = 3_600.0;
 
+/// Below this span of history a forecast is indicative only: less than a week of load holds
+/// daily (and weekly) cycles that a trend fit cannot tell from growth.
+pub const DATED_FORECAST_SPAN_SECONDS: f64 = 7.0 * 86_400.0;
+
 /// When one component's utilisation reaches its critical line, on its live trend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComponentForecast {
@@ -216,6 +220,8 @@ pub struct PhaseForecast {
     pub users: Option<TrendForecast>,
     /// The longest span of history of any component, in seconds.
     pub history_seconds: f64,
+    /// The history spans less than [`DATED_FORECAST_SPAN_SECONDS`]: dates are a hint.
+    pub indicative: bool,
     /// Every component with at least [`MIN_FORECAST_SPAN_SECONDS`] of history (and three
     /// points).
     pub components: Vec<ComponentForecast>,
@@ -555,6 +561,7 @@ pub fn analyse(
             critical_users: limits.critical_users,
             users,
             history_seconds,
+            indicative: history_seconds < DATED_FORECAST_SPAN_SECONDS,
             components,
             first,
             plan_growth_per_month: s.scenario().growth.monthly_rate,
@@ -680,6 +687,7 @@ mod tests {
         assert!((months - expected).abs() < 1e-3, "{months}");
         assert_eq!(f.plan_transition_month, Some(3));
         assert!((f.plan_growth_per_month - 0.08).abs() < 1e-12);
+        assert!(f.indicative, "a week of history is just short of dated");
         // The users component reaches its critical line (80 % of the 2,000 the phase holds =
         // the same 1,600 users) at the same time, and nothing else has a history.
         assert_eq!(f.first, Some(LiveComponent::Capacity));
@@ -714,6 +722,7 @@ mod tests {
         let a = analyse(&s, 0, &[(Metric::CpuPercent, 59.0)].into(), &hist);
         let f = a.forecast.unwrap();
         assert_eq!(f.first, Some(LiveComponent::AppCpu));
+        assert!(!f.indicative, "nine days of history give dates");
         assert!(f.users.is_none(), "no users history, no users trend");
         let of = |c: LiveComponent| f.components.iter().find(|x| x.component == c).unwrap();
         // The straight line crosses where it should; the compound-growth fit of a straight

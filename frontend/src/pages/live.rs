@@ -419,9 +419,19 @@ fn ForecastPanel(judged: Memo<Option<Judged>>, now: RwSignal<f64>) -> impl IntoV
                 } else {
                     f.first_crossing().map_or_else(
                         || format!("No component of {} rises significantly: on this trend {} is not needed.", a.phase_name, next),
-                        |c| format!("{next}: {} — when {} reaches its critical line ({:.0} %).", crossing_words(t, &c.crossing), c.label, c.trend.threshold),
+                        |c| if f.indicative {
+                            format!("Indicative only, from {} of history: {next} around {}, when {} reaches its critical line ({:.0} %).", ago(f.history_seconds), crossing_words(t, &c.crossing), c.label, c.trend.threshold)
+                        } else {
+                            format!("{next}: {} — when {} reaches its critical line ({:.0} %).", crossing_words(t, &c.crossing), c.label, c.trend.threshold)
+                        },
                     )
                 };
+                let caveat = (f.indicative && !f.components.is_empty()).then(|| view! {
+                    <p class="muted" data-testid="forecast-caveat">
+                        "Less than a week of samples holds daily and weekly cycles that a trend fit cannot tell from growth. "
+                        "Keep a longer history (the server's history_hours) or read from Prometheus, whose history the server loads at start."
+                    </p>
+                });
                 let plan = match (&plan_month, &a.next_phase) {
                     (Some(m), Some(n)) => format!("The plan moves to {n} in {m}, assuming {:+.1} % users a month.", f.plan_growth_per_month * 100.0),
                     _ => format!("The plan does not leave {} within its horizon (growth {:+.1} % a month).", a.phase_name, f.plan_growth_per_month * 100.0),
@@ -466,6 +476,7 @@ fn ForecastPanel(judged: Memo<Option<Judged>>, now: RwSignal<f64>) -> impl IntoV
                 });
                 view! {
                     <p class="forecast-headline" data-testid="forecast-headline"><strong>{headline}</strong></p>
+                    {caveat}
                     <p data-testid="forecast-plan">{plan}</p>
                     <p class="muted" data-testid="forecast-users">{users}</p>
                     {table}
@@ -475,7 +486,7 @@ fn ForecastPanel(judged: Memo<Option<Judged>>, now: RwSignal<f64>) -> impl IntoV
                 "Each component's utilisation over the window shown is fitted by least squares as a "
                 "straight line and as compound growth (a line through its logarithm); a component "
                 "reaches its critical line where the fit does, and the band uses the slope's 95 % "
-                "interval (Student t). Only a significant rise (the interval excludes a flat line) gives "
+                "interval (Student t, widened for samples that follow each other). Only a significant rise (the interval excludes a flat line) gives "
                 "a date; the headline takes the sooner of the two fits. Hours extrapolated over "
                 "months are a hint, not a plan: daily cycles dominate short windows, so look back "
                 "as far as the server's history allows before deciding. "
