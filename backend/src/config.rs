@@ -103,12 +103,19 @@ pub enum SourceSettings {
         url: String,
         #[serde(default)]
         queries: std::collections::BTreeMap<String, String>,
+        /// For `https://`: a private CA's certificate(s), PEM, trusted besides the web PKI.
+        #[serde(default)]
+        ca_file: Option<std::path::PathBuf>,
     },
-    /// A PostgreSQL server, read-only.
+    /// A PostgreSQL server, read-only. `sslmode=require` in the URL turns on TLS with the
+    /// server's certificate verified (web PKI roots, or `ca_file`).
     Postgres {
         #[serde(default = "postgres_name")]
         name: String,
         url: String,
+        /// A private CA's certificate(s), PEM.
+        #[serde(default)]
+        ca_file: Option<std::path::PathBuf>,
     },
     /// A Redis server (`INFO`).
     Redis {

@@ -139,6 +139,117 @@ async fn a_new_subscriber_gets_the_state_at_once_even_before_a_sample() {
     assert_eq!(update.analysis.decision, Decision::NoData);
 }
 
+/// A private CA and a server certificate it signed for 127.0.0.1 / localhost: `(CA PEM,
+/// server certificate PEM, server key PEM)`.
+fn private_ca() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Phaseplan test CA");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let server =
+        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = server.signed_by(&key, &ca_cert, &ca_key).unwrap();
+    (ca_cert.pem(), cert.pem(), key.serialize_pem())
+}
+
+#[tokio::test]
+async fn postgres_over_tls_verifies_the_server_certificate() {
+    let Some(bin) = postgres_bin() else { return };
+    let dir = scratch("live-pg-tls");
+    let db = dir.join("db");
+    let (ok, out) = run(as_postgres(&bin.join("initdb"))
+        .args(["-A", "trust", "-U", "postgres", "-D"])
+        .arg(&db));
+    assert!(ok, "initdb: {out}");
+    // Only TLS connections are let in over TCP: a reading proves the source used TLS.
+    std::fs::write(
+        db.join("pg_hba.conf"),
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+    )
+    .unwrap();
+    let (ca, cert, key) = private_ca();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, ca).unwrap();
+    std::fs::write(db.join("server.crt"), cert).unwrap();
+    std::fs::write(db.join("server.key"), key).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            db.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+    }
+    if is_root() {
+        // PostgreSQL reads its key only if it owns it.
+        let (ok, out) = run(Command::new("chown")
+            .arg("postgres")
+            .arg(db.join("server.key"))
+            .arg(db.join("server.crt")));
+        assert!(ok, "chown: {out}");
+    }
+    let port = free_port();
+    let _pg = serve(
+        as_postgres(&bin.join("postgres"))
+            .arg("-D")
+            .arg(&db)
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=23",
+                "-c",
+                "ssl=on",
+            ])
+            .arg("-k")
+            .arg(&dir),
+        port,
+    )
+    .unwrap();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres?sslmode=require");
+    let plain = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let base = spawn(vec![
+        SourceSettings::Postgres {
+            name: "tls".to_owned(),
+            url: url.clone(),
+            ca_file: Some(ca_file.clone()),
+        },
+        // The same server without the private CA: its certificate is not trusted.
+        SourceSettings::Postgres {
+            name: "untrusted".to_owned(),
+            url,
+            ca_file: None,
+        },
+        // And without TLS: refused by pg_hba.conf.
+        SourceSettings::Postgres {
+            name: "plain".to_owned(),
+            url: plain,
+            ca_file: None,
+        },
+    ])
+    .await;
+    let s = until(&base, "all three sampled", |s| {
+        s.values.get(&Metric::DbMaxConnections) == Some(&23.0)
+            && s.sources[1].error.is_some()
+            && s.sources[2].error.is_some()
+    })
+    .await;
+    assert!(s.sources[0].healthy, "{:?}", s.sources[0]);
+    let untrusted = s.sources[1].error.as_deref().unwrap();
+    assert!(untrusted.contains("UnknownIssuer"), "{untrusted}");
+    let plain = s.sources[2].error.as_deref().unwrap();
+    assert!(
+        plain.contains("no encryption") || plain.contains("pg_hba.conf"),
+        "{plain}"
+    );
+}
+
 fn redis_info(port: u16) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -266,6 +377,7 @@ async fn postgres_connections_match_pg_stat_activity() {
         held.push(client);
     }
     let base = spawn(vec![SourceSettings::Postgres {
+        ca_file: None,
         name: "db".to_owned(),
         url: url.clone(),
     }])
@@ -346,6 +458,7 @@ async fn prometheus_queries_read_what_prometheus_answers() {
         return;
     };
     let base = spawn(vec![SourceSettings::Prometheus {
+        ca_file: None,
         name: "prometheus".to_owned(),
         url: api.clone(),
         queries: [
@@ -383,6 +496,7 @@ async fn prometheus_queries_read_what_prometheus_answers() {
     assert_eq!(direct["data"]["result"][0]["value"][1], "1000");
     // A query Prometheus refuses makes the source stale, naming the metric.
     let bad = spawn(vec![SourceSettings::Prometheus {
+        ca_file: None,
         name: "broken".to_owned(),
         url: api,
         queries: [("cpu_percent".to_owned(), "sum(".to_owned())].into(),
@@ -436,6 +550,7 @@ async fn a_new_server_backfills_its_history_from_prometheus() {
         interval_seconds: 0.5,
         history_hours: 0.02,
         sources: vec![SourceSettings::Prometheus {
+            ca_file: None,
             name: "prometheus".to_owned(),
             url: api.clone(),
             queries: [("concurrent_users".to_owned(), query.to_owned())].into(),

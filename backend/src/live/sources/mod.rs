@@ -5,6 +5,7 @@ pub mod host;
 pub mod postgres;
 pub mod prometheus;
 pub mod redis;
+pub mod tls;
 
 use phaseplan_model::live::Metric;
 
@@ -22,7 +23,12 @@ impl Source {
     pub fn from_settings(s: &SourceSettings) -> Result<Source, String> {
         Ok(match s {
             SourceSettings::Host { .. } => Source::Host(Box::default()),
-            SourceSettings::Prometheus { url, queries, .. } => {
+            SourceSettings::Prometheus {
+                url,
+                queries,
+                ca_file,
+                ..
+            } => {
                 let mut all = prometheus::default_queries();
                 for (key, q) in queries {
                     let m = Metric::parse(key).ok_or_else(|| {
@@ -33,10 +39,14 @@ impl Source {
                     })?;
                     all.insert(m, q.clone());
                 }
-                Source::Prometheus(prometheus::PrometheusSource::new(url, all)?)
+                Source::Prometheus(prometheus::PrometheusSource::new(
+                    url,
+                    all,
+                    ca_file.as_deref(),
+                )?)
             }
-            SourceSettings::Postgres { url, .. } => {
-                Source::Postgres(postgres::PostgresSource::new(url)?)
+            SourceSettings::Postgres { url, ca_file, .. } => {
+                Source::Postgres(postgres::PostgresSource::new(url, ca_file.as_deref())?)
             }
             SourceSettings::Redis { url, .. } => Source::Redis(redis::RedisSource::new(url)?),
         })

@@ -93,17 +93,27 @@ struct RangeSeries {
 const MAX_RANGE_POINTS: f64 = 10_000.0;
 
 impl PrometheusSource {
-    pub fn new(url: &str, queries: BTreeMap<Metric, String>) -> Result<Self, String> {
+    pub fn new(
+        url: &str,
+        queries: BTreeMap<Metric, String>,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<Self, String> {
         let base = url.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(format!(
                 "bad Prometheus URL {url:?}: expected http://host:port or https://host:port"
             ));
         }
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(4))
-            .build()
-            .map_err(|e| e.to_string())?;
+        let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(4));
+        if let Some(path) = ca_file {
+            for cert in super::tls::ca_certificates(path)? {
+                builder = builder.add_root_certificate(
+                    reqwest::Certificate::from_der(&cert)
+                        .map_err(|e| format!("ca_file {}: {e}", path.display()))?,
+                );
+            }
+        }
+        let client = builder.build().map_err(|e| e.to_string())?;
         Ok(PrometheusSource {
             base,
             queries,
