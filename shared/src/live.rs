@@ -447,6 +447,17 @@ pub fn analyse(
     latest: &Observations,
     history: &Series,
 ) -> LiveAnalysis {
+    analyse_with_history(s, phase_index, latest, history).0
+}
+
+/// [`analyse`], and the utilisation history it fitted (what [`utilisation_history`] returns),
+/// for a caller that draws it too: computed once.
+pub fn analyse_with_history(
+    s: &ValidScenario,
+    phase_index: usize,
+    latest: &Observations,
+    history: &Series,
+) -> (LiveAnalysis, Vec<UtilisationSeries>) {
     let phases = s.ladder().phases();
     let index = phase_index.min(phases.len().saturating_sub(1));
     let phase = &phases[index];
@@ -525,14 +536,14 @@ pub fn analyse(
     let series = utilisation_with(&limits, history);
     let history_seconds = series.iter().map(|u| span(&u.points)).fold(0.0, f64::max);
     let components: Vec<ComponentForecast> = series
-        .into_iter()
+        .iter()
         .filter(|u| u.points.len() >= 3 && span(&u.points) >= MIN_FORECAST_SPAN_SECONDS)
         .map(|u| {
             let trend = forecast(&u.points, u.critical_percent);
             let crossing = combined(&trend);
             ComponentForecast {
                 component: u.component,
-                label: u.label,
+                label: u.label.clone(),
                 significant: crossing.at.is_some() && crossing.latest.is_some(),
                 crossing,
                 trend,
@@ -572,7 +583,7 @@ pub fn analyse(
                 .map(|tr| tr.month),
         }
     });
-    LiveAnalysis {
+    let analysis = LiveAnalysis {
         phase_index: index,
         phase_key: phase.key.clone(),
         phase_name: phase.name.clone(),
@@ -583,7 +594,8 @@ pub fn analyse(
         decision,
         reason,
         forecast,
-    }
+    };
+    (analysis, series)
 }
 
 /// Months from `now` (unix seconds) until a forecast crossing time, for display.

@@ -9,7 +9,7 @@ use phaseplan_model::api::{LiveUpdate, SourceStatus};
 use phaseplan_model::forecast::{Crossing, SECONDS_PER_MONTH};
 use phaseplan_model::live::{
     Decision, LiveAnalysis, MIN_FORECAST_SPAN_SECONDS, Observations, Series, UtilisationSeries,
-    analyse, planned_phase_now, utilisation_history,
+    analyse_with_history, planned_phase_now,
 };
 use phaseplan_model::scenario::ValidScenario;
 
@@ -106,8 +106,7 @@ fn judge(
         .and_then(position)
         .or_else(|| position(&update.analysis.phase_key))
         .unwrap_or_else(|| planned_phase_now(valid));
-    let analysis = analyse(valid, index, &update.snapshot.values, history);
-    let series = utilisation_history(valid, index, history);
+    let (analysis, series) = analyse_with_history(valid, index, &update.snapshot.values, history);
     let timeline = phaseplan_model::timeline::phase_timeline(valid);
     let plan_transition = analysis
         .forecast

@@ -49,38 +49,26 @@ pub fn default_queries() -> BTreeMap<Metric, String> {
     .collect()
 }
 
+/// Prometheus's answer envelope; `T` is one series of the result (a vector sample or a
+/// matrix series).
 #[derive(Deserialize)]
-struct Response {
+struct Answer<T> {
     status: String,
-    #[serde(default)]
-    data: Option<Data>,
+    #[serde(default = "Option::default")]
+    data: Option<Data<T>>,
     #[serde(default)]
     error: Option<String>,
 }
 
 #[derive(Deserialize)]
-struct Data {
-    result: Vec<Sample>,
+struct Data<T> {
+    result: Vec<T>,
 }
 
 #[derive(Deserialize)]
 struct Sample {
     /// `[unix seconds, "value"]`.
     value: (f64, String),
-}
-
-#[derive(Deserialize)]
-struct RangeResponse {
-    status: String,
-    #[serde(default)]
-    data: Option<RangeData>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RangeData {
-    result: Vec<RangeSeries>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +113,29 @@ impl PrometheusSource {
         self.queries.keys().copied().collect()
     }
 
+    /// Sends one query of `metric` and returns the first series of its result, if any; an
+    /// unreachable server, an unreadable answer or a refused query is an error naming why.
+    async fn first_series<T: serde::de::DeserializeOwned>(
+        metric: Metric,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Option<T>, String> {
+        let body: Answer<T> = request
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach Prometheus: {e}"))?
+            .json()
+            .await
+            .map_err(|e| format!("{}: unexpected answer: {e}", metric.key()))?;
+        if body.status != "success" {
+            return Err(format!(
+                "{}: {}",
+                metric.key(),
+                body.error.unwrap_or_else(|| body.status.clone())
+            ));
+        }
+        Ok(body.data.and_then(|d| d.result.into_iter().next()))
+    }
+
     /// Every query over `[start, end]` (unix seconds) at `step` seconds or coarser (so that no
     /// series exceeds Prometheus's point limit). A query with no data is left out; the first
     /// error ends the backfill with it.
@@ -137,7 +148,7 @@ impl PrometheusSource {
         let step = step.max((end - start) / MAX_RANGE_POINTS).max(0.001);
         let mut out = Vec::new();
         for (metric, query) in &self.queries {
-            let res = self
+            let request = self
                 .client
                 .get(format!("{}/api/v1/query_range", self.base))
                 .query(&[
@@ -147,24 +158,9 @@ impl PrometheusSource {
                     ("step", &format!("{step:.3}")),
                 ])
                 // A day of history takes longer than an instant query.
-                .timeout(std::time::Duration::from_secs(30))
-                .send()
-                .await
-                .map_err(|e| format!("cannot reach Prometheus: {e}"))?;
-            let body: RangeResponse = res
-                .json()
-                .await
-                .map_err(|e| format!("{}: unexpected answer: {e}", metric.key()))?;
-            if body.status != "success" {
-                return Err(format!(
-                    "{}: {}",
-                    metric.key(),
-                    body.error.unwrap_or_else(|| body.status.clone())
-                ));
-            }
-            let points: Vec<(f64, f64)> = body
-                .data
-                .and_then(|d| d.result.into_iter().next())
+                .timeout(std::time::Duration::from_secs(30));
+            let points: Vec<(f64, f64)> = Self::first_series::<RangeSeries>(*metric, request)
+                .await?
                 .map(|s| {
                     s.values
                         .into_iter()
@@ -185,27 +181,12 @@ impl PrometheusSource {
     pub async fn sample(&self) -> Result<Vec<(Metric, f64)>, String> {
         let mut out = Vec::new();
         for (metric, query) in &self.queries {
-            let res = self
+            let request = self
                 .client
                 .get(format!("{}/api/v1/query", self.base))
-                .query(&[("query", query)])
-                .send()
-                .await
-                .map_err(|e| format!("cannot reach Prometheus: {e}"))?;
-            let body: Response = res
-                .json()
-                .await
-                .map_err(|e| format!("{}: unexpected answer: {e}", metric.key()))?;
-            if body.status != "success" {
-                return Err(format!(
-                    "{}: {}",
-                    metric.key(),
-                    body.error.unwrap_or_else(|| body.status.clone())
-                ));
-            }
-            if let Some(v) = body
-                .data
-                .and_then(|d| d.result.into_iter().next())
+                .query(&[("query", query)]);
+            if let Some(v) = Self::first_series::<Sample>(*metric, request)
+                .await?
                 .and_then(|s| s.value.1.parse::<f64>().ok())
                 .filter(|v| v.is_finite())
             {
