@@ -336,7 +336,8 @@ fn redis_and_sentinel_start_with_every_config() {
         let file = dir.join("redis.conf");
         std::fs::write(&file, conf).unwrap();
         let port = free_port();
-        let server = serve(
+        let server = serve_as(
+            "redis",
             Command::new(&redis).arg(&file).args([
                 "--port",
                 &port.to_string(),
@@ -348,6 +349,8 @@ fn redis_and_sentinel_start_with_every_config() {
                 "no",
             ]),
             port,
+            Ready::RedisPing,
+            Signal::SIGTERM,
         )
         .unwrap_or_else(|e| panic!("{}: redis-server refused redis.conf: {e}", b.name()));
         assert!(ping_redis(port).starts_with("+PONG"), "{}", b.name());
@@ -372,7 +375,8 @@ fn redis_and_sentinel_start_with_every_config() {
         // The primary's name resolves where the phase runs; here it is loopback.
         std::fs::write(&file, conf.replace("redis-primary", "127.0.0.1")).unwrap();
         let port = free_port();
-        let server = serve(
+        let server = serve_as(
+            "sentinel",
             Command::new(&redis).arg(&file).args([
                 "--sentinel",
                 "--port",
@@ -381,6 +385,8 @@ fn redis_and_sentinel_start_with_every_config() {
                 "127.0.0.1",
             ]),
             port,
+            Ready::RedisPing,
+            Signal::SIGTERM,
         )
         .unwrap_or_else(|e| panic!("{}: Sentinel refused sentinel.conf: {e}", b.name()));
         assert!(ping_redis(port).starts_with("+PONG"), "{}", b.name());

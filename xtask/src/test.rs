@@ -98,6 +98,15 @@ pub fn run(root: &Path) -> Result<()> {
                 .env("REQUIRE_TEST_TOOLS", "require"),
         )
     });
+    // Every server a test starts works in a scratch directory named `phaseplan-validate-…` and
+    // must be gone when its test ends, pass or fail.
+    report.record("no test server left running", || {
+        let left = leftover_servers();
+        for l in &left {
+            eprintln!("still running: {l}");
+        }
+        Ok((left.is_empty(), None))
+    });
     report.record("model tests on wasm32 (Chromium)", || {
         cargo_tests(
             command("cargo")
@@ -121,6 +130,33 @@ pub fn run(root: &Path) -> Result<()> {
         report.record("browser end-to-end tests", || browser_tests(root));
     }
     summarise(&report)
+}
+
+/// Processes whose command line names a test's scratch directory (`phaseplan-validate-`):
+/// servers a test started and did not stop. Reads `/proc`, so it sees children that were
+/// re-parented too.
+fn leftover_servers() -> Vec<String> {
+    let mut left = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return left;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let Ok(raw) = std::fs::read(e.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&raw).replace('\0', " ");
+        if cmdline.contains("phaseplan-validate-") {
+            left.push(format!("pid {pid}: {}", cmdline.trim()));
+        }
+    }
+    left
 }
 
 /// `cargo clippy <scope> -- -D warnings`.

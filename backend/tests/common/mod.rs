@@ -6,13 +6,18 @@
 )]
 //! Helpers shared by the integration tests that drive real programs: find a tool (failing when
 //! `REQUIRE_TEST_TOOLS=require` and it is missing), scratch directories, free ports, servers
-//! killed on drop.
+//! that are ready before a test talks to them and stopped (children included) when it ends.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+pub use nix::sys::signal::Signal;
+use nix::sys::signal::{kill, killpg};
+use nix::unistd::Pid;
 
 /// The path of `tool` on PATH (or at an absolute path), if it is installed. With
 /// `REQUIRE_TEST_TOOLS=require` a missing tool is a failure.
@@ -77,43 +82,187 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// A server process, killed when dropped.
-pub struct Server(pub Child);
+/// How a test knows that a server it started is ready to serve: never by its first answer alone.
+#[derive(Debug, Clone, Copy)]
+pub enum Ready {
+    /// It accepts TCP connections on its port (PgBouncer listens only once its config loaded).
+    Tcp,
+    /// `GET path` answers 200 (Prometheus: `/-/ready`; Phaseplan: `/api/v1/health`).
+    Http(&'static str),
+    /// `PING` answers `+PONG` (a Redis still loading answers `-LOADING`).
+    RedisPing,
+    /// `pg_isready` says the server accepts connections.
+    Postgres,
+}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+/// How long a server may take to become ready. Generous: a fresh CI machine compiling in
+/// parallel is slow, and a deadline only bounds a failure.
+pub const READY_WITHIN: Duration = Duration::from_secs(60);
+
+/// A server process in its own process group, stopped when dropped (pass or fail): first by its
+/// own shutdown signal, then, after a deadline, the whole group is killed, so no child outlives
+/// the test.
+pub struct Server {
+    pub child: Child,
+    name: String,
+    /// The signal that shuts the server down cleanly (PostgreSQL: SIGINT, "fast" shutdown).
+    stop: Signal,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// The server's output so far (stdout and stderr go to a log file, never to a pipe that
+    /// nobody reads and that would block the server once full).
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> Pid {
+        Pid::from_raw(i32::try_from(self.child.id()).unwrap())
+    }
+
+    /// Stops the server and its children; waits for the leader.
+    pub fn stop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_some() {
+            let _ = killpg(self.pid(), Signal::SIGKILL);
+            return;
+        }
+        let _ = kill(self.pid(), self.stop);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Whatever is left of the group (workers, backends) goes too.
+        let _ = killpg(self.pid(), Signal::SIGKILL);
+        let _ = self.child.wait();
     }
 }
 
-/// Starts `cmd` and waits until it accepts TCP connections on `port`; returns the server, or its
-/// output if it exits or does not listen within 10 s.
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (pid {})", self.name, self.child.id())
+    }
+}
+
+/// Starts `cmd` in a process group of its own and waits until it is [`Ready`] on `port` (within
+/// [`READY_WITHIN`]); returns the server, or why not (its exit status, or the last probe error,
+/// and its output).
 pub fn serve(cmd: &mut Command, port: u16) -> Result<Server, String> {
-    let mut child = Server(
-        cmd.stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}")),
-    );
+    serve_as("server", cmd, port, Ready::Tcp, Signal::SIGTERM)
+}
+
+/// [`serve`] with a name for messages, a readiness probe and the server's shutdown signal.
+pub fn serve_as(
+    name: &str,
+    cmd: &mut Command,
+    port: u16,
+    ready: Ready,
+    stop: Signal,
+) -> Result<Server, String> {
+    let log = std::env::temp_dir().join(format!(
+        "phaseplan-validate-{}-{name}-{port}.log",
+        std::process::id()
+    ));
+    let file = std::fs::File::create(&log).unwrap();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name} ({cmd:?}): {e}"));
+    let mut server = Server {
+        child,
+        name: name.to_owned(),
+        stop,
+        log,
+    };
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            let mut out = String::new();
-            if let Some(mut e) = child.0.stderr.take() {
-                let _ = e.read_to_string(&mut out);
-            }
-            if let Some(mut o) = child.0.stdout.take() {
-                let _ = o.read_to_string(&mut out);
-            }
-            return Err(format!("exited with {status}: {out}"));
+    let mut last = String::from("no answer yet");
+    while start.elapsed() < READY_WITHIN {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return Err(format!(
+                "{name} exited with {status} before it was ready: {}",
+                server.output()
+            ));
         }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(child);
+        match probe(ready, port) {
+            Ok(()) => return Ok(server),
+            Err(e) => last = e,
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Err("did not listen within 10 s".to_owned())
+    Err(format!(
+        "{name} on port {port} was not ready within {READY_WITHIN:?} ({ready:?}: {last}); its output:\n{}",
+        server.output()
+    ))
+}
+
+/// One readiness check.
+fn probe(ready: Ready, port: u16) -> Result<(), String> {
+    let connect = || {
+        let s = TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            Duration::from_secs(2),
+        )
+        .map_err(|e| e.to_string())?;
+        s.set_read_timeout(Some(Duration::from_secs(2)))
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(s)
+    };
+    match ready {
+        Ready::Tcp => connect().map(drop),
+        Ready::Http(path) => {
+            let mut s = connect()?;
+            s.write_all(format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").as_bytes())
+                .map_err(|e| e.to_string())?;
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer);
+            let status = answer.lines().next().unwrap_or_default().to_owned();
+            if status.split_whitespace().nth(1) == Some("200") {
+                Ok(())
+            } else {
+                Err(format!("GET {path}: {status:?}"))
+            }
+        }
+        Ready::RedisPing => {
+            let mut s = connect()?;
+            s.write_all(b"PING\r\n").map_err(|e| e.to_string())?;
+            let mut buf = [0u8; 64];
+            let n = s.read(&mut buf).map_err(|e| e.to_string())?;
+            let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+            if answer.starts_with("+PONG") {
+                Ok(())
+            } else {
+                Err(format!("PING: {answer:?}"))
+            }
+        }
+        Ready::Postgres => {
+            let bin = postgres_bin().ok_or("PostgreSQL is not installed")?;
+            let (ok, out) = run(Command::new(bin.join("pg_isready")).args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-t",
+                "2",
+            ]));
+            if ok {
+                Ok(())
+            } else {
+                Err(out.trim().to_owned())
+            }
+        }
+    }
 }
 
 pub fn ping_redis(port: u16) -> String {
@@ -138,13 +287,59 @@ pub fn postgres_bin() -> Option<PathBuf> {
     found
 }
 
-/// Runs a PostgreSQL binary, as the `postgres` user when this is root (it refuses root).
+/// Runs a PostgreSQL binary, as the `postgres` user when this is root (it refuses root). The
+/// process itself switches user (no `runuser` in between), so stopping it stops PostgreSQL.
 pub fn as_postgres(bin: &Path) -> Command {
+    let mut c = Command::new(bin);
     if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(bin);
-        c
-    } else {
-        Command::new(bin)
+        let id = |flag: &str| -> u32 {
+            let (ok, out) = run(Command::new("id").args([flag, "postgres"]));
+            assert!(ok, "no postgres user: {out}");
+            out.trim().parse().unwrap()
+        };
+        c.uid(id("-u")).gid(id("-g"));
+        // Its own home, not root's (initdb and postgres read nothing there, but libpq might).
+        c.env("HOME", "/var/lib/postgresql");
+    }
+    c
+}
+
+/// Starts PostgreSQL on `port` with data in `data` and its socket in `socket_dir`, plus `extra`
+/// settings (`-c key=value`), and waits until `pg_isready` says so. Dropping it is a fast
+/// shutdown (SIGINT), then the group is killed.
+pub fn start_postgres(
+    bin: &Path,
+    data: &Path,
+    socket_dir: &Path,
+    port: u16,
+    extra: &[&str],
+) -> Server {
+    let mut cmd = as_postgres(&bin.join("postgres"));
+    cmd.arg("-D")
+        .arg(data)
+        .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"])
+        .arg("-k")
+        .arg(socket_dir);
+    for setting in extra {
+        cmd.args(["-c", setting]);
+    }
+    serve_as("postgres", &mut cmd, port, Ready::Postgres, Signal::SIGINT)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Waits until a Phaseplan server at `base` answers its health check (within [`READY_WITHIN`]).
+pub async fn wait_healthy(base: &str) {
+    let start = Instant::now();
+    loop {
+        let last = match reqwest::get(format!("{base}/api/v1/health")).await {
+            Ok(r) if r.status().is_success() => return,
+            Ok(r) => format!("status {}", r.status()),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            start.elapsed() < READY_WITHIN,
+            "the server at {base} was not healthy within {READY_WITHIN:?}: {last}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
