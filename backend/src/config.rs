@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 use figment::Figment;
@@ -25,9 +26,89 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Seconds to let in-flight requests finish on SIGINT/SIGTERM.
     pub shutdown_grace_seconds: u64,
+    /// Host names (optionally `name:port`) that requests may name in their `Host` header; `*`
+    /// accepts any. A guard against DNS rebinding: a page on another site that resolves its
+    /// own name to this server's address gets 421, not the API. Unset on a loopback bind:
+    /// `localhost`, `127.0.0.1` and `[::1]` on any port; on any other bind it must be set.
+    #[serde(default, deserialize_with = "list::optional")]
+    pub allowed_hosts: Option<Vec<String>>,
+    /// The server is reached over TLS (a proxy terminates it): send HSTS, mark cookies Secure.
+    #[serde(default)]
+    pub behind_tls: bool,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; the rate
+    /// limit keys on that client. Without them, the peer address is the client.
+    #[serde(default, deserialize_with = "list::nets")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Open connections at most; past it a new connection is answered 503 and closed.
+    pub max_connections: usize,
+    /// Open live streams (`/api/v1/live/stream`) at most; past it, 503.
+    pub max_sse_subscribers: usize,
+    /// Requests a minute one client may make to the POST routes (evaluation, bundles, phase
+    /// fit); 0 turns the limit off. Past it, 429 with `Retry-After`.
+    pub rate_limit_per_minute: u32,
+    /// Seconds a client has to send a request's headers (slow clients are cut).
+    pub header_read_timeout_seconds: f64,
+    /// Seconds a connection may stay without a byte read or written before it is closed (an
+    /// idle keep-alive connection; a live stream is never idle, it sends a keep-alive comment
+    /// every 15 s).
+    pub idle_timeout_seconds: f64,
+    /// Seconds a request may take to produce its response (its body may stream for longer).
+    pub request_timeout_seconds: f64,
+    /// Threads that evaluate scenarios and build bundles; default: one per CPU.
+    #[serde(default)]
+    pub work_threads: Option<usize>,
+    /// Such jobs that may wait for a thread; past it, 503 with `Retry-After`.
+    pub work_queue: usize,
     /// Live capacity: sources, sampling, the plan they are read against.
     #[serde(default)]
     pub live: LiveSettings,
+}
+
+/// Lists in settings: a TOML array in the file, a comma-separated string in an environment
+/// variable or a flag (`PHASEPLAN_ALLOWED_HOSTS=a.example.com,b.example.com`).
+mod list {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        One(String),
+        Many(Vec<String>),
+    }
+
+    fn items(raw: Raw) -> Vec<String> {
+        match raw {
+            Raw::One(s) => s
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            Raw::Many(v) => v,
+        }
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        Ok(Option::<Raw>::deserialize(d)?.map(items))
+    }
+
+    pub fn nets<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+        let Some(raw) = Option::<Raw>::deserialize(d)? else {
+            return Ok(Vec::new());
+        };
+        items(raw)
+            .iter()
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        serde::de::Error::custom(format!(
+                            "{s:?} is neither an IP address nor a CIDR range"
+                        ))
+                    })
+            })
+            .collect()
+    }
 }
 
 /// `[live]` in the configuration file.
@@ -100,7 +181,7 @@ pub enum SourceSettings {
     Prometheus {
         #[serde(default = "prometheus_name")]
         name: String,
-        url: String,
+        url: crate::live::sources::SourceUrl,
         #[serde(default)]
         queries: std::collections::BTreeMap<String, String>,
         /// For `https://`: a private CA's certificate(s), PEM, trusted besides the web PKI.
@@ -112,7 +193,7 @@ pub enum SourceSettings {
     Postgres {
         #[serde(default = "postgres_name")]
         name: String,
-        url: String,
+        url: crate::live::sources::SourceUrl,
         /// A private CA's certificate(s), PEM.
         #[serde(default)]
         ca_file: Option<std::path::PathBuf>,
@@ -121,7 +202,7 @@ pub enum SourceSettings {
     Redis {
         #[serde(default = "redis_name")]
         name: String,
-        url: String,
+        url: crate::live::sources::SourceUrl,
     },
 }
 
@@ -173,8 +254,202 @@ impl Default for Settings {
             static_dir: None,
             log_format: LogFormat::Pretty,
             shutdown_grace_seconds: 10,
+            allowed_hosts: None,
+            behind_tls: false,
+            trusted_proxies: Vec::new(),
+            // Above the 2,000 live subscribers the load benchmark holds, with room for requests.
+            max_connections: 10_000,
+            max_sse_subscribers: 5_000,
+            rate_limit_per_minute: 120,
+            header_read_timeout_seconds: 10.0,
+            idle_timeout_seconds: 75.0,
+            request_timeout_seconds: 30.0,
+            work_threads: None,
+            work_queue: 32,
             live: LiveSettings::default(),
         }
+    }
+}
+
+/// A setting that cannot be used, named as in the configuration file (`live.interval_seconds`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{setting}: {reason}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub reason: String,
+}
+
+impl ConfigError {
+    pub fn new(setting: impl Into<String>, reason: impl Into<String>) -> Self {
+        ConfigError {
+            setting: setting.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Shortest live sampling interval: every sample re-analyses the whole history.
+pub const MIN_LIVE_INTERVAL_SECONDS: f64 = 0.1;
+/// Most samples kept per metric (31 days at 5 s), about 10 MB per metric.
+pub const MAX_HISTORY_POINTS: f64 = 600_000.0;
+
+/// One host pattern of `allowed_hosts`: a name (any port), a `name:port`, or `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostPattern {
+    Any,
+    Name(String),
+    NameAndPort(String, u16),
+}
+
+impl HostPattern {
+    fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "*" {
+            return Ok(HostPattern::Any);
+        }
+        let (name, port) = split_host_port(&s).ok_or_else(|| format!("{s:?} is not a host"))?;
+        let valid = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
+        if !valid {
+            return Err(format!("{s:?} is not a host name or address"));
+        }
+        Ok(match port {
+            Some(p) => HostPattern::NameAndPort(name.to_owned(), p),
+            None => HostPattern::Name(name.to_owned()),
+        })
+    }
+
+    /// Whether a request's `Host` (lower-cased, maybe with a port) matches.
+    pub fn matches(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host_port(host) else {
+            return false;
+        };
+        match self {
+            HostPattern::Any => true,
+            HostPattern::Name(n) => n == name,
+            HostPattern::NameAndPort(n, p) => n == name && Some(*p) == port,
+        }
+    }
+}
+
+/// `example.com:8080` → (`example.com`, 8080); `[::1]:8080` → (`[::1]`, 8080); no port → None.
+pub fn split_host_port(host: &str) -> Option<(&str, Option<u16>)> {
+    if host.starts_with('[') {
+        let end = host.find(']')?;
+        let (name, rest) = host.split_at(end + 1);
+        return match rest.strip_prefix(':') {
+            Some(p) => Some((name, Some(p.parse().ok()?))),
+            None if rest.is_empty() => Some((name, None)),
+            None => None,
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((name, p)) => Some((name, Some(p.parse().ok()?))),
+        None => Some((host, None)),
+    }
+}
+
+/// The limits the HTTP layer enforces, checked once at start from [`Settings`].
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    pub allowed_hosts: Vec<HostPattern>,
+    pub behind_tls: bool,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub max_connections: usize,
+    pub max_sse_subscribers: usize,
+    pub rate_limit_per_minute: u32,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub request_timeout: Duration,
+    pub work_threads: usize,
+    pub work_queue: usize,
+}
+
+fn seconds(setting: &str, v: f64, min: f64, max: f64) -> Result<Duration, ConfigError> {
+    if v.is_finite() && (min..=max).contains(&v) {
+        Ok(Duration::from_secs_f64(v))
+    } else {
+        Err(ConfigError::new(
+            setting,
+            format!("must be between {min} and {max} seconds (got {v})"),
+        ))
+    }
+}
+
+impl Settings {
+    /// Checks every setting the server enforces, naming the first bad one.
+    pub fn http_limits(&self) -> Result<HttpLimits, ConfigError> {
+        let loopback = self.host.is_loopback();
+        let allowed_hosts = match &self.allowed_hosts {
+            Some(list) if list.is_empty() => {
+                return Err(ConfigError::new(
+                    "allowed_hosts",
+                    "is empty: list the host names clients use to reach this server, or \"*\"",
+                ));
+            }
+            Some(list) => list
+                .iter()
+                .map(|h| HostPattern::parse(h).map_err(|e| ConfigError::new("allowed_hosts", e)))
+                .collect::<Result<Vec<_>, _>>()?,
+            None if loopback => ["localhost", "127.0.0.1", "[::1]"]
+                .into_iter()
+                .map(|h| HostPattern::Name(h.to_owned()))
+                .collect(),
+            None => {
+                return Err(ConfigError::new(
+                    "allowed_hosts",
+                    format!(
+                        "must be set when the server binds {} (not a loopback address): list the \
+                         host names clients use to reach it, e.g. allowed_hosts = \
+                         [\"phaseplan.example.com\"] or PHASEPLAN_ALLOWED_HOSTS=phaseplan.example.com \
+                         (\"*\" accepts any, and gives up the DNS-rebinding guard)",
+                        self.host
+                    ),
+                ));
+            }
+        };
+        let positive = |setting: &str, v: usize| {
+            if v == 0 {
+                Err(ConfigError::new(setting, "must be at least 1"))
+            } else {
+                Ok(v)
+            }
+        };
+        let work_threads = match self.work_threads {
+            Some(n) => positive("work_threads", n)?,
+            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        };
+        Ok(HttpLimits {
+            allowed_hosts,
+            behind_tls: self.behind_tls,
+            trusted_proxies: self.trusted_proxies.clone(),
+            max_connections: positive("max_connections", self.max_connections)?,
+            max_sse_subscribers: positive("max_sse_subscribers", self.max_sse_subscribers)?,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            header_read_timeout: seconds(
+                "header_read_timeout_seconds",
+                self.header_read_timeout_seconds,
+                0.1,
+                600.0,
+            )?,
+            idle_timeout: seconds(
+                "idle_timeout_seconds",
+                self.idle_timeout_seconds,
+                // Longer than the live stream's 15-s keep-alive, so a stream is never idle.
+                20.0,
+                3_600.0,
+            )?,
+            request_timeout: seconds(
+                "request_timeout_seconds",
+                self.request_timeout_seconds,
+                0.1,
+                3_600.0,
+            )?,
+            work_threads,
+            work_queue: self.work_queue,
+        })
     }
 }
 
@@ -201,6 +476,24 @@ pub struct Cli {
     /// Log format [env: PHASEPLAN_LOG_FORMAT]
     #[arg(long, value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Host names requests may use, comma-separated, or * [env: PHASEPLAN_ALLOWED_HOSTS]
+    #[arg(long)]
+    pub allowed_hosts: Option<String>,
+    /// Reached over TLS through a proxy: send HSTS [env: PHASEPLAN_BEHIND_TLS]
+    #[arg(long)]
+    pub behind_tls: bool,
+    /// Proxies whose X-Forwarded-For names the client, comma-separated [env: PHASEPLAN_TRUSTED_PROXIES]
+    #[arg(long)]
+    pub trusted_proxies: Option<String>,
+    /// Open connections at most [env: PHASEPLAN_MAX_CONNECTIONS]
+    #[arg(long)]
+    pub max_connections: Option<usize>,
+    /// Open live streams at most [env: PHASEPLAN_MAX_SSE_SUBSCRIBERS]
+    #[arg(long)]
+    pub max_sse_subscribers: Option<usize>,
+    /// POST requests a minute per client, 0 = unlimited [env: PHASEPLAN_RATE_LIMIT_PER_MINUTE]
+    #[arg(long)]
+    pub rate_limit_per_minute: Option<u32>,
 }
 
 /// Flags that were given, as a partial settings layer.
@@ -214,6 +507,18 @@ struct FlagLayer {
     static_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     log_format: Option<LogFormat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_hosts: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    behind_tls: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trusted_proxies: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_connections: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_sse_subscribers: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate_limit_per_minute: Option<u32>,
 }
 
 impl Settings {
@@ -237,6 +542,12 @@ impl Settings {
                 port: cli.port,
                 static_dir: cli.static_dir.clone(),
                 log_format: cli.log_format,
+                allowed_hosts: cli.allowed_hosts.clone(),
+                behind_tls: cli.behind_tls,
+                trusted_proxies: cli.trusted_proxies.clone(),
+                max_connections: cli.max_connections,
+                max_sse_subscribers: cli.max_sse_subscribers,
+                rate_limit_per_minute: cli.rate_limit_per_minute,
             }))
             .extract()
             .map_err(Box::new)

@@ -19,10 +19,10 @@ use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::ValidScenario;
 use tokio::sync::{broadcast, watch};
 
-use crate::config::LiveSettings;
+use crate::config::{ConfigError, LiveSettings, MAX_HISTORY_POINTS, MIN_LIVE_INTERVAL_SECONDS};
 use crate::metrics::Metrics;
 use history::History;
-use sources::Source;
+use sources::{Failure, Source, SourceError};
 
 /// Events a subscriber may fall behind by before it is dropped.
 const SUBSCRIBER_BACKLOG: usize = 16;
@@ -59,6 +59,7 @@ pub struct LiveHub {
     scenario: ValidScenario,
     phase_index: usize,
     subscribers: AtomicI64,
+    max_subscribers: i64,
     metrics: Arc<Metrics>,
 }
 
@@ -66,35 +67,60 @@ impl LiveHub {
     /// Builds the hub and its sources from the settings (errors name the bad setting).
     pub fn new(
         settings: &LiveSettings,
+        max_subscribers: usize,
         metrics: Arc<Metrics>,
-    ) -> Result<(Arc<Self>, Vec<Source>), String> {
-        if !(settings.interval_seconds.is_finite() && settings.interval_seconds >= 0.05) {
-            return Err("live.interval_seconds must be at least 0.05".to_owned());
+    ) -> Result<(Arc<Self>, Vec<Source>), ConfigError> {
+        let interval = settings.interval_seconds;
+        if !(interval.is_finite() && (MIN_LIVE_INTERVAL_SECONDS..=3_600.0).contains(&interval)) {
+            return Err(ConfigError::new(
+                "live.interval_seconds",
+                format!(
+                    "must be between {MIN_LIVE_INTERVAL_SECONDS} and 3600 seconds (got {interval}): \
+                     every sample re-reads the sources and re-analyses the history"
+                ),
+            ));
         }
-        if !(settings.history_hours.is_finite()
-            && settings.history_hours > 0.0
-            && settings.history_hours <= 24.0 * 31.0)
-        {
-            return Err("live.history_hours must be between 0 and 744".to_owned());
+        let hours = settings.history_hours;
+        if !(hours.is_finite() && hours > 0.0 && hours <= 24.0 * 31.0) {
+            return Err(ConfigError::new(
+                "live.history_hours",
+                format!("must be more than 0 and at most 744 (31 days); got {hours}"),
+            ));
+        }
+        let points = (hours * 3_600.0 / interval).ceil();
+        if points > MAX_HISTORY_POINTS {
+            return Err(ConfigError::new(
+                "live.history_hours",
+                format!(
+                    "{hours} h at live.interval_seconds = {interval} is {points} samples per metric; \
+                     at most {MAX_HISTORY_POINTS}: shorten the window or lengthen the interval"
+                ),
+            ));
         }
         let scenario = preset(&settings.preset)
-            .ok_or_else(|| format!("live.preset: unknown preset {:?}", settings.preset))?
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "live.preset",
+                    format!("unknown preset {:?}", settings.preset),
+                )
+            })?
             .scenario
             .validate()
-            .map_err(|e| format!("live.preset: {e}"))?;
+            .map_err(|e| ConfigError::new("live.preset", e.to_string()))?;
         let phase_index = match &settings.phase {
             Some(key) => scenario
                 .ladder()
                 .phases()
                 .iter()
                 .position(|p| &p.key == key)
-                .ok_or_else(|| format!("live.phase: unknown phase {key:?}"))?,
+                .ok_or_else(|| ConfigError::new("live.phase", format!("unknown phase {key:?}")))?,
             None => planned_phase_now(&scenario),
         };
         let mut built = Vec::new();
         let mut states = Vec::new();
         for (i, s) in settings.sources.iter().enumerate() {
-            let source = Source::from_settings(s).map_err(|e| format!("live.sources[{i}]: {e}"))?;
+            let source = Source::from_settings(s)
+                .map_err(|e| ConfigError::new(format!("live.sources[{i}]"), e))?;
             states.push(SourceState {
                 status: SourceStatus {
                     name: s.name().to_owned(),
@@ -127,6 +153,7 @@ impl LiveHub {
                 scenario,
                 phase_index,
                 subscribers: AtomicI64::new(0),
+                max_subscribers: i64::try_from(max_subscribers).unwrap_or(i64::MAX),
                 metrics,
             }),
             built,
@@ -144,27 +171,76 @@ impl LiveHub {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Starts one sampler task per source.
+    /// Starts one supervised sampler task per source: a sampler that panics (a bug in a
+    /// driver, say) is restarted after a backoff (1 s doubling to a minute) and the source shows
+    /// the failure meanwhile.
     pub fn spawn_samplers(self: &Arc<Self>, sources: Vec<Source>) {
-        for (i, mut source) in sources.into_iter().enumerate() {
+        for (i, source) in sources.into_iter().enumerate() {
             let hub = Arc::clone(self);
+            let source = Arc::new(tokio::sync::Mutex::new(source));
             tokio::spawn(async move {
-                let mut ticker = tokio::time::interval(hub.interval);
-                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                // A source gets at most the interval (and never more than 10 s) to answer.
-                let budget = hub
-                    .interval
-                    .clamp(Duration::from_millis(500), Duration::from_secs(10));
-                hub.backfill(i, &source).await;
+                let mut backoff = Duration::from_secs(1);
+                let mut first = true;
                 loop {
-                    ticker.tick().await;
-                    let result = match tokio::time::timeout(budget, source.sample()).await {
-                        Ok(r) => r,
-                        Err(_) => Err(format!("no answer within {budget:?}")),
-                    };
-                    hub.record(i, result);
+                    let run = tokio::spawn(Arc::clone(&hub).sample_forever(
+                        i,
+                        Arc::clone(&source),
+                        first,
+                    ));
+                    first = false;
+                    let started = std::time::Instant::now();
+                    match run.await {
+                        Ok(()) => return,
+                        Err(e) => {
+                            let why = if e.is_panic() { "panicked" } else { "stopped" };
+                            tracing::error!(
+                                source = i,
+                                "live sampler {why}; restarting in {backoff:?}"
+                            );
+                            hub.record(
+                                i,
+                                Err(SourceError::new(Failure::Crashed, format!("sampler {why}"))),
+                            );
+                        }
+                    }
+                    if started.elapsed() > Duration::from_secs(300) {
+                        backoff = Duration::from_secs(1);
+                    }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(60));
                 }
             });
+        }
+    }
+
+    /// Samples source `i` at the interval, for ever (its first run backfills the history).
+    async fn sample_forever(
+        self: Arc<Self>,
+        i: usize,
+        source: Arc<tokio::sync::Mutex<Source>>,
+        backfill: bool,
+    ) {
+        // A panic while the lock is held poisons nothing (tokio's mutex); the next run takes it.
+        let mut source = source.lock().await;
+        let mut ticker = tokio::time::interval(self.interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // A source gets at most the interval (and never more than 10 s) to answer.
+        let budget = self
+            .interval
+            .clamp(Duration::from_millis(500), Duration::from_secs(10));
+        if backfill {
+            self.backfill(i, &source).await;
+        }
+        loop {
+            ticker.tick().await;
+            let result = match tokio::time::timeout(budget, source.sample(budget)).await {
+                Ok(r) => r,
+                Err(_) => Err(SourceError::new(
+                    Failure::Timeout(budget),
+                    "no answer within the sample's budget",
+                )),
+            };
+            self.record(i, result);
         }
     }
 
@@ -188,12 +264,19 @@ impl LiveHub {
                     tracing::info!(source = i, points, "live history backfilled");
                 }
             }
-            Err(e) => tracing::warn!(source = i, error = %e, "live history backfill failed"),
+            Err(e) => tracing::warn!(
+                source = i,
+                error = %e,
+                detail = %e.detail,
+                "live history backfill failed"
+            ),
         }
     }
 
-    /// Records one sample (or failure) of source `i`, then publishes the new state.
-    pub fn record(&self, i: usize, result: Result<Vec<(Metric, f64)>, String>) {
+    /// Records one sample (or failure) of source `i`, then publishes the new state. A change
+    /// of state (up → failing, one failure → another, failing → up) is logged once, with the
+    /// details; a source that keeps failing the same way does not fill the log.
+    pub fn record(&self, i: usize, result: Result<Vec<(Metric, f64)>, SourceError>) {
         let now = now_unix();
         let update = {
             let mut inner = self.lock();
@@ -203,6 +286,9 @@ impl LiveHub {
             let name = state.status.name.clone();
             match result {
                 Ok(values) => {
+                    if state.status.error.is_some() {
+                        tracing::info!(source = %name, "live source recovered");
+                    }
                     state.status.healthy = true;
                     state.status.error = None;
                     state.status.last_success = Some(now);
@@ -213,9 +299,12 @@ impl LiveHub {
                     self.metrics.sample(&name, true);
                 }
                 Err(e) => {
-                    tracing::warn!(source = %name, error = %e, "live source failed");
+                    let shown = format!("{name}: {e}");
+                    if state.status.error.as_deref() != Some(shown.as_str()) {
+                        tracing::warn!(source = %name, error = %e, detail = %e.detail, "live source failing");
+                    }
                     state.status.healthy = false;
-                    state.status.error = Some(e);
+                    state.status.error = Some(shown);
                     self.metrics.sample(&name, false);
                 }
             }
@@ -273,14 +362,19 @@ impl LiveHub {
         self.lock().history.since(metric, since)
     }
 
-    /// A new subscriber: the last update (if any) and the stream of the next ones.
-    pub fn subscribe(
-        self: &Arc<Self>,
-    ) -> (
-        Option<Arc<str>>,
-        broadcast::Receiver<Arc<str>>,
-        Subscription,
-    ) {
+    /// A new subscriber: the last update (if any) and the stream of the next ones; `None` when
+    /// `max_sse_subscribers` are open already.
+    pub fn subscribe(self: &Arc<Self>) -> Option<NewSubscriber> {
+        let max = self.max_subscribers;
+        let n = self
+            .subscribers
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()?
+            + 1;
+        self.metrics.subscribers.set(n);
+        let subscription = Subscription(Arc::clone(self));
         let rx = self.tx.subscribe();
         // Before the first sample, the state as it is (every source waiting), so a new page
         // shows its sources at once instead of after the first interval.
@@ -291,9 +385,7 @@ impl LiveHub {
                 serde_json::to_string(&update).ok().map(Arc::from)
             })
         };
-        let n = self.subscribers.fetch_add(1, Ordering::Relaxed) + 1;
-        self.metrics.subscribers.set(n);
-        (last, rx, Subscription(Arc::clone(self)))
+        Some((last, rx, subscription))
     }
 
     /// Ends every open stream: called when the server shuts down, so the drain does not wait
@@ -325,6 +417,14 @@ impl LiveHub {
             .collect()
     }
 }
+
+/// What a new subscriber gets: the last update, the stream of the next ones, and the
+/// subscription that counts it while it lives.
+pub type NewSubscriber = (
+    Option<Arc<str>>,
+    broadcast::Receiver<Arc<str>>,
+    Subscription,
+);
 
 /// Counts a subscriber while it lives.
 #[derive(Debug)]

@@ -7,9 +7,163 @@ pub mod prometheus;
 pub mod redis;
 pub mod tls;
 
+use std::fmt;
+use std::time::Duration;
+
 use phaseplan_model::live::Metric;
 
 use crate::config::SourceSettings;
+
+/// Why a sample failed. The public API shows only the [`Failure`] category (with the source's
+/// name): short, stable, and free of addresses and credentials; the `detail` (the driver's own
+/// message, credentials removed) goes to the log.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{failure}")]
+pub struct SourceError {
+    pub failure: Failure,
+    pub detail: String,
+}
+
+/// The categories of failure a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Nothing answers at the address (refused, unreachable, name not found).
+    Unreachable,
+    /// No answer within the time a sample may take.
+    Timeout(Duration),
+    /// The server answered and refused us: authentication, pg_hba.conf, permissions.
+    Refused,
+    /// The server's TLS certificate is not trusted (or the handshake failed).
+    Tls,
+    /// The server refused a query of one metric (a bad PromQL query, say).
+    Query(Metric),
+    /// The answer is not what the protocol says it should be.
+    BadAnswer,
+    /// The answer is larger than the source reads.
+    TooLarge { limit_bytes: usize },
+    /// The sampler itself failed (a bug); it is restarted.
+    Crashed,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Unreachable => f.write_str("cannot connect"),
+            Failure::Timeout(d) => write!(f, "no answer within {:.1} s", d.as_secs_f64()),
+            Failure::Refused => f.write_str("the server refused the connection or the login"),
+            Failure::Tls => f.write_str("TLS failed: the server's certificate is not trusted"),
+            Failure::Query(m) => write!(f, "the query for {} was refused", m.key()),
+            Failure::BadAnswer => f.write_str("unexpected answer"),
+            Failure::TooLarge { limit_bytes } => {
+                write!(f, "the answer is larger than {} KiB", limit_bytes / 1024)
+            }
+            Failure::Crashed => f.write_str("the sampler crashed and is restarted"),
+        }
+    }
+}
+
+impl SourceError {
+    pub fn new(failure: Failure, detail: impl Into<String>) -> Self {
+        SourceError {
+            failure,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// `text` with every credential of `url` (the password, and any query parameter whose name
+/// speaks of a secret) replaced by `***`, as written and percent-decoded: driver messages may
+/// quote the URL they were given.
+pub fn redact(text: &str, url: &str) -> String {
+    let mut secrets = Vec::new();
+    if let Some(rest) = url.split_once("://").map(|(_, r)| r) {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if let Some((userinfo, _)) = authority.rsplit_once('@')
+            && let Some((_, password)) = userinfo.split_once(':')
+        {
+            secrets.push(password.to_owned());
+        }
+    }
+    if let Some((_, query)) = url.split_once('?') {
+        for pair in query.split('&') {
+            if let Some((k, v)) = pair.split_once('=') {
+                let k = k.to_ascii_lowercase();
+                if ["pass", "secret", "token", "key", "auth"]
+                    .iter()
+                    .any(|s| k.contains(s))
+                {
+                    secrets.push(v.to_owned());
+                }
+            }
+        }
+    }
+    let mut out = text.to_owned();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s.as_str(), "***");
+        let decoded = percent_decode(s);
+        if !decoded.is_empty() && decoded != *s {
+            out = out.replace(decoded.as_str(), "***");
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len() + 1
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A source's URL: it may carry a password, so it prints redacted (`Debug`, `Display`) and is
+/// handed to a driver only through [`SourceUrl::expose`].
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SourceUrl(String);
+
+impl SourceUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SourceUrl {
+    fn from(s: String) -> Self {
+        SourceUrl(s)
+    }
+}
+
+impl From<&str> for SourceUrl {
+    fn from(s: &str) -> Self {
+        SourceUrl(s.to_owned())
+    }
+}
+
+impl fmt::Display for SourceUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0, &self.0))
+    }
+}
+
+impl fmt::Debug for SourceUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", redact(&self.0, &self.0))
+    }
+}
 
 #[derive(Debug)]
 pub enum Source {
@@ -20,6 +174,8 @@ pub enum Source {
 }
 
 impl Source {
+    /// Builds a source from its settings; the error says what is wrong with them (never the
+    /// URL's credentials).
     pub fn from_settings(s: &SourceSettings) -> Result<Source, String> {
         Ok(match s {
             SourceSettings::Host { .. } => Source::Host(Box::default()),
@@ -40,15 +196,17 @@ impl Source {
                     all.insert(m, q.clone());
                 }
                 Source::Prometheus(prometheus::PrometheusSource::new(
-                    url,
+                    url.clone(),
                     all,
                     ca_file.as_deref(),
                 )?)
             }
-            SourceSettings::Postgres { url, ca_file, .. } => {
-                Source::Postgres(postgres::PostgresSource::new(url, ca_file.as_deref())?)
+            SourceSettings::Postgres { url, ca_file, .. } => Source::Postgres(
+                postgres::PostgresSource::new(url.clone(), ca_file.as_deref())?,
+            ),
+            SourceSettings::Redis { url, .. } => {
+                Source::Redis(redis::RedisSource::new(url.clone())?)
             }
-            SourceSettings::Redis { url, .. } => Source::Redis(redis::RedisSource::new(url)?),
         })
     }
 
@@ -67,20 +225,38 @@ impl Source {
         start: f64,
         end: f64,
         step: f64,
-    ) -> Result<Vec<(Metric, Vec<(f64, f64)>)>, String> {
+    ) -> Result<Vec<(Metric, Vec<(f64, f64)>)>, SourceError> {
         match self {
             Source::Prometheus(p) => p.backfill(start, end, step).await,
             Source::Host(_) | Source::Postgres(_) | Source::Redis(_) => Ok(Vec::new()),
         }
     }
 
-    pub async fn sample(&mut self) -> Result<Vec<(Metric, f64)>, String> {
+    /// One reading of every metric, within `budget`.
+    pub async fn sample(&mut self, budget: Duration) -> Result<Vec<(Metric, f64)>, SourceError> {
         match self {
             // sysinfo reads /proc synchronously; it takes well under a millisecond.
             Source::Host(h) => Ok(h.sample()),
-            Source::Prometheus(p) => p.sample().await,
-            Source::Postgres(p) => p.sample().await,
-            Source::Redis(r) => r.sample().await,
+            Source::Prometheus(p) => p.sample(budget).await,
+            Source::Postgres(p) => p.sample(budget).await,
+            Source::Redis(r) => r.sample(budget).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_print() {
+        let url = "postgres://monitor:s3cr%21t@db:5432/postgres?sslmode=require&sslpassword=k3y";
+        let text = format!("cannot connect to {url}: password s3cr!t rejected, key k3y");
+        let r = redact(&text, url);
+        assert!(!r.contains("s3cr") && !r.contains("k3y"), "{r}");
+        assert!(r.contains("monitor:***@db"), "{r}");
+        let shown = format!("{} {:?}", SourceUrl::from(url), SourceUrl::from(url));
+        assert!(!shown.contains("s3cr") && !shown.contains("k3y"), "{shown}");
+        assert_eq!(redact("no secrets", "redis://cache:6379"), "no secrets");
     }
 }

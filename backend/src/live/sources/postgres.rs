@@ -3,22 +3,31 @@
 //! With `sslmode=require` in the URL the connection uses TLS and verifies the server's
 //! certificate (web PKI roots, or the source's `ca_file`): stricter than libpq's `require`,
 //! which encrypts without checking who answers. Without it, the connection is plain.
+//!
+//! A sample must never hurt the database it watches: it connects with a timeout, its query has
+//! a `statement_timeout`, and its connection task is aborted with the sample (a sample that
+//! times out does not leave a connection behind).
 
 use std::path::Path;
+use std::time::Duration;
 
 use phaseplan_model::live::Metric;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::{Failure, SourceError, SourceUrl, redact};
+
 pub struct PostgresSource {
-    url: String,
+    url: SourceUrl,
+    config: tokio_postgres::Config,
     tls: Option<MakeRustlsConnect>,
 }
 
 impl std::fmt::Debug for PostgresSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresSource")
+            .field("url", &self.url)
             .field("tls", &self.tls.is_some())
             .finish_non_exhaustive()
     }
@@ -28,10 +37,16 @@ const QUERY: &str = "SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend
      (SELECT setting::float8 FROM pg_settings WHERE name = 'max_connections')";
 
 impl PostgresSource {
-    pub fn new(url: &str, ca_file: Option<&Path>) -> Result<Self, String> {
+    pub fn new(url: SourceUrl, ca_file: Option<&Path>) -> Result<Self, String> {
         let config = url
+            .expose()
             .parse::<tokio_postgres::Config>()
-            .map_err(|e| format!("bad PostgreSQL URL: {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "bad PostgreSQL URL: {}",
+                    redact(&e.to_string(), url.expose())
+                )
+            })?;
         let tls = match config.get_ssl_mode() {
             SslMode::Require => Some(MakeRustlsConnect::new(super::tls::client_config(ca_file)?)),
             _ if ca_file.is_some() => {
@@ -42,10 +57,7 @@ impl PostgresSource {
             }
             _ => None,
         };
-        Ok(PostgresSource {
-            url: url.to_owned(),
-            tls,
-        })
+        Ok(PostgresSource { url, config, tls })
     }
 
     pub fn metrics() -> Vec<Metric> {
@@ -54,38 +66,94 @@ impl PostgresSource {
 
     /// Connects, reads, disconnects: one short-lived connection per sample, so the monitor holds
     /// no connection slot between samples. The sample's own connection is not counted.
-    pub async fn sample(&self) -> Result<Vec<(Metric, f64)>, String> {
-        match &self.tls {
-            Some(tls) => read(&self.url, tls.clone()).await,
-            None => read(&self.url, tokio_postgres::NoTls).await,
+    pub async fn sample(&self, budget: Duration) -> Result<Vec<(Metric, f64)>, SourceError> {
+        let mut config = self.config.clone();
+        config.connect_timeout(budget);
+        // The server ends the query itself if it runs longer than the sample may.
+        let ms = budget.as_millis().max(100);
+        config.options(format!("-c statement_timeout={ms}"));
+        config.application_name("phaseplan-live");
+        let read = async {
+            match &self.tls {
+                Some(tls) => read(&config, tls.clone(), budget).await,
+                None => read(&config, tokio_postgres::NoTls, budget).await,
+            }
+        };
+        match tokio::time::timeout(budget, read).await {
+            Ok(r) => r.map_err(|e| SourceError {
+                detail: redact(&e.detail, self.url.expose()),
+                ..e
+            }),
+            Err(_) => Err(SourceError::new(
+                Failure::Timeout(budget),
+                "no answer within the sample's budget",
+            )),
         }
     }
 }
 
-async fn read<T>(url: &str, tls: T) -> Result<Vec<(Metric, f64)>, String>
+/// Aborts the connection's task when dropped: when a sample times out, its future is dropped
+/// mid-way, and the connection must go with it.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn read<T>(
+    config: &tokio_postgres::Config,
+    tls: T,
+    budget: Duration,
+) -> Result<Vec<(Metric, f64)>, SourceError>
 where
     T: MakeTlsConnect<tokio_postgres::Socket>,
     T::Stream: Send + 'static,
     T::TlsConnect: Send,
     <T::TlsConnect as TlsConnect<tokio_postgres::Socket>>::Future: Send,
 {
-    let (client, connection) = tokio_postgres::connect(url, tls)
+    let (client, connection) = config
+        .connect(tls)
         .await
-        .map_err(|e| format!("cannot connect: {}", chain(&e)))?;
-    let task = tokio::spawn(connection);
+        .map_err(|e| classify(&e, budget))?;
+    let task = AbortOnDrop(tokio::spawn(async move {
+        let _ = connection.await;
+    }));
     let row = client
         .query_one(QUERY, &[])
         .await
-        .map_err(|e| format!("query failed: {}", chain(&e)));
+        .map_err(|e| classify(&e, budget));
     drop(client);
-    let _ = task.await;
+    drop(task);
     let row = row?;
-    let in_use: f64 = row.try_get(0).map_err(|e| e.to_string())?;
-    let max: f64 = row.try_get(1).map_err(|e| e.to_string())?;
+    let get = |i: usize| -> Result<f64, SourceError> {
+        row.try_get(i)
+            .map_err(|e| SourceError::new(Failure::BadAnswer, e.to_string()))
+    };
+    let in_use = get(0)?;
+    let max = get(1)?;
     Ok(vec![
         (Metric::DbConnections, (in_use - 1.0).max(0.0)),
         (Metric::DbMaxConnections, max),
     ])
+}
+
+/// The category of a driver error, with its whole cause chain as the detail.
+fn classify(e: &tokio_postgres::Error, budget: Duration) -> SourceError {
+    let detail = chain(e);
+    let failure = if detail.contains("certificate") || detail.contains("TLS") {
+        Failure::Tls
+    } else if e.as_db_error().is_some() {
+        Failure::Refused
+    } else if e.is_closed() || detail.contains("connect") || detail.contains("refused") {
+        Failure::Unreachable
+    } else if detail.contains("timed out") || detail.contains("timeout") {
+        Failure::Timeout(budget)
+    } else {
+        Failure::BadAnswer
+    };
+    SourceError::new(failure, detail)
 }
 
 /// An error with its causes ("error performing TLS handshake: invalid peer certificate:
@@ -111,19 +179,22 @@ mod tests {
     #[test]
     fn tls_follows_the_url_and_a_ca_file_without_tls_is_refused() {
         assert!(
-            PostgresSource::new("postgres://m@db/postgres", None)
+            PostgresSource::new("postgres://m@db/postgres".into(), None)
                 .unwrap()
                 .tls
                 .is_none()
         );
         assert!(
-            PostgresSource::new("postgres://m@db/postgres?sslmode=require", None)
+            PostgresSource::new("postgres://m@db/postgres?sslmode=require".into(), None)
                 .unwrap()
                 .tls
                 .is_some()
         );
-        let e = PostgresSource::new("postgres://m@db/postgres", Some(Path::new("/ca.pem")))
-            .unwrap_err();
+        let e = PostgresSource::new(
+            "postgres://m@db/postgres".into(),
+            Some(Path::new("/ca.pem")),
+        )
+        .unwrap_err();
         assert!(e.contains("sslmode=require"), "{e}");
     }
 }

@@ -4,17 +4,36 @@
 //! (`/api/v1/query_range`) fill the history window, so a new or restarted replica forecasts from
 //! what Prometheus already holds instead of from nothing.
 
-use std::collections::BTreeMap;
+//!
+//! It must not hurt what it watches, nor itself: the queries of a sample run concurrently within
+//! the sample's budget, an answer larger than the source reads is refused rather than buffered,
+//! and the start-up backfill has a deadline of its own.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
 use phaseplan_model::live::Metric;
 use serde::Deserialize;
 
+use super::{Failure, SourceError, SourceUrl, redact};
+
 #[derive(Debug)]
 pub struct PrometheusSource {
+    url: SourceUrl,
     base: String,
     queries: BTreeMap<Metric, String>,
     client: reqwest::Client,
 }
+
+/// Largest instant-query answer read: a vector of a few series is a few KiB.
+const MAX_INSTANT_BYTES: usize = 1024 * 1024;
+/// Largest range answer read: 10,000 points of one series are about 300 KiB.
+const MAX_RANGE_BYTES: usize = 16 * 1024 * 1024;
+/// The whole start-up backfill may take this long; the source samples as usual after it.
+const BACKFILL_DEADLINE: Duration = Duration::from_secs(30);
+/// Range queries of the backfill in flight at once.
+const BACKFILL_CONCURRENCY: usize = 4;
 
 /// Default queries: node_exporter for CPU and memory, postgres_exporter for connections,
 /// redis_exporter for the cache; the app's own gauges for users and WebSockets.
@@ -82,14 +101,14 @@ const MAX_RANGE_POINTS: f64 = 10_000.0;
 
 impl PrometheusSource {
     pub fn new(
-        url: &str,
+        url: SourceUrl,
         queries: BTreeMap<Metric, String>,
         ca_file: Option<&std::path::Path>,
     ) -> Result<Self, String> {
-        let base = url.trim_end_matches('/').to_owned();
+        let base = url.expose().trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(format!(
-                "bad Prometheus URL {url:?}: expected http://host:port or https://host:port"
+                "bad Prometheus URL {url}: expected http://host:port or https://host:port"
             ));
         }
         let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(4));
@@ -103,6 +122,7 @@ impl PrometheusSource {
         }
         let client = builder.build().map_err(|e| e.to_string())?;
         Ok(PrometheusSource {
+            url,
             base,
             queries,
             client,
@@ -113,41 +133,97 @@ impl PrometheusSource {
         self.queries.keys().copied().collect()
     }
 
+    fn error(&self, failure: Failure, detail: &str) -> SourceError {
+        SourceError::new(failure, redact(detail, self.url.expose()))
+    }
+
+    fn transport(&self, e: &reqwest::Error, budget: Duration) -> SourceError {
+        let failure = if e.is_timeout() {
+            Failure::Timeout(budget)
+        } else if e.is_connect() {
+            let text = format!("{e:?}");
+            if text.contains("certificate") || text.contains("Certificate") {
+                Failure::Tls
+            } else {
+                Failure::Unreachable
+            }
+        } else {
+            Failure::BadAnswer
+        };
+        self.error(failure, &format!("{e:?}"))
+    }
+
     /// Sends one query of `metric` and returns the first series of its result, if any; an
-    /// unreachable server, an unreadable answer or a refused query is an error naming why.
+    /// unreachable server, an unreadable or oversized answer, or a refused query is an error
+    /// saying which.
     async fn first_series<T: serde::de::DeserializeOwned>(
+        &self,
         metric: Metric,
         request: reqwest::RequestBuilder,
-    ) -> Result<Option<T>, String> {
-        let body: Answer<T> = request
+        budget: Duration,
+        limit_bytes: usize,
+    ) -> Result<Option<T>, SourceError> {
+        let res = request
+            .timeout(budget)
             .send()
             .await
-            .map_err(|e| format!("cannot reach Prometheus: {e}"))?
-            .json()
-            .await
-            .map_err(|e| format!("{}: unexpected answer: {e}", metric.key()))?;
-        if body.status != "success" {
-            return Err(format!(
-                "{}: {}",
-                metric.key(),
-                body.error.unwrap_or_else(|| body.status.clone())
+            .map_err(|e| self.transport(&e, budget))?;
+        let status = res.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+            return Err(self.error(Failure::Refused, &format!("HTTP {status}")));
+        }
+        if res.content_length().is_some_and(|n| n > limit_bytes as u64) {
+            return Err(self.error(
+                Failure::TooLarge { limit_bytes },
+                &format!("{}: Content-Length over the limit", metric.key()),
             ));
         }
-        Ok(body.data.and_then(|d| d.result.into_iter().next()))
+        let mut body = Vec::new();
+        let mut chunks = res.bytes_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| self.transport(&e, budget))?;
+            if body.len() + chunk.len() > limit_bytes {
+                return Err(self.error(
+                    Failure::TooLarge { limit_bytes },
+                    &format!("{}: answer over the limit", metric.key()),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let answer: Answer<T> = serde_json::from_slice(&body).map_err(|e| {
+            self.error(
+                Failure::BadAnswer,
+                &format!(
+                    "{}: HTTP {status}, not a Prometheus answer: {e}",
+                    metric.key()
+                ),
+            )
+        })?;
+        if answer.status != "success" {
+            return Err(self.error(
+                Failure::Query(metric),
+                &format!(
+                    "{}: {}",
+                    metric.key(),
+                    answer.error.unwrap_or_else(|| answer.status.clone())
+                ),
+            ));
+        }
+        Ok(answer.data.and_then(|d| d.result.into_iter().next()))
     }
 
     /// Every query over `[start, end]` (unix seconds) at `step` seconds or coarser (so that no
-    /// series exceeds Prometheus's point limit). A query with no data is left out; the first
-    /// error ends the backfill with it.
+    /// series exceeds Prometheus's point limit), a few at a time, within
+    /// [`BACKFILL_DEADLINE`]. A query with no data is left out; the first error ends the
+    /// backfill with it.
     pub async fn backfill(
         &self,
         start: f64,
         end: f64,
         step: f64,
-    ) -> Result<Vec<(Metric, Vec<(f64, f64)>)>, String> {
+    ) -> Result<Vec<(Metric, Vec<(f64, f64)>)>, SourceError> {
         let step = step.max((end - start) / MAX_RANGE_POINTS).max(0.001);
-        let mut out = Vec::new();
-        for (metric, query) in &self.queries {
+        let one = |metric: Metric, query: String| async move {
             let request = self
                 .client
                 .get(format!("{}/api/v1/query_range", self.base))
@@ -156,10 +232,9 @@ impl PrometheusSource {
                     ("start", &format!("{start:.3}")),
                     ("end", &format!("{end:.3}")),
                     ("step", &format!("{step:.3}")),
-                ])
-                // A day of history takes longer than an instant query.
-                .timeout(std::time::Duration::from_secs(30));
-            let points: Vec<(f64, f64)> = Self::first_series::<RangeSeries>(*metric, request)
+                ]);
+            let points: Vec<(f64, f64)> = self
+                .first_series::<RangeSeries>(metric, request, BACKFILL_DEADLINE, MAX_RANGE_BYTES)
                 .await?
                 .map(|s| {
                     s.values
@@ -169,28 +244,53 @@ impl PrometheusSource {
                         .collect()
                 })
                 .unwrap_or_default();
+            Ok::<_, SourceError>((metric, points))
+        };
+        let all = futures_util::stream::iter(self.queries.clone())
+            .map(|(m, q)| one(m, q))
+            .buffered(BACKFILL_CONCURRENCY)
+            .collect::<Vec<_>>();
+        let results = tokio::time::timeout(BACKFILL_DEADLINE, all)
+            .await
+            .map_err(|_| {
+                self.error(
+                    Failure::Timeout(BACKFILL_DEADLINE),
+                    "the backfill took longer than its deadline",
+                )
+            })?;
+        let mut out = Vec::new();
+        for r in results {
+            let (metric, points) = r?;
             if !points.is_empty() {
-                out.push((*metric, points));
+                out.push((metric, points));
             }
         }
         Ok(out)
     }
 
-    /// Runs every query; a query with an empty result is skipped, a failing one fails the sample
-    /// (the source turns stale and says why).
-    pub async fn sample(&self) -> Result<Vec<(Metric, f64)>, String> {
-        let mut out = Vec::new();
-        for (metric, query) in &self.queries {
+    /// Runs every query at once, within `budget`; a query with an empty result is skipped, a
+    /// failing one fails the sample (the source turns stale and says why).
+    pub async fn sample(&self, budget: Duration) -> Result<Vec<(Metric, f64)>, SourceError> {
+        let answers = futures_util::future::join_all(self.queries.iter().map(|(metric, query)| {
             let request = self
                 .client
                 .get(format!("{}/api/v1/query", self.base))
                 .query(&[("query", query)]);
-            if let Some(v) = Self::first_series::<Sample>(*metric, request)
-                .await?
+            async move {
+                self.first_series::<Sample>(*metric, request, budget, MAX_INSTANT_BYTES)
+                    .await
+                    .map(|s| (*metric, s))
+            }
+        }))
+        .await;
+        let mut out = Vec::new();
+        for answer in answers {
+            let (metric, series) = answer?;
+            if let Some(v) = series
                 .and_then(|s| s.value.1.parse::<f64>().ok())
                 .filter(|v| v.is_finite())
             {
-                out.push((*metric, v));
+                out.push((metric, v));
             }
         }
         Ok(out)

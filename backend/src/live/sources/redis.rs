@@ -1,17 +1,25 @@
 //! Redis: `INFO` (memory, clients, operations per second, keyspace hit rate).
 
+use std::time::Duration;
+
 use phaseplan_model::live::Metric;
+
+use super::{Failure, SourceError, SourceUrl, redact};
 
 #[derive(Debug)]
 pub struct RedisSource {
+    url: SourceUrl,
     client: redis::Client,
 }
 
 impl RedisSource {
-    pub fn new(url: &str) -> Result<Self, String> {
-        redis::Client::open(url)
-            .map(|client| RedisSource { client })
-            .map_err(|e| format!("bad Redis URL: {e}"))
+    pub fn new(url: SourceUrl) -> Result<Self, String> {
+        redis::Client::open(url.expose())
+            .map(|client| RedisSource {
+                url: url.clone(),
+                client,
+            })
+            .map_err(|e| format!("bad Redis URL: {}", redact(&e.to_string(), url.expose())))
     }
 
     pub fn metrics() -> Vec<Metric> {
@@ -24,17 +32,36 @@ impl RedisSource {
         ]
     }
 
-    pub async fn sample(&self) -> Result<Vec<(Metric, f64)>, String> {
+    pub async fn sample(&self, budget: Duration) -> Result<Vec<(Metric, f64)>, SourceError> {
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(budget)
+            .set_response_timeout(budget);
         let mut conn = self
             .client
-            .get_multiplexed_async_connection()
+            .get_multiplexed_async_connection_with_config(&config)
             .await
-            .map_err(|e| format!("cannot connect: {e}"))?;
+            .map_err(|e| self.classify(&e, budget))?;
         let info: String = redis::cmd("INFO")
             .query_async(&mut conn)
             .await
-            .map_err(|e| format!("INFO failed: {e}"))?;
+            .map_err(|e| self.classify(&e, budget))?;
         Ok(parse_info(&info))
+    }
+
+    fn classify(&self, e: &redis::RedisError, budget: Duration) -> SourceError {
+        let failure = if e.is_timeout() {
+            Failure::Timeout(budget)
+        } else if e.kind() == redis::ErrorKind::AuthenticationFailed
+            || e.code()
+                .is_some_and(|c| c == "NOAUTH" || c == "WRONGPASS" || c == "NOPERM")
+        {
+            Failure::Refused
+        } else if e.is_connection_refusal() || e.is_io_error() || e.is_connection_dropped() {
+            Failure::Unreachable
+        } else {
+            Failure::BadAnswer
+        };
+        SourceError::new(failure, redact(&e.to_string(), self.url.expose()))
     }
 }
 
