@@ -2,14 +2,15 @@
 //! it into the shared JSON error body ([`phaseplan_model::api::ErrorBody`]) with the right status.
 //! Internal errors are logged in full and answered with a generic message.
 
+use std::time::Duration;
+
 use axum::Json;
-use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use phaseplan_model::ValidationError;
 use phaseplan_model::api::{ErrorBody, ErrorCode};
-use serde::de::DeserializeOwned;
+
+pub use crate::extract::{AppJson, AppPath, AppQuery, decode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -34,33 +35,63 @@ pub enum AppError {
         field: &'static str,
         message: String,
     },
+    #[error("no method {method} on {path}")]
+    MethodNotAllowed { method: String, path: String },
+    #[error("the request took longer than {0:?}")]
+    RequestTimeout(Duration),
+    #[error("this server does not answer for the host {0:?}; see the allowed_hosts setting")]
+    MisdirectedRequest(String),
+    #[error("too many requests from this client: at most {per_minute} a minute; try again in {} s", .retry_after.as_secs().max(1))]
+    TooManyRequests {
+        per_minute: u32,
+        retry_after: Duration,
+    },
+    /// At capacity: `what` says which capacity ("the evaluation queue is full").
+    #[error("{what}; try again in {} s", .retry_after.as_secs().max(1))]
+    ServiceUnavailable { what: String, retry_after: Duration },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
 
 impl AppError {
-    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidInput),
-            AppError::MalformedJson { .. } => (StatusCode::BAD_REQUEST, ErrorCode::MalformedJson),
-            AppError::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMediaType,
-            ),
-            AppError::PayloadTooLarge => {
-                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
-            }
-            AppError::NotFound(_) | AppError::UnknownInPath { .. } => {
-                (StatusCode::NOT_FOUND, ErrorCode::NotFound)
-            }
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+            AppError::Invalid(_) => ErrorCode::InvalidInput,
+            AppError::MalformedJson { .. } => ErrorCode::MalformedJson,
+            AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::NotFound(_) | AppError::UnknownInPath { .. } => ErrorCode::NotFound,
+            AppError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            AppError::RequestTimeout(_) => ErrorCode::RequestTimeout,
+            AppError::MisdirectedRequest(_) => ErrorCode::MisdirectedRequest,
+            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            AppError::ServiceUnavailable { .. } => ErrorCode::ServiceUnavailable,
+            AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// When to try again, for 429 and 503 (`Retry-After`, whole seconds, at least 1).
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            AppError::TooManyRequests { retry_after, .. }
+            | AppError::ServiceUnavailable { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 }
 
+/// A `Retry-After` value in whole seconds, rounded up, at least 1.
+pub fn retry_after_header(d: Duration) -> HeaderValue {
+    let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+    HeaderValue::from(secs.max(1))
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let code = self.code();
+        let status =
+            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after();
         let body = match &self {
             AppError::Invalid(e) => ErrorBody::from(e),
             AppError::MalformedJson { field, .. } => {
@@ -79,72 +110,11 @@ impl IntoResponse for AppError {
             }
             _ => ErrorBody::new(code, self.to_string(), None),
         };
-        (status, Json(body)).into_response()
-    }
-}
-
-/// A JSON body extractor whose rejections are [`AppError`]s, so malformed input gets our error
-/// shape, with the path of the field where decoding failed (via `serde_path_to_error`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AppJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for AppJson<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<mime_guess::mime::Mime>().ok())
-            .is_some_and(|m| {
-                m.type_() == "application"
-                    && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
-            });
-        if !is_json {
-            return Err(AppError::UnsupportedMediaType);
+        let mut res = (status, Json(body)).into_response();
+        if let Some(d) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_header(d));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::MalformedJson {
-                    message: rejection.body_text(),
-                    field: None,
-                }
-            }
-        })?;
-        decode(&bytes).map(AppJson)
-    }
-}
-
-/// Decodes JSON, reporting the failing field's path (`phases[1].max_users`) when there is one.
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        // serde reports a missing field at its parent's path; name the field itself, so the UI
-        // can point at it (`growth.horizon_months`, not `growth`).
-        let missing = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next());
-        let field = match (path.as_str(), missing) {
-            (".", Some(name)) => Some(name.to_owned()),
-            (parent, Some(name)) => Some(format!("{parent}.{name}")),
-            (".", None) => None,
-            (parent, None) => Some(parent.to_owned()),
-        };
-        AppError::MalformedJson { message, field }
-    })
-}
-
-impl<T: serde::Serialize> IntoResponse for AppJson<T> {
-    fn into_response(self) -> Response {
-        Json(self.0).into_response()
+        res
     }
 }

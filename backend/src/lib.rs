@@ -5,6 +5,8 @@
 
 pub mod config;
 pub mod error;
+pub mod extract;
+pub mod http;
 pub mod live;
 pub mod metrics;
 pub mod routes;

@@ -10,9 +10,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(&cli).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     telemetry::init(settings.log_format);
-    let app = Application::build(&settings).await.map_err(|e| {
-        anyhow::anyhow!("cannot listen on {}:{}: {e}", settings.host, settings.port)
-    })?;
+    let app = Application::build(&settings).await?;
     app.run_until_stopped().await?;
     Ok(())
 }

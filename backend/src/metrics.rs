@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -48,6 +48,9 @@ pub struct Metrics {
     pub subscribers: Gauge,
     pub samples: Family<OutcomeLabels, Counter>,
     pub source_up: Family<SourceLabels, Gauge>,
+    pub connections_open: Gauge,
+    pub connections_refused: Counter,
+    pub connections_idle_closed: Counter,
 }
 
 impl Metrics {
@@ -86,8 +89,29 @@ impl Metrics {
             "1 when the live source's data is fresh",
             source_up.clone(),
         );
+        let connections_open = Gauge::default();
+        registry.register(
+            "connections_open",
+            "Open HTTP connections",
+            connections_open.clone(),
+        );
+        let connections_refused = Counter::default();
+        registry.register(
+            "connections_refused",
+            "Connections answered 503 and closed because max_connections were open",
+            connections_refused.clone(),
+        );
+        let connections_idle_closed = Counter::default();
+        registry.register(
+            "connections_idle_closed",
+            "Connections closed after idle_timeout without a byte moved",
+            connections_idle_closed.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
+            connections_open,
+            connections_refused,
+            connections_idle_closed,
             requests,
             latency,
             subscribers,
@@ -123,14 +147,29 @@ impl Default for Metrics {
     }
 }
 
-/// Counts and times every request by its route pattern (never the raw path: no unbounded
-/// label values).
+/// The method as a label: one of a fixed set, so a client inventing methods cannot add label
+/// values (and series) without bound.
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Counts and times every request by its route pattern (never the raw path) and a fixed set of
+/// methods: label values are bounded by the code, not by clients.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_owned();
     let start = Instant::now();
     let res = next.run(req).await;
     let m = &state.metrics;
@@ -163,4 +202,17 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         )],
         state.metrics.encode(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        let m = |s: &str| method_label(&Method::from_bytes(s.as_bytes()).unwrap());
+        assert_eq!(m("GET"), "GET");
+        assert_eq!(m("BREW"), "other");
+        assert_eq!(m("PROPFIND"), "other");
+    }
 }

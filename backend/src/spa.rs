@@ -6,7 +6,8 @@
 //! - any other path without a file extension is a deep link and gets `index.html`;
 //! - trunk's hashed file names are cached as immutable, `index.html` is `no-cache` so a new
 //!   deploy is picked up at once, anything else is cached for an hour;
-//! - every asset carries a strong `ETag`, and `If-None-Match` is answered with 304.
+//! - every asset carries a strong `ETag`, and `If-None-Match` is answered with 304;
+//! - `index.html` carries the Content-Security-Policy that allows its inline loader by hash.
 
 use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
@@ -86,8 +87,14 @@ impl SpaSource {
                 .into_response();
         }
         let mime = mime_guess::from_path(name).first_or_octet_stream();
+        // The page's policy allows exactly its own inline loader, by hash.
+        let csp = (name == "index.html")
+            .then(|| crate::http::headers::spa_policy(&String::from_utf8_lossy(&asset.bytes)));
         let mut res = Response::new(Body::from(asset.bytes));
         let h = res.headers_mut();
+        if let Some(v) = csp.and_then(|p| HeaderValue::from_str(&p).ok()) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
         if let Ok(v) = HeaderValue::from_str(mime.as_ref()) {
             h.insert(header::CONTENT_TYPE, v);
         }

@@ -43,8 +43,38 @@ pub enum ErrorCode {
     NotFound,
     /// The method is not allowed on this path (405).
     MethodNotAllowed,
+    /// The request took longer than the server allows (408).
+    RequestTimeout,
+    /// The request's `Host` is not one this server answers for (421): a guard against DNS
+    /// rebinding.
+    MisdirectedRequest,
+    /// The client sent more requests than its rate limit allows; `Retry-After` says when to try
+    /// again (429).
+    TooManyRequests,
+    /// The server is at capacity (its work queue, connections or live streams are full) or
+    /// shutting down; `Retry-After` says when to try again (503).
+    ServiceUnavailable,
     /// Something broke on the server; details are in its logs, not in the response (500).
     Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status of each kind: one table, so the server and the API contract agree.
+    pub const fn status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidInput => 422,
+            ErrorCode::MalformedJson => 400,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::RequestTimeout => 408,
+            ErrorCode::MisdirectedRequest => 421,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::ServiceUnavailable => 503,
+            ErrorCode::Internal => 500,
+        }
+    }
 }
 
 /// The one JSON error shape every endpoint returns: `{"error": {"code", "message", "field"?}}`.

@@ -2,7 +2,7 @@
 //! the default scenario, `POST` to the same path with a scenario body for any other. The bytes
 //! are those the SPA builds in the browser: both call `phaseplan_model::bundle`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use phaseplan_model::bundle::archive::{self, Format};
@@ -11,19 +11,19 @@ use phaseplan_model::cost::catalog::ProviderId;
 use phaseplan_model::presets::default_preset;
 use phaseplan_model::scenario::Scenario;
 
-use crate::error::{AppError, AppJson};
+use crate::error::{AppError, AppJson, AppPath};
 use crate::startup::AppState;
 
 pub async fn default_scenario(
     State(state): State<AppState>,
-    Path((phase, file)): Path<(String, String)>,
+    AppPath((phase, file)): AppPath<(String, String)>,
 ) -> Result<Response, AppError> {
     respond(state, default_preset().scenario, phase, file).await
 }
 
 pub async fn for_scenario(
     State(state): State<AppState>,
-    Path((phase, file)): Path<(String, String)>,
+    AppPath((phase, file)): AppPath<(String, String)>,
     AppJson(scenario): AppJson<Scenario>,
 ) -> Result<Response, AppError> {
     respond(state, scenario, phase, file).await
@@ -50,14 +50,16 @@ async fn respond(
         })?;
     let valid = scenario.validate()?;
     let catalog = state.catalog.clone();
-    // Generation and compression take a few milliseconds of CPU: off the async workers.
-    let (name, bytes) = tokio::task::spawn_blocking(move || {
-        let bundle = generate(&valid, &catalog, &phase, provider)?;
-        let bytes = archive::write(&bundle, format).map_err(|e| AppError::Internal(e.into()))?;
-        Ok::<_, AppError>((bundle.name(), bytes))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))??;
+    // Generation and compression take a few milliseconds of CPU: in the bounded work pool.
+    let (name, bytes) = state
+        .work
+        .run("the bundle", move || {
+            let bundle = generate(&valid, &catalog, &phase, provider)?;
+            let bytes =
+                archive::write(&bundle, format).map_err(|e| AppError::Internal(e.into()))?;
+            Ok::<_, AppError>((bundle.name(), bytes))
+        })
+        .await??;
     Ok((
         [
             (header::CONTENT_TYPE, format.media_type().to_owned()),

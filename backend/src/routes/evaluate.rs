@@ -9,16 +9,18 @@ use crate::startup::AppState;
 /// per provider, decision matrix, migration, Monte Carlo) — the same function the SPA runs in the
 /// browser, so both give the same numbers.
 ///
-/// The model takes a few milliseconds of CPU (10,000 Monte Carlo paths by default), so it runs on
-/// the blocking pool and never stalls the async workers serving other requests.
+/// The model takes a few milliseconds of CPU (10,000 Monte Carlo paths by default), so it runs in
+/// the bounded work pool and never stalls the async workers serving other requests; when the
+/// pool is full the answer is 503 with `Retry-After`.
 pub async fn evaluate(
     State(state): State<AppState>,
     AppJson(scenario): AppJson<Scenario>,
 ) -> Result<AppJson<Evaluation>, AppError> {
     let valid = scenario.validate()?;
     let catalog = state.catalog.clone();
-    let evaluation = tokio::task::spawn_blocking(move || run_model(&valid, &catalog))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let evaluation = state
+        .work
+        .run("the evaluation", move || run_model(&valid, &catalog))
+        .await?;
     Ok(AppJson(evaluation))
 }

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
 use phaseplan_model::api::{LiveHistory, LiveSnapshot};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
-use crate::error::{AppError, AppJson};
+use crate::error::{AppError, AppJson, AppQuery};
 use crate::startup::AppState;
 
 pub async fn snapshot(State(state): State<AppState>) -> AppJson<LiveSnapshot> {
@@ -26,6 +26,7 @@ pub async fn analysis(State(state): State<AppState>) -> AppJson<LiveAnalysis> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     metric: Option<String>,
     since: Option<f64>,
@@ -33,7 +34,7 @@ pub struct HistoryQuery {
 
 pub async fn history(
     State(state): State<AppState>,
-    Query(q): Query<HistoryQuery>,
+    AppQuery(q): AppQuery<HistoryQuery>,
 ) -> Result<AppJson<LiveHistory>, AppError> {
     let key = q.metric.unwrap_or_default();
     let metric = Metric::parse(&key).ok_or_else(|| {
@@ -58,16 +59,28 @@ pub async fn history(
 /// Server-Sent Events: the last update at once, then one `update` event per sample. A subscriber
 /// more than a few events behind is dropped (its stream ends; `EventSource` reconnects and
 /// starts from the latest), so a slow client never makes the server buffer without bound.
+///
+/// At most `max_sse_subscribers` streams are open at once; past it, 503 with `Retry-After`.
 pub async fn stream(
     State(state): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let (last, rx, subscription) = state.live.subscribe();
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let (last, rx, subscription) =
+        state
+            .live
+            .subscribe()
+            .ok_or_else(|| AppError::ServiceUnavailable {
+                what: format!(
+                    "{} live streams are open, the most this server holds",
+                    state.limits.max_sse_subscribers
+                ),
+                retry_after: Duration::from_secs(5),
+            })?;
     let events = updates(last, rx, state.live.closing()).map(move |json| {
         // Keeps the subscription (and the subscriber count) alive with the stream.
         let _ = &subscription;
         Ok(Event::default().event("update").data(&*json))
     });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// The updates a subscriber gets: the last one, then each new one until it falls behind or the

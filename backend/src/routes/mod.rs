@@ -10,10 +10,8 @@ mod presets;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{StatusCode, Uri};
-use axum::response::IntoResponse;
+use axum::http::{Method, Uri};
 use axum::routing::{get, post};
-use phaseplan_model::api::{ErrorBody, ErrorCode};
 
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -48,13 +46,9 @@ async fn api_not_found(uri: Uri) -> AppError {
     AppError::NotFound(uri.path().to_owned())
 }
 
-async fn method_not_allowed(uri: Uri) -> impl IntoResponse {
-    (
-        StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(ErrorBody::new(
-            ErrorCode::MethodNotAllowed,
-            format!("method not allowed on {}", uri.path()),
-            None,
-        )),
-    )
+async fn method_not_allowed(method: Method, uri: Uri) -> AppError {
+    AppError::MethodNotAllowed {
+        method: method.as_str().chars().take(20).collect(),
+        path: uri.path().to_owned(),
+    }
 }
