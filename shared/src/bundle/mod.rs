@@ -24,6 +24,7 @@
 pub mod archive;
 mod compose;
 mod env;
+pub mod escape;
 mod grafana;
 mod kubernetes;
 mod monitoring;
