@@ -22,12 +22,7 @@ pub mod nginx;
 pub mod redis;
 pub mod yaml;
 
-/// Whether `c` ends or breaks a line for some reader: every Unicode control character (C0, DEL
-/// and C1, which includes NEL U+0085), plus the line and paragraph separators U+2028 and U+2029
-/// (line breaks for YAML 1.1, JavaScript and many editors).
-pub(crate) fn breaks_lines(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
-}
+pub(crate) use crate::error::breaks_lines;
 
 /// `text` on one line: every character for which [`breaks_lines`] holds becomes a space. The
 /// common rule of line comments (`#`, `;`), which end at the first line break whatever the
