@@ -506,6 +506,23 @@ mod bundles {
             body.error.field.as_deref(),
             Some("phases[1].database.pool_size")
         );
+        // Issue 12: a line break in a name would have put its next line into the files.
+        let mut scenario = json!(default_preset().scenario);
+        scenario["phases"][0]["name"] = json!("Launch\nresource \"null_resource\" \"x\" {}");
+        let res = app
+            .post_raw(
+                "/api/v1/bundles/launch/aws.zip",
+                "application/json",
+                &scenario.to_string(),
+            )
+            .await;
+        let (status, body) = error_of(res).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body.error.field.as_deref(), Some("phases[0].name"));
+        assert_eq!(
+            body.error.message,
+            "phases[0].name: must not contain control characters (found U+000A at character 7)"
+        );
         let res = app
             .post_raw(
                 "/api/v1/bundles/growth/aws.zip",

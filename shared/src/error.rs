@@ -25,6 +25,11 @@ pub enum Reason {
     Duplicate(String),
     /// Something required is missing or malformed; the text says what was expected.
     Missing(String),
+    /// A name or label holds a character that breaks a line ([`breaks_lines`]): `found`, at
+    /// `position` (counted in characters, from 1).
+    ControlCharacter { found: char, position: usize },
+    /// A text longer than `max` characters.
+    TooLong { max: usize },
 }
 
 impl fmt::Display for Reason {
@@ -43,6 +48,12 @@ impl fmt::Display for Reason {
             Reason::Unknown(name) => write!(f, "unknown value {name:?}"),
             Reason::Duplicate(name) => write!(f, "{name:?} appears more than once"),
             Reason::Missing(what) => write!(f, "expected {what}"),
+            Reason::ControlCharacter { found, position } => write!(
+                f,
+                "must not contain control characters (found U+{:04X} at character {position})",
+                u32::from(*found)
+            ),
+            Reason::TooLong { max } => write!(f, "must be at most {max} characters long"),
         }
     }
 }
@@ -84,6 +95,42 @@ pub(crate) fn check_range(
     Ok(value)
 }
 
+/// Whether `c` ends or breaks a line for some reader: every Unicode control character (C0, DEL
+/// and C1, which includes NEL U+0085), plus the line and paragraph separators U+2028 and U+2029
+/// (line breaks for YAML 1.1, JavaScript and many editors). Validation refuses them in names and
+/// labels, and the bundle escapers ([`crate::bundle::escape`]) neutralise them wherever text
+/// reaches a generated file: one rule for both.
+pub fn breaks_lines(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Checks a name or label: not blank when `required`, no character that [`breaks_lines`], at
+/// most `max` characters. Names are shown in the UI and written into generated config files and
+/// CSV exports; a line break in one is how text from a shared link would turn into configuration.
+pub(crate) fn check_text(
+    field: &str,
+    text: &str,
+    required: bool,
+    max: usize,
+) -> Result<(), ValidationError> {
+    if required && text.trim().is_empty() {
+        return Err(ValidationError::new(field, Reason::Empty));
+    }
+    if let Some((i, found)) = text.chars().enumerate().find(|(_, c)| breaks_lines(*c)) {
+        return Err(ValidationError::new(
+            field,
+            Reason::ControlCharacter {
+                found,
+                position: i + 1,
+            },
+        ));
+    }
+    if text.chars().count() > max {
+        return Err(ValidationError::new(field, Reason::TooLong { max }));
+    }
+    Ok(())
+}
+
 /// Refuses a document whose `format_version` is not the one this crate reads.
 pub(crate) fn check_format_version(got: u32, supported: u32) -> Result<(), ValidationError> {
     if got == supported {
@@ -118,5 +165,44 @@ mod tests {
         );
         assert_eq!(check(-1.0), Err("a.b: must not be negative".to_owned()));
         assert_eq!(check(11.0), Err("a.b: must be between 0 and 10".to_owned()));
+    }
+
+    #[test]
+    fn text_check_refuses_blanks_line_breaks_and_long_texts() {
+        let check = |t: &str, required| check_text("n", t, required, 5).map_err(|e| e.reason);
+        assert_eq!(check("Scale", true), Ok(()));
+        assert_eq!(check("", false), Ok(()));
+        assert_eq!(check("", true), Err(Reason::Empty));
+        assert_eq!(check(" \t", true), Err(Reason::Empty));
+        assert_eq!(check("éééééé", true), Err(Reason::TooLong { max: 5 }));
+        assert_eq!(check("ééééé", true), Ok(()));
+        for (text, found, position) in [
+            ("a\nb", '\n', 2),
+            ("\rab", '\r', 1),
+            ("ab\t", '\t', 3),
+            ("a\u{0}", '\u{0}', 2),
+            ("a\u{7f}", '\u{7f}', 2),
+            ("a\u{85}", '\u{85}', 2),
+            ("é\u{2028}", '\u{2028}', 2),
+            ("é\u{2029}", '\u{2029}', 2),
+            ("\u{1b}[31m", '\u{1b}', 1),
+        ] {
+            assert_eq!(
+                check(text, true),
+                Err(Reason::ControlCharacter { found, position }),
+                "{text:?}"
+            );
+        }
+        let e = check_text("phases[0].name", "Launch\nresource", true, 60).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "phases[0].name: must not contain control characters (found U+000A at character 7)"
+        );
+        assert_eq!(
+            check_text("x", "toolong", false, 3)
+                .unwrap_err()
+                .to_string(),
+            "x: must be at most 3 characters long"
+        );
     }
 }

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::components::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer, check_key};
-use crate::error::{Reason, ValidationError, check_range};
+use crate::error::{Reason, ValidationError, check_range, check_text};
 use crate::units::{Status, Utilisation};
 
 /// A warning / critical pair of thresholds, in percent of a capacity.
@@ -92,7 +92,8 @@ pub struct Thresholds {
 pub struct Phase {
     /// Stable identifier used in URLs, file names and env files (`launch`, `growth`…).
     pub key: String,
-    /// Human name shown in the UI.
+    /// Human name shown in the UI and written into the bundles: 1–60 characters, no control
+    /// characters.
     pub name: String,
     /// Peak concurrent users the phase is designed for. What its components actually hold under
     /// a given workload is computed ([`crate::capacity::components`]); the smaller of the two
@@ -112,16 +113,13 @@ pub struct Phase {
 
 /// More rungs than any real plan has; keeps the per-phase work bounded.
 const MAX_PHASES: usize = 12;
+/// Phase names head tables and chart legends.
+const MAX_PHASE_NAME: usize = 60;
 
 impl Phase {
     fn validate(&self, f: &str) -> Result<(), ValidationError> {
         check_key(&format!("{f}.key"), &self.key)?;
-        if self.name.trim().is_empty() || self.name.chars().count() > 60 {
-            return Err(ValidationError::new(
-                format!("{f}.name"),
-                Reason::Missing("a name of 1–60 characters".to_owned()),
-            ));
-        }
+        check_text(&format!("{f}.name"), &self.name, true, MAX_PHASE_NAME)?;
         check_range(
             &format!("{f}.max_users"),
             f64::from(self.max_users),
@@ -399,6 +397,34 @@ mod tests {
         assert_eq!(
             PhaseLadder::new(phases).unwrap_err().field,
             "phases[0].app.memory_gib"
+        );
+    }
+
+    #[test]
+    fn phase_names_are_one_line_and_bounded() {
+        let field_and_reason = |name: &str| {
+            let mut phases = PhaseLadder::seed().phases().to_vec();
+            phases[2].name = name.to_owned();
+            PhaseLadder::new(phases).map_err(|e| (e.field, e.reason))
+        };
+        assert!(field_and_reason("Scale — 15k ${x} {{y}} | # <b>").is_ok());
+        assert_eq!(
+            field_and_reason("Scale\r\n"),
+            Err((
+                "phases[2].name".to_owned(),
+                Reason::ControlCharacter {
+                    found: '\r',
+                    position: 6
+                }
+            ))
+        );
+        assert_eq!(
+            field_and_reason(" "),
+            Err(("phases[2].name".to_owned(), Reason::Empty))
+        );
+        assert_eq!(
+            field_and_reason(&"x".repeat(61)),
+            Err(("phases[2].name".to_owned(), Reason::TooLong { max: 60 }))
         );
     }
 

@@ -8,7 +8,7 @@ use crate::capacity::components::Demand;
 use crate::capacity::usl::Usl;
 use crate::cost::catalog::ProviderId;
 use crate::decision::DecisionSettings;
-use crate::error::{Reason, ValidationError, check_format_version, check_range};
+use crate::error::{Reason, ValidationError, check_format_version, check_range, check_text};
 use crate::phase::{Phase, PhaseLadder};
 use crate::uncertainty::{Spread, UncertaintyInput};
 
@@ -84,6 +84,7 @@ pub struct Measurement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrowthEvent {
+    /// What it is, shown on the charts: 1–80 characters, no control characters.
     pub label: String,
     /// Month (from 0 = now) the event starts.
     pub month: u32,
@@ -160,6 +161,8 @@ fn default_migration_cost() -> f64 {
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub format_version: u32,
+    /// Shown in the UI and written into the bundles: at most 200 characters, no control
+    /// characters. Shared links carry it, so anyone may have written it.
     pub name: String,
     pub workload: Workload,
     pub growth: Growth,
@@ -208,6 +211,7 @@ const MAX_RATE_PER_MINUTE: f64 = 10_000.0;
 const MAX_MS: f64 = 600_000.0;
 const MAX_MONTHS: u32 = 120;
 const MAX_NAME: usize = 200;
+const MAX_LABEL: usize = 80;
 const MAX_EVENTS: usize = 50;
 /// Monte Carlo paths × months: 10,000 paths over the longest horizon (120 months).
 const MAX_PATH_MONTHS: u64 = 1_200_000;
@@ -238,12 +242,7 @@ impl Scenario {
     /// (`workload.service_time_ms`, `growth.seasonality[3]`, `phases[1].max_users`).
     pub fn validate(self) -> Result<ValidScenario, ValidationError> {
         check_format_version(self.format_version, FORMAT_VERSION)?;
-        if self.name.chars().count() > MAX_NAME {
-            return Err(ValidationError::new(
-                "name",
-                Reason::Missing(format!("at most {MAX_NAME} characters")),
-            ));
-        }
+        check_text("name", &self.name, false, MAX_NAME)?;
         self.workload.validate()?;
         self.growth.validate()?;
         self.pricing.validate()?;
@@ -397,6 +396,7 @@ impl Growth {
         }
         for (i, e) in self.events.iter().enumerate() {
             let f = format!("growth.events[{i}]");
+            check_text(&format!("{f}.label"), &e.label, true, MAX_LABEL)?;
             check_range(
                 &format!("{f}.month"),
                 f64::from(e.month),
@@ -512,6 +512,72 @@ pub(crate) mod tests {
         u.paths = 40_000; // × 36 months > 1.2 M
         s.uncertainty = Some(u);
         assert_eq!(field_of(s), "uncertainty.paths");
+    }
+
+    #[test]
+    fn names_and_labels_refuse_control_characters_and_stay_bounded() {
+        let reason_of = |s: Scenario| s.validate().unwrap_err();
+        let mut s = example();
+        s.name = "Shop\n# injected".to_owned();
+        let e = reason_of(s);
+        assert_eq!(e.field, "name");
+        assert_eq!(
+            e.reason,
+            Reason::ControlCharacter {
+                found: '\n',
+                position: 5
+            }
+        );
+        let mut s = example();
+        s.name = "x".repeat(201);
+        assert_eq!(reason_of(s).reason, Reason::TooLong { max: 200 });
+        let mut s = example();
+        s.name = String::new();
+        assert!(s.validate().is_ok(), "a scenario may be unnamed");
+
+        let event = |label: &str| GrowthEvent {
+            label: label.to_owned(),
+            month: 1,
+            duration_months: 1,
+            multiplier: 1.5,
+        };
+        let mut s = example();
+        s.growth.events = vec![event("Launch"), event("Sale\u{2028}- alert: x")];
+        let e = reason_of(s);
+        assert_eq!(e.field, "growth.events[1].label");
+        assert_eq!(
+            e.reason,
+            Reason::ControlCharacter {
+                found: '\u{2028}',
+                position: 5
+            }
+        );
+        let mut s = example();
+        s.growth.events = vec![event(&"é".repeat(81))];
+        let e = reason_of(s);
+        assert_eq!(
+            (e.field.as_str(), e.reason),
+            ("growth.events[0].label", Reason::TooLong { max: 80 })
+        );
+        let mut s = example();
+        s.growth.events = vec![event("  ")];
+        assert_eq!(reason_of(s).reason, Reason::Empty);
+        let mut s = example();
+        s.growth.events = vec![event(&"é".repeat(80))];
+        assert!(s.validate().is_ok());
+    }
+
+    /// Issue 12: a phase name with a line break put a Terraform resource into `main.tf`.
+    #[test]
+    fn the_terraform_injection_of_issue_12_is_refused() {
+        let mut s = example();
+        s.phases[0].name = "Launch\nresource \"null_resource\" \"x\" {}".to_owned();
+        let e = s.validate().unwrap_err();
+        assert_eq!(e.field, "phases[0].name");
+        assert_eq!(
+            e.to_string(),
+            "phases[0].name: must not contain control characters (found U+000A at character 7)"
+        );
     }
 
     #[test]

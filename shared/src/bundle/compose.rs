@@ -2,6 +2,7 @@
 //! machine, with health checks, named volumes and the generated configs mounted read-only.
 //! Secrets come from `.env`.
 
+use super::escape::yaml;
 use super::{BundleSpec, gib};
 
 pub fn render(spec: &BundleSpec) -> String {
@@ -91,7 +92,7 @@ services:
 volumes:
   pgdata:
 "#,
-        name = spec.name(),
+        name = yaml::comment(&spec.name()),
         app_cpus = p.app.vcpu,
         app_mem = gib(p.app.memory_gib),
         db_cpus = p.database.vcpu,

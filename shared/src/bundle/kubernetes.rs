@@ -3,12 +3,18 @@
 //! min and max instances at its CPU and memory warning thresholds, a PodDisruptionBudget, a
 //! ConfigMap with the phase's settings and a kustomization tying them together.
 
+use super::escape::yaml;
 use super::{BundleSpec, mib_of_gib};
 
 /// (file name, contents), in the kustomization's order.
 pub fn manifests(spec: &BundleSpec) -> Vec<(String, String)> {
     let p = &spec.phase;
-    let name = spec.name();
+    // Names come from the phase key (validated to `[a-z0-9-]`); they still go through the YAML
+    // helpers so that no future key can change a manifest's shape.
+    let raw = spec.name();
+    let name = yaml::scalar(&raw);
+    let config = yaml::scalar(&format!("{raw}-config"));
+    let secrets = yaml::scalar(&format!("{raw}-secrets"));
     let (min, max) = spec.app_range();
     // One pod = one app instance: request 90 % of its vCPUs and 80 % of its memory (the rest is
     // for the node's own daemons), limit at the full size; memory limit = request avoids
@@ -18,7 +24,7 @@ pub fn manifests(spec: &BundleSpec) -> Vec<(String, String)> {
     let mem_mib = mib_of_gib(p.app.memory_gib) * 8 / 10;
     let labels = format!(
         "app.kubernetes.io/name: {name}\n    app.kubernetes.io/part-of: phaseplan\n    phaseplan/phase: {}",
-        p.key
+        yaml::scalar(&p.key)
     );
     let namespace = format!(
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: phaseplan\n  labels:\n    {labels}\n"
@@ -30,10 +36,10 @@ pub fn manifests(spec: &BundleSpec) -> Vec<(String, String)> {
     };
     let db_port = if p.database.pgbouncer { 6432 } else { 5432 };
     let configmap = format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}-config\n  labels:\n    {labels}\ndata:\n  \
-         SCALING_PHASE: \"{key}\"\n  DB_HOST: \"{db_host}\"\n  DB_PORT: \"{db_port}\"\n  DB_MAX_CONNECTIONS: \"{pool}\"\n  \
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {config}\n  labels:\n    {labels}\ndata:\n  \
+         SCALING_PHASE: {key}\n  DB_HOST: \"{db_host}\"\n  DB_PORT: \"{db_port}\"\n  DB_MAX_CONNECTIONS: \"{pool}\"\n  \
          REDIS_MAX_CONNECTIONS: \"{redis}\"\n  WEBSOCKET_MAX_CONNECTIONS: \"{ws}\"\n",
-        key = p.key,
+        key = yaml::quoted(&p.key),
         pool = p.database.pool_size,
         redis = spec.redis_max_clients(),
         ws = p.websocket_connections,
@@ -70,9 +76,9 @@ spec:
               containerPort: 8000
           envFrom:
             - configMapRef:
-                name: {name}-config
+                name: {config}
             - secretRef:
-                name: {name}-secrets
+                name: {secrets}
           resources:
             requests:
               cpu: {cpu_request_m}m
@@ -139,9 +145,10 @@ spec:
          maxUnavailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: {name}\n"
     );
     let kustomization = format!(
-        "# kubectl apply -k . (create the {name}-secrets Secret first: DATABASE_PASSWORD, REDIS_PASSWORD)\n\
+        "# kubectl apply -k . (create the {note}-secrets Secret first: DATABASE_PASSWORD, REDIS_PASSWORD)\n\
          apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: phaseplan\nresources:\n  \
-         - namespace.yaml\n  - configmap.yaml\n  - deployment.yaml\n  - service.yaml\n  - hpa.yaml\n  - pdb.yaml\n"
+         - namespace.yaml\n  - configmap.yaml\n  - deployment.yaml\n  - service.yaml\n  - hpa.yaml\n  - pdb.yaml\n",
+        note = yaml::comment(&raw),
     );
     vec![
         ("configmap.yaml".to_owned(), configmap),

@@ -24,6 +24,7 @@
 pub mod archive;
 mod compose;
 mod env;
+pub mod escape;
 mod grafana;
 mod kubernetes;
 mod monitoring;
@@ -101,7 +102,14 @@ pub fn generate(
     phase_key: &str,
     provider: ProviderId,
 ) -> Result<Bundle, BundleError> {
-    let spec = BundleSpec::new(s, catalog, phase_key, provider)?;
+    Ok(render(&BundleSpec::new(s, catalog, phase_key, provider)?))
+}
+
+/// Generates the bundle a spec describes. [`generate`] is the usual way in; this one takes the
+/// spec itself so that its texts can be anything: the generators escape every text they write
+/// ([`escape`]) instead of trusting validation, and the tests hold them to that with texts
+/// validation would refuse.
+pub fn render(spec: &BundleSpec) -> Bundle {
     let mut files = Vec::new();
     let mut add = |path: &str, contents: String| {
         files.push(BundleFile {
@@ -109,41 +117,41 @@ pub fn generate(
             contents,
         });
     };
-    add("README.md", readme::render(&spec));
-    add(".env", env::render(&spec));
-    add("nginx/nginx.conf", nginx::render(&spec));
-    add("postgres/postgresql.conf", postgres::postgresql_conf(&spec));
+    add("README.md", readme::render(spec));
+    add(".env", env::render(spec));
+    add("nginx/nginx.conf", nginx::render(spec));
+    add("postgres/postgresql.conf", postgres::postgresql_conf(spec));
     if spec.phase.database.pgbouncer {
-        add("postgres/pgbouncer.ini", postgres::pgbouncer_ini(&spec));
-        add("postgres/userlist.txt", postgres::userlist(&spec));
+        add("postgres/pgbouncer.ini", postgres::pgbouncer_ini(spec));
+        add("postgres/userlist.txt", postgres::userlist(spec));
     }
-    add("redis/redis.conf", redis::redis_conf(&spec));
+    add("redis/redis.conf", redis::redis_conf(spec));
     if spec.phase.cache.mode == CacheMode::Sentinel {
-        add("redis/sentinel.conf", redis::sentinel_conf(&spec));
+        add("redis/sentinel.conf", redis::sentinel_conf(spec));
     }
-    add("monitoring/alerts.yml", monitoring::alert_rules(&spec));
+    add("monitoring/alerts.yml", monitoring::alert_rules(spec));
     add(
         "monitoring/grafana-dashboard.json",
-        grafana::dashboard(&spec),
+        grafana::dashboard(spec),
     );
-    if single_node(&spec) {
-        add("docker-compose.yml", compose::render(&spec));
+    if single_node(spec) {
+        add("docker-compose.yml", compose::render(spec));
     }
     if spec.phase.kubernetes {
-        for (path, contents) in kubernetes::manifests(&spec) {
+        for (path, contents) in kubernetes::manifests(spec) {
             add(&format!("kubernetes/{path}"), contents);
         }
     }
-    for (path, contents) in terraform::files(&spec) {
+    for (path, contents) in terraform::files(spec) {
         add(&format!("terraform/{path}"), contents);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Bundle {
+    Bundle {
         phase: spec.phase.key.clone(),
-        provider,
+        provider: spec.provider,
         monthly_usd: spec.bill.total_usd,
         files,
-    })
+    }
 }
 
 /// Formats a number of GiB for config files without a trailing `.0`.

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::phase::Band;
 
 use super::BundleSpec;
+use super::escape::{gotemplate, yaml};
 
 /// One measured utilisation in percent, and the band its alerts fire at.
 struct Signal {
@@ -86,13 +87,18 @@ fn pct(v: f64) -> String {
 pub fn alert_rules(spec: &BundleSpec) -> String {
     let p = &spec.phase;
     let mut out = format!(
-        "# Prometheus alert rules for {name}: the phase's warning and critical thresholds.\n\
+        "# Prometheus alert rules for {comment}: the phase's warning and critical thresholds.\n\
          # Check with: promtool check rules alerts.yml\n\
          groups:\n\
          \x20 - name: {name}\n\
          \x20   rules:\n",
-        name = spec.name()
+        comment = yaml::comment(&spec.name()),
+        name = yaml::scalar(&spec.name()),
     );
+    // Labels and annotations are Go templates (Prometheus expands them when an alert fires), so
+    // the phase's texts go in as template literals, then as YAML strings.
+    let phase = yaml::scalar(&gotemplate::literal(&p.key));
+    let pname = gotemplate::literal(&p.name);
     for s in signals(spec) {
         for (level, threshold) in [
             ("warning", s.band.warning()),
@@ -103,6 +109,16 @@ pub fn alert_rules(spec: &BundleSpec) -> String {
             } else {
                 "Critical"
             };
+            let (what, th) = (s.what, pct(threshold));
+            let summary = format!("{what} above {th} % ({level}) in phase {pname}");
+            let advice = if level == "critical" {
+                " Prepare the next phase (see the Phaseplan timeline)."
+            } else {
+                ""
+            };
+            let description = format!(
+                "{what} is at {{{{ $value | printf \"%.1f\" }}}} %; the {pname} phase's {level} threshold is {th} %.{advice}"
+            );
             let _ = write!(
                 out,
                 "      - alert: Phaseplan{id}{title}\n\
@@ -112,20 +128,13 @@ pub fn alert_rules(spec: &BundleSpec) -> String {
                  \x20         severity: {level}\n\
                  \x20         phase: {phase}\n\
                  \x20       annotations:\n\
-                 \x20         summary: \"{what} above {th} % ({level}) in phase {pname}\"\n\
-                 \x20         description: \"{what} is at {{{{ $value | printf \\\"%.1f\\\" }}}} %; the {pname} phase's {level} threshold is {th} %.{advice}\"\n",
+                 \x20         summary: {summary}\n\
+                 \x20         description: {description}\n",
                 id = s.id,
                 expr = s.expr,
-                th = pct(threshold),
                 for_ = s.for_,
-                phase = p.key,
-                pname = p.name,
-                what = s.what,
-                advice = if level == "critical" {
-                    " Prepare the next phase (see the Phaseplan timeline)."
-                } else {
-                    ""
-                },
+                summary = yaml::quoted(&summary),
+                description = yaml::quoted(&description),
             );
         }
     }

@@ -4,6 +4,7 @@
 //! health endpoint for the load balancer.
 
 use super::BundleSpec;
+use super::escape::nginx;
 
 pub fn render(spec: &BundleSpec) -> String {
     let p = &spec.phase;
@@ -107,8 +108,8 @@ http {{
     }}
 }}
 "#,
-        name = spec.name(),
-        phase = p.key,
+        name = nginx::comment(&spec.name()),
+        phase = nginx::comment(&p.key),
         workers = lb.nginx_worker_processes,
         conns = lb.nginx_worker_connections,
         rps = spec.rps_per_user,

@@ -6,6 +6,7 @@
 //! RAM / 16 (at most 2 GiB), `work_mem` = (RAM − shared_buffers) / (3 × max_connections) (at least
 //! 4 MiB): each connection may run a few sorts at once.
 
+use super::escape::ini;
 use super::{BundleSpec, mib_of_gib};
 
 pub fn postgresql_conf(spec: &BundleSpec) -> String {
@@ -61,7 +62,7 @@ pub fn postgresql_conf(spec: &BundleSpec) -> String {
          log_checkpoints = on\n\
          log_lock_waits = on\n\
          track_io_timing = on\n",
-        name = spec.name(),
+        name = ini::comment(&spec.name()),
         vcpu = db.vcpu,
         ram = super::gib(db.memory_gib),
         storage = db.storage_gb,
@@ -105,7 +106,7 @@ pub fn pgbouncer_ini(spec: &BundleSpec) -> String {
          stats_users = pgbouncer_stats\n\
          log_connections = 0\n\
          log_disconnections = 0\n",
-        name = spec.name(),
+        name = ini::comment(&spec.name()),
         pool = db.pool_size,
         min_pool = (db.pool_size / 4).max(1),
         reserve = (db.pool_size / 10).max(1),
@@ -121,6 +122,6 @@ pub fn userlist(spec: &BundleSpec) -> String {
          \"app\" \"change-me\"\n\
          \"pgbouncer_admin\" \"change-me\"\n\
          \"pgbouncer_stats\" \"change-me\"\n",
-        spec.name()
+        ini::comment(&spec.name())
     )
 }

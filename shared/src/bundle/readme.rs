@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::BundleSpec;
+use super::escape::markdown;
 use crate::units::thousands;
 
 fn usd(v: f64) -> String {
@@ -27,11 +28,11 @@ pub fn render(spec: &BundleSpec) -> String {
          {rps:.0} requests per second.\n\n\
          ## Estimated monthly cost: {total} ({list} before discounts)\n\n\
          | component | item | quantity | monthly | price source |\n|---|---|---:|---:|---|\n",
-        name = spec.name(),
-        phase = p.name,
-        provider = spec.provider_name,
-        scenario = spec.scenario_name,
-        catalog = spec.catalog_version,
+        name = markdown::text(&spec.name()),
+        phase = markdown::text(&p.name),
+        provider = markdown::text(&spec.provider_name),
+        scenario = markdown::text(&spec.scenario_name),
+        catalog = markdown::text(&spec.catalog_version),
         design = p.max_users,
         peak = spec.peak_users,
         rps = spec.peak_rps,
@@ -59,18 +60,18 @@ pub fn render(spec: &BundleSpec) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
-            l.component.label(),
-            l.item,
+            markdown::text(l.component.label()),
+            markdown::text(&l.item),
             l.quantity,
             usd(l.monthly_usd),
-            source
+            markdown::text(&source)
         );
     }
     if !b.unpriced.is_empty() {
         let _ = writeln!(
             out,
             "\nNot priced (no sourced price): {}.",
-            b.unpriced.join("; ")
+            markdown::text(&b.unpriced.join("; "))
         );
     }
     out.push_str("\n## What is here\n\n");

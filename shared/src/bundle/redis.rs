@@ -6,6 +6,7 @@
 use crate::components::CacheMode;
 
 use super::BundleSpec;
+use super::escape::{ini, redis};
 
 pub fn redis_conf(spec: &BundleSpec) -> String {
     let c = &spec.phase.cache;
@@ -31,7 +32,7 @@ pub fn redis_conf(spec: &BundleSpec) -> String {
          appendonly no\n\
          lazyfree-lazy-eviction yes\n\
          latency-monitor-threshold 100\n",
-        name = spec.name(),
+        name = ini::comment(&spec.name()),
         mem = c.memory_mib,
         clients = spec.redis_max_clients(),
     );
@@ -63,11 +64,12 @@ pub fn sentinel_conf(spec: &BundleSpec) -> String {
          port 26379\n\
          sentinel resolve-hostnames yes\n\
          sentinel announce-hostnames yes\n\
-         sentinel monitor {name} redis-primary 6379 2\n\
-         sentinel down-after-milliseconds {name} 5000\n\
-         sentinel failover-timeout {name} 60000\n\
-         sentinel parallel-syncs {name} 1\n\
+         sentinel monitor {master} redis-primary 6379 2\n\
+         sentinel down-after-milliseconds {master} 5000\n\
+         sentinel failover-timeout {master} 60000\n\
+         sentinel parallel-syncs {master} 1\n\
          # sentinel auth-pass {name} <REDIS_PASSWORD>, added at deploy time\n",
-        name = spec.name()
+        name = ini::comment(&spec.name()),
+        master = redis::word(&spec.name()),
     )
 }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::components::CacheMode;
 
 use super::super::BundleSpec;
+use super::super::escape::hcl;
 use super::{ProviderParts, app_user_data};
 
 pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
@@ -139,11 +140,10 @@ resource "aws_key_pair" "admin" {{
 resource "aws_launch_template" "app" {{
   name_prefix            = "${{var.name}}-app-"
   image_id               = data.aws_ami.ubuntu.id
-  instance_type          = "{app_sku}"
+  instance_type          = {app_sku_q}
   key_name               = aws_key_pair.admin.key_name
   vpc_security_group_ids = [aws_security_group.web.id]
-  user_data              = base64encode(<<-EOT
-{user_data}EOT
+  user_data              = base64encode({user_data}
   )
 }}
 
@@ -173,10 +173,11 @@ resource "aws_autoscaling_policy" "cpu" {{
   }}
 }}
 "#,
-        app_sku = spec.app.sku,
+        app_sku = hcl::comment(&spec.app.sku),
+        app_sku_q = hcl::quoted(&spec.app.sku),
         vcpu = p.app.vcpu,
         mem = super::super::gib(p.app.memory_gib),
-        user_data = indent(app_user_data(), 4),
+        user_data = hcl::heredoc(app_user_data(), 4, 0),
         health = if spec.managed_lb() { "ELB" } else { "EC2" },
         tg_attach = if spec.managed_lb() {
             "  target_group_arns   = [aws_lb_target_group.app.arn]\n"
@@ -232,7 +233,7 @@ resource "aws_lb_listener" "http" {{
 resource "aws_instance" "postgres" {{
   count                  = {nodes}
   ami                    = data.aws_ami.ubuntu.id
-  instance_type          = "{sku}"
+  instance_type          = {sku_q}
   subnet_id              = aws_subnet.private[count.index % 2].id
   key_name               = aws_key_pair.admin.key_name
   vpc_security_group_ids = [aws_security_group.data.id]
@@ -246,7 +247,7 @@ resource "aws_instance" "postgres" {{
             dvcpu = db.vcpu,
             dmem = db.memory_gib,
             nodes = db.nodes(),
-            sku = spec.database.sku,
+            sku_q = hcl::quoted(&spec.database.sku),
             storage = db.storage_gb,
         );
     } else {
@@ -274,7 +275,7 @@ resource "aws_db_instance" "primary" {{
   identifier              = "${{var.name}}-pg-${{count.index}}"
   engine                  = "postgres"
   engine_version          = "15"
-  instance_class          = "{sku}"
+  instance_class          = {sku_q}
   allocated_storage       = {storage}
   storage_type            = "gp3"
   storage_encrypted       = true
@@ -297,7 +298,8 @@ resource "aws_db_instance" "primary" {{
             } else {
                 "false"
             },
-            sku = spec.database.sku,
+            sku = hcl::comment(&spec.database.sku),
+            sku_q = hcl::quoted(&spec.database.sku),
             replicas = db.read_replicas,
             storage = db.storage_gb.max(20),
         );
@@ -309,7 +311,7 @@ resource "aws_db_instance" "replica" {{
   count                  = {n}
   identifier             = "${{var.name}}-pg-${{floor(count.index / {r})}}-replica-${{count.index % {r}}}"
   replicate_source_db    = aws_db_instance.primary[floor(count.index / {r})].identifier
-  instance_class         = "{sku}"
+  instance_class         = {sku_q}
   storage_encrypted      = true
   vpc_security_group_ids = [aws_security_group.data.id]
   parameter_group_name   = aws_db_parameter_group.postgres.name
@@ -318,7 +320,7 @@ resource "aws_db_instance" "replica" {{
 "#,
                 n = db.shards * db.read_replicas,
                 r = db.read_replicas,
-                sku = spec.database.sku,
+                sku_q = hcl::quoted(&spec.database.sku),
             );
         }
     }
@@ -332,7 +334,7 @@ resource "aws_db_instance" "replica" {{
 resource "aws_instance" "redis" {{
   count                  = {nodes}
   ami                    = data.aws_ami.ubuntu.id
-  instance_type          = "{sku}"
+  instance_type          = {sku_q}
   subnet_id              = aws_subnet.private[count.index % 2].id
   key_name               = aws_key_pair.admin.key_name
   vpc_security_group_ids = [aws_security_group.data.id]
@@ -341,7 +343,7 @@ resource "aws_instance" "redis" {{
 "#,
             mode = c.mode,
             nodes = c.nodes(),
-            sku = spec.cache.sku,
+            sku_q = hcl::quoted(&spec.cache.sku),
         );
     } else {
         let topology = match c.mode {
@@ -363,10 +365,10 @@ resource "aws_elasticache_subnet_group" "main" {{
 # Redis ({mode:?}) on {sku}.
 resource "aws_elasticache_replication_group" "cache" {{
   replication_group_id       = "${{var.name}}-redis"
-  description                = "Phaseplan {key} cache"
+  description                = {description}
   engine                     = "redis"
   engine_version             = "7.1"
-  node_type                  = "{sku}"
+  node_type                  = {sku_q}
   port                       = 6379
   subnet_group_name          = aws_elasticache_subnet_group.main.name
   security_group_ids         = [aws_security_group.data.id]
@@ -376,8 +378,9 @@ resource "aws_elasticache_replication_group" "cache" {{
 {topology}}}
 "#,
             mode = c.mode,
-            sku = spec.cache.sku,
-            key = p.key,
+            sku = hcl::comment(&spec.cache.sku),
+            sku_q = hcl::quoted(&spec.cache.sku),
+            description = hcl::quoted(&format!("Phaseplan {} cache", p.key)),
         );
     }
     if p.kubernetes {
@@ -430,7 +433,7 @@ resource "aws_eks_node_group" "app" {{
   node_group_name = "app"
   node_role_arn   = aws_iam_role.eks_nodes.arn
   subnet_ids      = aws_subnet.public[*].id
-  instance_types  = ["{app_sku}"]
+  instance_types  = [{app_sku_q}]
   scaling_config {{
     min_size     = {min}
     max_size     = {max}
@@ -439,7 +442,8 @@ resource "aws_eks_node_group" "app" {{
   depends_on = [aws_iam_role_policy_attachment.eks_nodes]
 }}
 "#,
-            app_sku = spec.app.sku,
+            app_sku = hcl::comment(&spec.app.sku),
+            app_sku_q = hcl::quoted(&spec.app.sku),
         );
     }
     let mut outputs = vec![(
@@ -500,11 +504,4 @@ resource "aws_eks_node_group" "app" {{
         main: m,
         outputs,
     }
-}
-
-/// Indents every line of `text` by `n` spaces (heredoc bodies).
-pub(super) fn indent(text: &str, n: usize) -> String {
-    text.lines()
-        .map(|l| format!("{}{l}\n", " ".repeat(n)))
-        .collect()
 }

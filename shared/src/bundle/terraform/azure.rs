@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::components::CacheMode;
 
 use super::super::BundleSpec;
+use super::super::escape::hcl;
 use super::{ProviderParts, Var};
 
 /// The size number in "Cache Basic C4".
@@ -162,7 +163,7 @@ resource "azurerm_linux_virtual_machine_scale_set" "app" {{
   name                = "${{var.name}}-app"
   location            = azurerm_resource_group.main.location
   resource_group_name = azurerm_resource_group.main.name
-  sku                 = "{sku}"
+  sku                 = {sku_q}
   instances           = {min}
   admin_username      = "azureuser"
   upgrade_mode        = "Rolling"
@@ -252,7 +253,8 @@ resource "azurerm_monitor_autoscale_setting" "app" {{
   }}
 }}
 "#,
-        sku = spec.app.sku,
+        sku = hcl::comment(&spec.app.sku),
+        sku_q = hcl::quoted(&spec.app.sku),
         probe = if spec.managed_lb() {
             "azurerm_lb_probe.app.id"
         } else {
@@ -301,7 +303,7 @@ resource "azurerm_postgresql_flexible_server" "primary" {{
   location                      = azurerm_resource_group.main.location
   resource_group_name           = azurerm_resource_group.main.name
   version                       = "15"
-  sku_name                      = "{sku}"
+  sku_name                      = {sku_q}
   storage_mb                    = {storage_mb}
   administrator_login           = "app_admin"
   administrator_password        = var.db_password
@@ -321,7 +323,8 @@ resource "azurerm_postgresql_flexible_server_configuration" "max_connections" {{
 }}
 "#,
             shards = db.shards,
-            sku = spec.database.sku,
+            sku = hcl::comment(&spec.database.sku),
+            sku_q = hcl::quoted(&spec.database.sku),
             ha = if db.high_availability {
                 " with zone-redundant HA"
             } else {
@@ -346,7 +349,7 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
   resource_group_name = azurerm_resource_group.main.name
   create_mode         = "Replica"
   source_server_id    = azurerm_postgresql_flexible_server.primary[floor(count.index / {r})].id
-  sku_name            = "{sku}"
+  sku_name            = {sku_q}
   storage_mb          = {storage_mb}
   version             = "15"
   delegated_subnet_id = azurerm_subnet.data.id
@@ -356,7 +359,7 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
 "#,
                 n = db.shards * db.read_replicas,
                 r = db.read_replicas,
-                sku = spec.database.sku,
+                sku_q = hcl::quoted(&spec.database.sku),
                 storage_mb = storage_mb(db.storage_gb),
             );
         }
@@ -365,7 +368,7 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
         let _ = writeln!(
             m,
             "\n# Self-hosted Redis: no Azure Cache size in the catalog fits. Run it on small VMs ({} × {}).",
-            spec.cache.sku,
+            hcl::comment(&spec.cache.sku),
             c.nodes()
         );
         vms(&mut m, "redis", c.nodes(), &spec.cache.sku, None);
@@ -401,7 +404,7 @@ resource "azurerm_redis_cache" "cache" {{
 }}
 "#,
             mode = c.mode,
-            sku = spec.cache.sku,
+            sku = hcl::comment(&spec.cache.sku),
             capacity = cache_capacity(&spec.cache.sku).min(if family == "P" { 5 } else { 6 }),
         );
     }
@@ -418,7 +421,7 @@ resource "azurerm_kubernetes_cluster" "main" {{
   tags                = local.labels
   default_node_pool {{
     name                 = "app"
-    vm_size              = "{sku}"
+    vm_size              = {sku_q}
     vnet_subnet_id       = azurerm_subnet.app.id
     auto_scaling_enabled = true
     min_count            = {min}
@@ -429,7 +432,7 @@ resource "azurerm_kubernetes_cluster" "main" {{
   }}
 }}
 "#,
-            sku = spec.app.sku,
+            sku_q = hcl::quoted(&spec.app.sku),
         );
     }
     let mut outputs = vec![(
@@ -516,7 +519,7 @@ resource "azurerm_linux_virtual_machine" "{role}" {{
   name                  = "${{var.name}}-{role}-${{count.index}}"
   location              = azurerm_resource_group.main.location
   resource_group_name   = azurerm_resource_group.main.name
-  size                  = "{size}"
+  size                  = {size}
   admin_username        = "azureuser"
   network_interface_ids = [azurerm_network_interface.{role}[count.index].id]
   admin_ssh_key {{
@@ -534,7 +537,8 @@ resource "azurerm_linux_virtual_machine" "{role}" {{
     storage_account_type = "Premium_LRS"
 {disk}  }}
 }}
-"#
+"#,
+        size = hcl::quoted(size),
     );
 }
 

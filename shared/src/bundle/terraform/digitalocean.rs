@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use crate::components::CacheMode;
 
 use super::super::BundleSpec;
+use super::super::escape::hcl;
 use super::{ProviderParts, Var};
 
 fn droplets(m: &mut String, name: &str, count: &str, size: &str, role: &str) {
@@ -17,13 +18,14 @@ resource "digitalocean_droplet" "{name}" {{
   count    = {count}
   name     = "${{var.name}}-{role}-${{count.index}}"
   region   = var.region
-  size     = "{size}"
+  size     = {size}
   image    = "ubuntu-22-04-x64"
   vpc_uuid = digitalocean_vpc.main.id
   ssh_keys = [digitalocean_ssh_key.admin.fingerprint]
   tags     = ["phaseplan", "{role}"]
 }}
-"#
+"#,
+        size = hcl::quoted(size),
     );
 }
 
@@ -104,14 +106,15 @@ resource "digitalocean_database_cluster" "postgres" {{
   name                 = "${{var.name}}-pg-${{count.index}}"
   engine               = "pg"
   version              = "15"
-  size                 = "{sku}"
+  size                 = {sku_q}
   region               = var.region
   node_count           = {nodes}
   private_network_uuid = digitalocean_vpc.main.id
   tags                 = ["phaseplan"]
 }}
 "#,
-            sku = spec.database.sku,
+            sku = hcl::comment(&spec.database.sku),
+            sku_q = hcl::quoted(&spec.database.sku),
             shards = db.shards,
             nodes = if db.high_availability { 2 } else { 1 },
         );
@@ -123,13 +126,13 @@ resource "digitalocean_database_replica" "postgres" {{
   count      = {n}
   cluster_id = digitalocean_database_cluster.postgres[floor(count.index / {r})].id
   name       = "${{var.name}}-pg-${{floor(count.index / {r})}}-replica-${{count.index % {r}}}"
-  size       = "{sku}"
+  size       = {sku_q}
   region     = var.region
 }}
 "#,
                 n = db.shards * db.read_replicas,
                 r = db.read_replicas,
-                sku = spec.database.sku,
+                sku_q = hcl::quoted(&spec.database.sku),
             );
         }
         if db.pgbouncer {
@@ -186,7 +189,7 @@ resource "digitalocean_database_cluster" "cache" {{
   name                 = "${{var.name}}-cache-${{count.index}}"
   engine               = "valkey"
   version              = "8"
-  size                 = "{size}"
+  size                 = {size}
   region               = var.region
   node_count           = {nodes}
   private_network_uuid = digitalocean_vpc.main.id
@@ -194,7 +197,8 @@ resource "digitalocean_database_cluster" "cache" {{
   tags                 = ["phaseplan"]
 }}
 "#,
-            sku = spec.cache.sku,
+            sku = hcl::comment(&spec.cache.sku),
+            size = hcl::quoted(size),
             cluster = if c.mode == CacheMode::Cluster {
                 "; one cluster per shard, sharded by the app"
             } else {
@@ -251,14 +255,14 @@ resource "digitalocean_kubernetes_cluster" "main" {{
   vpc_uuid = digitalocean_vpc.main.id
   node_pool {{
     name       = "app"
-    size       = "{sku}"
+    size       = {sku_q}
     auto_scale = true
     min_nodes  = {min}
     max_nodes  = {max}
   }}
 }}
 "#,
-            sku = spec.app.sku,
+            sku_q = hcl::quoted(&spec.app.sku),
         );
     }
     let mut outputs = vec![(

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use crate::components::CacheMode;
 
 use super::super::BundleSpec;
-use super::aws::indent;
+use super::super::escape::hcl;
 use super::{ProviderParts, Var, app_user_data};
 
 /// GiB in a catalog SKU name such as "Memorystore Basic 5 GB".
@@ -77,7 +77,7 @@ resource "google_compute_firewall" "internal" {{
 # App tier: {app_sku} × {min}–{max}.
 resource "google_compute_instance_template" "app" {{
   name_prefix  = "${{var.name}}-app-"
-  machine_type = "{app_sku}"
+  machine_type = {app_sku_q}
   tags         = ["app"]
   labels       = local.labels
   disk {{
@@ -90,8 +90,7 @@ resource "google_compute_instance_template" "app" {{
   }}
   metadata = {{
     ssh-keys  = "ubuntu:${{var.ssh_public_key}}"
-    user-data = <<-EOT
-{user_data}    EOT
+    user-data = {user_data}
   }}
   lifecycle {{
     create_before_destroy = true
@@ -126,8 +125,9 @@ resource "google_compute_region_autoscaler" "app" {{
   }}
 }}
 "#,
-        app_sku = spec.app.sku,
-        user_data = indent(app_user_data(), 6),
+        app_sku = hcl::comment(&spec.app.sku),
+        app_sku_q = hcl::quoted(&spec.app.sku),
+        user_data = hcl::heredoc(app_user_data(), 6, 4),
         cpu = p.thresholds.cpu.warning(),
         cpu_fraction = p.thresholds.cpu.warning() / 100.0,
     );
@@ -186,7 +186,7 @@ resource "google_compute_global_forwarding_rule" "app" {{
 resource "google_compute_instance" "postgres" {{
   count        = {nodes}
   name         = "${{var.name}}-postgres-${{count.index}}"
-  machine_type = "{sku}"
+  machine_type = {sku_q}
   zone         = "${{var.region}}-a"
   labels       = local.labels
   boot_disk {{
@@ -206,7 +206,7 @@ resource "google_compute_instance" "postgres" {{
             dvcpu = db.vcpu,
             dmem = db.memory_gib,
             nodes = db.nodes(),
-            sku = spec.database.sku,
+            sku_q = hcl::quoted(&spec.database.sku),
             storage = db.storage_gb.max(20),
         );
     } else {
@@ -221,7 +221,7 @@ resource "google_sql_database_instance" "primary" {{
   region              = var.region
   deletion_protection = true
   settings {{
-    tier              = "{sku}"
+    tier              = {sku_q}
     availability_type = "{availability}"
     disk_size         = {storage}
     disk_type         = "PD_SSD"
@@ -245,7 +245,8 @@ resource "google_sql_user" "app" {{
 }}
 "#,
             shards = db.shards,
-            sku = spec.database.sku,
+            sku = hcl::comment(&spec.database.sku),
+            sku_q = hcl::quoted(&spec.database.sku),
             ha = if db.high_availability {
                 " (regional HA)"
             } else {
@@ -272,13 +273,13 @@ resource "google_sql_database_instance" "replica" {{
   master_instance_name = google_sql_database_instance.primary[floor(count.index / {r})].name
   deletion_protection  = false
   settings {{
-    tier = "{sku}"
+    tier = {sku_q}
   }}
 }}
 "#,
                 n = db.shards * db.read_replicas,
                 r = db.read_replicas,
-                sku = spec.database.sku,
+                sku_q = hcl::quoted(&spec.database.sku),
             );
         }
     }
@@ -290,7 +291,7 @@ resource "google_sql_database_instance" "replica" {{
 resource "google_compute_instance" "redis" {{
   count        = {nodes}
   name         = "${{var.name}}-redis-${{count.index}}"
-  machine_type = "{sku}"
+  machine_type = {sku_q}
   zone         = "${{var.region}}-a"
   labels       = local.labels
   boot_disk {{
@@ -308,7 +309,7 @@ resource "google_compute_instance" "redis" {{
 "#,
             mode = c.mode,
             nodes = c.nodes(),
-            sku = spec.cache.sku,
+            sku_q = hcl::quoted(&spec.cache.sku),
         );
     } else {
         let groups = if c.mode == CacheMode::Cluster {
@@ -336,7 +337,7 @@ resource "google_redis_instance" "cache" {{
   }}
 }}
 "#,
-            sku = spec.cache.sku,
+            sku = hcl::comment(&spec.cache.sku),
             cluster = if c.mode == CacheMode::Cluster {
                 ": one instance per shard, sharded by the app"
             } else {
@@ -374,12 +375,12 @@ resource "google_container_node_pool" "app" {{
     max_node_count = {max}
   }}
   node_config {{
-    machine_type = "{app_sku}"
+    machine_type = {app_sku_q}
     labels       = local.labels
   }}
 }}
 "#,
-            app_sku = spec.app.sku,
+            app_sku_q = hcl::quoted(&spec.app.sku),
         );
     }
     let mut outputs = vec![(

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use crate::cost::bom::CostComponent;
 
 use super::super::BundleSpec;
+use super::super::escape::hcl;
 use super::{ProviderParts, Var};
 
 fn servers(m: &mut String, name: &str, count: &str, sku: &str, role: &str) {
@@ -17,7 +18,7 @@ fn servers(m: &mut String, name: &str, count: &str, sku: &str, role: &str) {
 resource "hcloud_server" "{name}" {{
   count        = {count}
   name         = "${{var.name}}-{role}-${{count.index}}"
-  server_type  = "{ty}"
+  server_type  = {ty}
   image        = "ubuntu-22.04"
   location     = var.region
   ssh_keys     = [hcloud_ssh_key.admin.id]
@@ -29,7 +30,7 @@ resource "hcloud_server" "{name}" {{
   depends_on = [hcloud_network_subnet.main]
 }}
 "#,
-        ty = sku.to_lowercase(),
+        ty = hcl::quoted(&sku.to_lowercase()),
     );
 }
 

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::super::BundleSpec;
+use super::super::escape::hcl;
 use super::gcp::gb_in_name;
 use super::{ProviderParts, Var};
 
@@ -35,13 +36,14 @@ resource "linode_instance" "{name}" {{
   count           = {count}
   label           = "${{var.name}}-{role}-${{count.index}}"
   region          = var.region
-  type            = "{sku}"
+  type            = {sku}
   image           = "linode/ubuntu22.04"
   authorized_keys = [chomp(var.ssh_public_key)]
   private_ip      = true
   tags            = ["phaseplan", "{role}"]
 }}
-"#
+"#,
+        sku = hcl::quoted(sku),
     );
 }
 
@@ -113,14 +115,14 @@ resource "linode_database_postgresql_v2" "main" {{
   label        = "${{var.name}}-pg-${{count.index}}"
   engine_id    = "postgresql/16"
   region       = var.region
-  type         = "{plan}"
+  type         = {plan}
   cluster_size = {size}
   allow_list   = [for i in linode_instance.app : "${{i.private_ip_address}}/32"]
 }}
 "#,
-            sku = spec.database.sku,
+            sku = hcl::comment(&spec.database.sku),
             shards = db.shards,
-            plan = database_type(&spec.database.sku),
+            plan = hcl::quoted(&database_type(&spec.database.sku)),
             size = if db.high_availability || db.read_replicas > 0 {
                 3
             } else {
@@ -188,7 +190,7 @@ resource "linode_lke_cluster" "main" {{
   region      = var.region
   tags        = ["phaseplan"]
   pool {{
-    type  = "{sku}"
+    type  = {sku_q}
     count = {min}
     autoscaler {{
       min = {min}
@@ -197,7 +199,7 @@ resource "linode_lke_cluster" "main" {{
   }}
 }}
 "#,
-            sku = spec.app.sku,
+            sku_q = hcl::quoted(&spec.app.sku),
         );
     }
     let mut outputs = vec![(

@@ -19,6 +19,7 @@ use std::fmt::Write as _;
 use crate::cost::catalog::ProviderId;
 
 use super::BundleSpec;
+use super::escape::hcl;
 
 /// A provider's part: its `required_providers` entry, provider block, extra variables, resources
 /// and outputs.
@@ -99,7 +100,7 @@ pub fn files(spec: &BundleSpec) -> Vec<(String, String)> {
             description: "Where to deploy; the cost estimate used the catalog's region.",
             ty: "string",
             sensitive: false,
-            default: Some(format!("\"{}\"", p.region)),
+            default: Some(hcl::quoted(p.region)),
             example: "",
         },
         Var {
@@ -107,7 +108,7 @@ pub fn files(spec: &BundleSpec) -> Vec<(String, String)> {
             description: "Prefix of every resource name.",
             ty: "string",
             sensitive: false,
-            default: Some(format!("\"{}\"", spec.name())),
+            default: Some(hcl::quoted(&spec.name())),
             example: "",
         },
         Var::required(
@@ -133,8 +134,10 @@ pub fn files(spec: &BundleSpec) -> Vec<(String, String)> {
     for v in &all_vars {
         let _ = write!(
             variables,
-            "\nvariable \"{}\" {{\n  description = \"{}\"\n  type        = {}\n",
-            v.name, v.description, v.ty
+            "\nvariable {} {{\n  description = {}\n  type        = {}\n",
+            hcl::quoted(v.name),
+            hcl::quoted(v.description),
+            v.ty
         );
         if v.sensitive {
             variables.push_str("  sensitive   = true\n");
@@ -150,19 +153,21 @@ pub fn files(spec: &BundleSpec) -> Vec<(String, String)> {
     let main = format!(
         "# {name}: the {phase} phase on {provider}, sized from its bill of materials\n\
          # (estimated ${cost:.0} a month; see the bundle's README for every line and its source).\n\n\
-         locals {{\n  labels = {{\n    app     = \"phaseplan\"\n    phase   = \"{key}\"\n    managed = \"terraform\"\n  }}\n}}\n\n{body}",
-        name = spec.name(),
-        phase = spec.phase.name,
-        provider = spec.provider_name,
+         locals {{\n  labels = {{\n    app     = \"phaseplan\"\n    phase   = {key}\n    managed = \"terraform\"\n  }}\n}}\n\n{body}",
+        name = hcl::comment(&spec.name()),
+        phase = hcl::comment(&spec.phase.name),
+        provider = hcl::comment(&spec.provider_name),
         cost = spec.bill.total_usd,
-        key = spec.phase.key,
+        key = hcl::quoted(&spec.phase.key),
         body = p.main,
     );
     let mut outputs = String::new();
     for (name, description, value) in &p.outputs {
         let _ = write!(
             outputs,
-            "output \"{name}\" {{\n  description = \"{description}\"\n  value       = {value}\n}}\n\n"
+            "output {} {{\n  description = {}\n  value       = {value}\n}}\n\n",
+            hcl::quoted(name),
+            hcl::quoted(description),
         );
     }
     vec![
