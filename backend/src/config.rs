@@ -609,4 +609,50 @@ mod tests {
             Ok(())
         });
     }
+
+    #[test]
+    fn lists_come_from_the_file_or_comma_separated_variables() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "PHASEPLAN_ALLOWED_HOSTS",
+                "plan.example.com, Admin.Example.com:8443",
+            );
+            jail.set_env("PHASEPLAN_TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1");
+            jail.set_env("PHASEPLAN_HOST", "0.0.0.0");
+            let s = Settings::load(&Cli::parse_from(["phaseplan"])).map_err(|e| e.to_string())?;
+            let limits = s.http_limits().map_err(|e| e.to_string())?;
+            assert_eq!(
+                limits.allowed_hosts,
+                [
+                    HostPattern::Name("plan.example.com".to_owned()),
+                    HostPattern::NameAndPort("admin.example.com".to_owned(), 8443),
+                ]
+            );
+            assert_eq!(limits.trusted_proxies.len(), 2);
+            jail.clear_env();
+            jail.create_file(
+                "phaseplan.toml",
+                "allowed_hosts = [\"*\"]\ntrusted_proxies = [\"not-an-ip\"]\n",
+            )?;
+            let err = Settings::load(&Cli::parse_from(["phaseplan"]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("not-an-ip"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn host_patterns_match_names_ports_and_bracketed_addresses() {
+        let p = |s| HostPattern::parse(s).unwrap();
+        assert!(p("localhost").matches("localhost:8080"));
+        assert!(p("localhost").matches("localhost"));
+        assert!(!p("localhost").matches("localhost.evil.example"));
+        assert!(p("[::1]").matches("[::1]:8080"));
+        assert!(p("example.com:443").matches("example.com:443"));
+        assert!(!p("example.com:443").matches("example.com:80"));
+        assert!(p("*").matches("anything:1"));
+        assert!(HostPattern::parse("exa mple").is_err());
+        assert_eq!(split_host_port("example.com:x"), None);
+    }
 }

@@ -43,10 +43,13 @@ function startRedis() {
     '--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
     '--maxmemory', '64mb',
   ], { stdio: 'ignore' });
-  return waitFor('redis', () => new Promise((resolve) => {
-    const s = net.connect(redisPort, '127.0.0.1', () => { s.end(); resolve(true); });
+  // Ready when it answers PING with PONG (a Redis still loading answers -LOADING).
+  return waitFor('redis to answer PING', () => new Promise((resolve) => {
+    const s = net.connect(redisPort, '127.0.0.1', () => s.write('PING\r\n'));
+    s.setTimeout(2_000, () => { s.destroy(); resolve(false); });
+    s.on('data', (d) => { s.end(); resolve(d.toString().startsWith('+PONG')); });
     s.on('error', () => resolve(false));
-  }));
+  }), 60_000);
 }
 
 async function startServer() {
@@ -55,7 +58,7 @@ async function startServer() {
   server = spawn(BIN, ['-c', join(dir, 'phaseplan.toml'), '--host', '127.0.0.1', '--port', String(port)], {
     stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, RUST_LOG: 'error' },
   });
-  await waitFor('the server', async () => (await fetch(`${base}/api/v1/health`)).ok);
+  await waitFor('the server to answer its health check', async () => (await fetch(`${base}/api/v1/health`)).ok, 60_000);
 }
 
 before(async () => {

@@ -87,7 +87,25 @@ fn bench(root: &std::path::Path) -> Result<()> {
                 .to_string_lossy(),
         )
         .args(["--subscribers", "2000", "--seconds", "30", "--server"])
-        .arg(server),
+        .arg(&server),
+    )?;
+    // Health under 64 clients of heavy evaluations, evaluations at 16 clients, slowloris.
+    exec::run(tools::command("cargo").args([
+        "build",
+        "--release",
+        "-p",
+        "phaseplan-server",
+        "--example",
+        "http_load",
+    ]))?;
+    exec::run(
+        tools::command(
+            &root
+                .join("target/release/examples/http_load")
+                .to_string_lossy(),
+        )
+        .args(["--seconds", "20", "--slow", "3000", "--server"])
+        .arg(&server),
     )
 }
 
