@@ -14,12 +14,16 @@
 // A report on standard output is what this program is for.
 #![allow(clippy::print_stdout)]
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{Server, percentile, rss_kib};
 use tokio::sync::{Mutex, Semaphore};
 
 struct Options {
@@ -55,17 +59,6 @@ fn now_ms() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64() * 1_000.0)
 }
 
-/// Resident memory of a process, in KiB, from `/proc`.
-fn rss_kib(pid: u32) -> Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .context("VmRSS in /proc/<pid>/status")
-}
-
 /// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`.
 fn cpu_seconds(pid: u32) -> Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
@@ -75,28 +68,6 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
         + fields.get(12).context("stime")?.parse::<f64>()?;
     // USER_HZ is 100 on Linux.
     Ok(ticks / 100.0)
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((p * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1);
-    sorted[i]
 }
 
 /// The `sent_at_ms` of one SSE event's JSON, read without parsing the whole update.
