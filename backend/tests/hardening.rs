@@ -39,6 +39,16 @@ async fn spawn(settings: Settings) -> App {
     }
 }
 
+impl App {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
 async fn json_error(res: reqwest::Response) -> (StatusCode, ErrorBody, reqwest::header::HeaderMap) {
     let status = res.status();
     let headers = res.headers().clone();
@@ -76,12 +86,7 @@ async fn every_response_carries_the_security_headers() {
         ..Settings::default()
     })
     .await;
-    let page = app
-        .client
-        .get(format!("{}/costs", app.base))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get("/costs").await;
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .unwrap()
@@ -94,12 +99,7 @@ async fn every_response_carries_the_security_headers() {
         "{csp}"
     );
     for path in ["/api/v1/health", "/api/v1/nope", "/costs"] {
-        let res = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get(path).await;
         let h = res.headers();
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
@@ -121,12 +121,7 @@ async fn every_response_carries_the_security_headers() {
         ..Settings::default()
     })
     .await;
-    let res = tls
-        .client
-        .get(format!("{}/api/v1/health", tls.base))
-        .send()
-        .await
-        .unwrap();
+    let res = tls.get("/api/v1/health").await;
     assert!(
         res.headers()["strict-transport-security"]
             .to_str()
@@ -236,12 +231,7 @@ async fn a_client_past_its_rate_limit_gets_429_with_retry_after() {
     assert!((1..=30).contains(&wait), "{wait}");
     // Reading is not limited.
     for _ in 0..5 {
-        let res = app
-            .client
-            .get(format!("{}/api/v1/health", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get("/api/v1/health").await;
         assert_eq!(res.status(), 200);
     }
 }
@@ -311,21 +301,9 @@ async fn live_streams_past_the_cap_get_503() {
         ..Settings::default()
     })
     .await;
-    let first = app
-        .client
-        .get(format!("{}/api/v1/live/stream", app.base))
-        .send()
-        .await
-        .unwrap();
+    let first = app.get("/api/v1/live/stream").await;
     assert_eq!(first.status(), 200);
-    let (status, body, headers) = json_error(
-        app.client
-            .get(format!("{}/api/v1/live/stream", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body, headers) = json_error(app.get("/api/v1/live/stream").await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body.error.code, ErrorCode::ServiceUnavailable);
     assert!(headers.contains_key("retry-after"));
@@ -333,12 +311,7 @@ async fn live_streams_past_the_cap_get_503() {
     // The slot is free again once the first stream is gone.
     let start = Instant::now();
     loop {
-        let res = app
-            .client
-            .get(format!("{}/api/v1/live/stream", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get("/api/v1/live/stream").await;
         if res.status() == 200 {
             break;
         }
@@ -359,12 +332,7 @@ async fn bad_query_strings_and_methods_are_json_errors_and_add_no_metric_labels(
         ("metric=cpu_percent&since=1e999", "since"),
         ("metric=cpu_percent&colour=red", "colour"),
     ] {
-        let res = app
-            .client
-            .get(format!("{}/api/v1/live/history?{query}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = app.get(&format!("/api/v1/live/history?{query}")).await;
         let (status, body, _) = json_error(res).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
         assert_eq!(body.error.code, ErrorCode::InvalidInput, "{query}");
@@ -380,15 +348,7 @@ async fn bad_query_strings_and_methods_are_json_errors_and_add_no_metric_labels(
     let (status, body, _) = json_error(res).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body.error.code, ErrorCode::MethodNotAllowed);
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(!metrics.contains("BREW"), "{metrics}");
     assert!(metrics.contains("method=\"other\""), "{metrics}");
 }
@@ -438,12 +398,7 @@ async fn slow_headers_are_cut_while_the_server_keeps_answering() {
     .unwrap();
     // While they hang, health answers.
     let start = Instant::now();
-    let res = app
-        .client
-        .get(format!("{}/api/v1/health", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get("/api/v1/health").await;
     assert_eq!(res.status(), 200);
     assert!(
         start.elapsed() < Duration::from_secs(2),
@@ -545,12 +500,7 @@ async fn idle_connections_are_closed_and_live_streams_are_not() {
         (closed_by_server(&mut s), start.elapsed())
     });
     // A live stream, read the whole time, next to it.
-    let stream = app
-        .client
-        .get(format!("{}/api/v1/live/stream", app.base))
-        .send()
-        .await
-        .unwrap();
+    let stream = app.get("/api/v1/live/stream").await;
     let reader = tokio::spawn(async move {
         use futures_util::StreamExt;
         let mut body = stream.bytes_stream();
