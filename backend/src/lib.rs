@@ -9,6 +9,7 @@ pub mod extract;
 pub mod http;
 pub mod live;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod spa;
 pub mod startup;

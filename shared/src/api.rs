@@ -11,6 +11,7 @@ use crate::fit::PhaseFit;
 /// The number is taken as a plain `f64` so that a negative or absurd value reaches validation and
 /// gets a precise reason, instead of a generic "invalid type" from the JSON decoder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PhaseFitRequest {
     pub peak_concurrent_users: f64,
@@ -21,6 +22,7 @@ pub type PhaseFitResponse = PhaseFit;
 
 /// `GET /api/v1/health` response body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub name: String,
     pub version: String,
@@ -29,6 +31,7 @@ pub struct Health {
 
 /// Machine-readable error kinds; the HTTP status follows from the kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A field has a value the model refuses (422).
@@ -79,11 +82,13 @@ impl ErrorCode {
 
 /// The one JSON error shape every endpoint returns: `{"error": {"code", "message", "field"?}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     /// A sentence for people.
@@ -117,6 +122,7 @@ impl From<&ValidationError> for ErrorBody {
 
 /// One live source's health, as the Live page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SourceStatus {
     /// The configured name (`host`, `db-primary`…).
     pub name: String,
@@ -137,6 +143,7 @@ pub struct SourceStatus {
 
 /// `GET /api/v1/live/snapshot`: the latest value of every metric from a healthy source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveSnapshot {
     /// Unix seconds.
     pub at: f64,
@@ -149,6 +156,7 @@ pub struct LiveSnapshot {
 /// One event of `GET /api/v1/live/stream` (Server-Sent Events, `event: update`): the snapshot
 /// and its analysis, serialised once per sample for every subscriber.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveUpdate {
     pub snapshot: LiveSnapshot,
     pub analysis: crate::live::LiveAnalysis,
@@ -158,6 +166,7 @@ pub struct LiveUpdate {
 
 /// `GET /api/v1/live/history?metric=cpu_percent&since=<unix seconds>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveHistory {
     pub metric: crate::live::Metric,
     /// `(unix seconds, value)`, oldest first.

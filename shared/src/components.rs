@@ -10,6 +10,7 @@ use crate::error::{Reason, ValidationError, check_range};
 /// The stateless application tier, scaled horizontally between `min_instances` and
 /// `max_instances` (an auto-scaling group or a Kubernetes HPA).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AppTier {
     /// vCPUs per instance.
@@ -22,6 +23,7 @@ pub struct AppTier {
 
 /// PostgreSQL: a primary per shard, optional read replicas and a hot standby, optional PgBouncer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseTier {
     /// vCPUs per database node.
@@ -56,6 +58,7 @@ impl DatabaseTier {
 /// How Redis is deployed, as the seeds progress: one node, then Sentinel for failover, then
 /// Cluster for memory beyond one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CacheMode {
     /// One node, no failover.
@@ -67,6 +70,7 @@ pub enum CacheMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CacheTier {
     pub mode: CacheMode,
@@ -95,6 +99,7 @@ impl CacheTier {
 
 /// The reverse proxy (nginx) and, optionally, the provider's managed load balancer in front.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancer {
     /// A provider load balancer in front of the app instances (priced; self-hosted on a small VM

@@ -20,6 +20,7 @@ use crate::error::{Reason, ValidationError, check_range};
 
 /// Whether more of a criterion is better or worse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     HigherIsBetter,
@@ -27,6 +28,7 @@ pub enum Direction {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Criterion {
     pub key: String,
     pub name: String,
@@ -37,12 +39,14 @@ pub struct Criterion {
 
 /// One option (a provider) with its raw value on each criterion, in criterion order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alternative {
     pub key: String,
     pub values: Vec<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionMatrix {
     pub criteria: Vec<Criterion>,
     pub alternatives: Vec<Alternative>,
@@ -50,6 +54,7 @@ pub struct DecisionMatrix {
 
 /// One option's place in the ranking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ranked {
     pub key: String,
     /// Weighted score in [0, 1].
@@ -60,6 +65,7 @@ pub struct Ranked {
 
 /// The range a weight can take, others fixed, with the winner unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeightSensitivity {
     pub criterion: String,
     pub weight: f64,
@@ -72,6 +78,7 @@ pub struct WeightSensitivity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// Best first; ties keep the input order.
     pub ranking: Vec<Ranked>,
@@ -236,6 +243,7 @@ fn scores(n: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
 /// The provider choice's settings, part of the scenario: how much each criterion matters, and
 /// the two criteria that are judgements rather than computations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DecisionSettings {
     pub weights: Weights,
@@ -246,6 +254,7 @@ pub struct DecisionSettings {
 
 /// Relative importance of each criterion, 0–100; only ratios matter.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
     /// Monthly cost now (lower is better).
@@ -265,6 +274,7 @@ pub struct Weights {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProviderRating {
     pub provider: crate::cost::catalog::ProviderId,

@@ -33,6 +33,7 @@ use crate::units::{Status, Utilisation};
 
 /// Everything computed from a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evaluation {
     /// The catalog version the prices come from.
     pub catalog_version: String,
@@ -47,6 +48,7 @@ pub struct Evaluation {
     pub providers: Vec<ProviderCosts>,
     /// The scenario's provider, month by month, split by component ([`CostComponent::ALL`]
     /// order).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<f64>>))]
     pub breakdown: Vec<Breakdown>,
     pub decision: ProviderDecision,
     /// Moving from the scenario's provider to the best-ranked other one.
@@ -56,6 +58,7 @@ pub struct Evaluation {
 
 /// The current month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NowState {
     pub users: f64,
     pub phase_index: usize,
@@ -69,6 +72,7 @@ pub struct NowState {
 
 /// The seeds' transition decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Everything is below its warning threshold and no transition is due within the lead time.
@@ -83,6 +87,7 @@ pub enum Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Advice {
     pub action: Action,
     /// One sentence: why.
@@ -94,6 +99,7 @@ pub struct Advice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NextTransition {
     pub to_index: usize,
     pub month: u32,
@@ -101,6 +107,7 @@ pub struct NextTransition {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseSummary {
     pub key: String,
     pub name: String,
@@ -113,6 +120,7 @@ pub struct PhaseSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseCost {
     pub provider: ProviderId,
     pub min_usd: f64,
@@ -120,6 +128,7 @@ pub struct PhaseCost {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderCosts {
     pub provider: ProviderId,
     pub name: String,
@@ -141,12 +150,14 @@ pub struct ProviderCosts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderDecision {
     pub matrix: DecisionMatrix,
     pub result: Decision,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MigrationPlan {
     pub from: ProviderId,
     pub to: ProviderId,

@@ -7,6 +7,7 @@ use crate::units::{Status, Users, Utilisation};
 
 /// The load a peak puts on one phase of the ladder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseLoad {
     pub key: String,
     pub name: String,
@@ -17,6 +18,7 @@ pub struct PhaseLoad {
 
 /// The answer to "which phase do we need for this peak?".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseFit {
     /// The peak it was computed for.
     pub peak_concurrent_users: f64,

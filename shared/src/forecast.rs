@@ -40,6 +40,7 @@ pub fn t95(df: usize) -> f64 {
 
 /// A least-squares line through `(t, y)` points.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineFit {
     pub intercept: f64,
     /// Change of y per unit of t.
@@ -129,6 +130,7 @@ impl LineFit {
 
 /// When a threshold is reached: the estimate and its band, in the fit's time unit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Crossing {
     pub at: Option<f64>,
     pub earliest: Option<f64>,
@@ -137,6 +139,7 @@ pub struct Crossing {
 
 /// Both trend models fitted to one series, and when each reaches a threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendForecast {
     pub threshold: f64,
     pub linear: Option<Trend>,
@@ -144,6 +147,7 @@ pub struct TrendForecast {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Trend {
     pub fit: LineFit,
     pub crossing: Crossing,

@@ -18,6 +18,7 @@ use crate::units::{Status, thousands};
 /// What a live source measures. Keys (`cpu_percent`…) are the wire names and the names used in
 /// the server's configuration to map Prometheus queries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Concurrent users on the platform (the app's own gauge).
@@ -97,6 +98,7 @@ pub type Series = BTreeMap<Metric, Vec<(f64, f64)>>;
 
 /// A component of the running phase that live data can load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LiveComponent {
     /// Concurrent users against what the phase holds under the planned workload.
@@ -162,6 +164,7 @@ impl LiveComponent {
 
 /// One component's live utilisation against the phase's band for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reading {
     pub component: LiveComponent,
     pub label: String,
@@ -175,6 +178,7 @@ pub struct Reading {
 
 /// What to do now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LiveDecision))]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Every component below its warning threshold.
@@ -197,6 +201,7 @@ pub const DATED_FORECAST_SPAN_SECONDS: f64 = 7.0 * 86_400.0;
 
 /// When one component's utilisation reaches its critical line, on its live trend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentForecast {
     pub component: LiveComponent,
     pub label: String,
@@ -212,6 +217,7 @@ pub struct ComponentForecast {
 
 /// When the next phase is needed, from the live history, beside the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseForecast {
     /// The users at which the current phase turns critical (its critical line).
     pub critical_users: f64,
@@ -244,6 +250,7 @@ impl PhaseForecast {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveAnalysis {
     pub phase_index: usize,
     pub phase_key: String,
@@ -355,6 +362,7 @@ impl<'a> Limits<'a> {
 
 /// One component's utilisation over time, with the band it is held against.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UtilisationSeries {
     pub component: LiveComponent,
     pub label: String,

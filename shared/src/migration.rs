@@ -16,6 +16,7 @@ use crate::error::{ValidationError, check_range};
 
 /// What a migration is weighed on.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MigrationInput {
     /// Monthly cost where the platform runs now.
     pub current_monthly: f64,
@@ -31,6 +32,7 @@ pub struct MigrationInput {
 
 /// Stay or go, with the reason in words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
     /// Savings repay the move within the horizon.
@@ -40,6 +42,7 @@ pub enum Recommendation {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MigrationResult {
     pub monthly_savings: f64,
     pub annual_savings: f64,

@@ -16,6 +16,7 @@ use crate::units::{Status, Utilisation};
 ///
 /// Invariant (checked by [`Band::new`]): `0 < warning < critical <= 100`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "RawBand")]
 pub struct Band {
     warning: f64,
@@ -24,6 +25,7 @@ pub struct Band {
 
 /// The unchecked wire shape of a [`Band`]; deserialising goes through [`Band::new`].
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawBand {
     warning: f64,
     critical: f64,
@@ -76,6 +78,7 @@ impl Band {
 /// might expect: CPU warns at 60 % on one node (no autoscaling to absorb a spike) and at 70 % once
 /// an autoscaler adds capacity within minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thresholds {
     /// Concurrent users against the phase's capacity. The seeds' generic alert levels: warning at
     /// 60 %, critical at 80 %.
@@ -88,6 +91,7 @@ pub struct Thresholds {
 
 /// One rung of the ladder: what the platform runs while its peak stays in this phase's range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Phase {
     /// Stable identifier used in URLs, file names and env files (`launch`, `growth`…).
@@ -148,6 +152,7 @@ impl Phase {
 
 /// An ordered list of phases with strictly increasing capacity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseLadder {
     phases: Vec<Phase>,
 }

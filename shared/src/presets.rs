@@ -10,6 +10,7 @@ use crate::phase::PhaseLadder;
 use crate::scenario::{AppScaling, FORMAT_VERSION, Growth, PricingOptions, Scenario, Workload};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preset {
     /// Stable key for URLs (`ride-hailing`).
     pub key: String,

@@ -18,6 +18,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// Per-user demand: what one concurrent user costs the platform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Workload {
     /// Peak concurrent users now.
@@ -49,6 +50,7 @@ pub struct Workload {
 /// The Universal Scalability Law coefficients of the app tier over its instance count: stated
 /// defaults, or fitted from load-test measurements when at least three are given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AppScaling {
     /// Contention σ (0–1). Default 0.02: stateless instances share little besides the database
@@ -74,6 +76,7 @@ impl Default for AppScaling {
 
 /// One load-test result: `instances` serving `throughput_rps` at saturation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Measurement {
     pub instances: f64,
@@ -82,6 +85,7 @@ pub struct Measurement {
 
 /// A one-off change in demand: a campaign, a launch, a season the multipliers do not cover.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GrowthEvent {
     /// What it is, shown on the charts: 1–80 characters, no control characters.
@@ -95,12 +99,14 @@ pub struct GrowthEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Growth {
     /// Compound growth per month: 0.08 = +8 % a month. May be negative (decline), above −100 %.
     pub monthly_rate: f64,
     /// Demand multipliers by calendar month, January first; `None` = flat.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<f64>>, min_items = 12, max_items = 12))]
     pub seasonality: Option<[f64; 12]>,
     /// Calendar month (1–12) of month 0, to line the seasonality up with the calendar.
     pub start_month: u32,
@@ -128,6 +134,7 @@ fn default_lead_time() -> u32 {
 
 /// How infrastructure is bought.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PricingOptions {
     /// The provider the platform runs on (or will).
@@ -158,6 +165,7 @@ fn default_migration_cost() -> f64 {
 
 /// Everything the model needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub format_version: u32,

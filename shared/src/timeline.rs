@@ -18,6 +18,7 @@ use crate::units::{Status, Utilisation};
 
 /// One month of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanMonth {
     /// Months from now (0 = the current month).
     pub month: u32,
@@ -37,6 +38,7 @@ pub struct PlanMonth {
 
 /// A move up (or down) the ladder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transition {
     /// First month that requires the new phase.
     pub month: u32,
@@ -47,6 +49,7 @@ pub struct Transition {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseTimeline {
     pub months: Vec<PlanMonth>,
     pub transitions: Vec<Transition>,

@@ -19,6 +19,7 @@ use crate::scenario::ValidScenario;
 
 /// A distribution for one uncertain input.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Spread {
     /// No uncertainty.
@@ -44,6 +45,7 @@ pub enum Spread {
 
 /// What to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UncertaintyInput {
     /// Monthly growth rate (0.08 = 8 %), clamped to the scenario's valid range −0.5…2.
     pub growth_rate: Spread,
@@ -66,6 +68,7 @@ impl Default for UncertaintyInput {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Percentiles {
     pub p10: f64,
     pub p50: f64,
@@ -74,6 +77,7 @@ pub struct Percentiles {
 
 /// When a phase is first required, across paths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransitionSpread {
     pub phase_index: usize,
     /// Share of paths (0–1) that require this phase within the horizon.
@@ -83,6 +87,7 @@ pub struct TransitionSpread {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UncertaintyResult {
     /// Peak users per month.
     pub users: Vec<Percentiles>,

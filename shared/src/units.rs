@@ -10,6 +10,7 @@ use crate::error::{ValidationError, check_range};
 /// than any platform has served, so a bigger number is a typo or an attack, and refusing it keeps
 /// every later computation (costs, instance counts) far from overflow.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Users(f64);
 
@@ -29,6 +30,7 @@ impl Users {
 
 /// A load as a fraction of a capacity: 0.75 means 75 % used. It may exceed 1 (overloaded).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Utilisation(f64);
 
@@ -58,6 +60,7 @@ impl Utilisation {
 /// below the warning threshold is optimal, from warning to critical is a warning, and at or above
 /// critical is critical ("scale now").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Optimal,

@@ -129,8 +129,8 @@ fn ensure_npm_packages(root: &Path) -> Result<()> {
 
 /// What the tests need: Chromium and its driver for browser tests; the real tools that check
 /// every generated config bundle (nginx, promtool, docker-compose, PgBouncer, Redis,
-/// PostgreSQL) from Debian; and `kubernetes-validate` (with the Kubernetes schemas bundled) from
-/// PyPI in a virtual environment under `.phaseplan/validators`.
+/// PostgreSQL) from Debian; and [`PYTHON_TOOLS`] from PyPI in a virtual environment under
+/// `.phaseplan/validators`.
 pub fn ensure_test_tools(root: &Path) -> Result<()> {
     ensure_debian_packages(&[
         ("chromium", "/usr/bin/chromium"),
@@ -142,28 +142,41 @@ pub fn ensure_test_tools(root: &Path) -> Result<()> {
         ("redis-server", "/usr/bin/redis-server"),
         ("postgresql", "/usr/lib/postgresql/15/bin/postgres"),
     ])?;
-    ensure_kubernetes_validate(root)
+    ensure_python_tools(root)
 }
 
-/// kubernetes-validate, pinned; the schemas ship inside the wheel, so it validates offline.
-pub const KUBERNETES_VALIDATE: &str = "kubernetes-validate==1.37.0";
+/// The Python tools of the test command, pinned: kubernetes-validate (the Kubernetes schemas ship
+/// inside the wheel, so it validates offline), schemathesis (property-based tests of the API
+/// against its OpenAPI 3.1 document) and openapi-spec-validator (the document itself).
+pub const PYTHON_TOOLS: &[(&str, &str)] = &[
+    ("kubernetes-validate", "kubernetes-validate==1.37.0"),
+    ("schemathesis", "schemathesis==4.32.5"),
+    ("openapi-spec-validator", "openapi-spec-validator==0.9.0"),
+];
 
 /// Where the Python validators live (a venv, so nothing touches the system's Python).
 pub fn validators_bin(root: &Path) -> std::path::PathBuf {
     root.join(".phaseplan/validators/bin")
 }
 
-fn ensure_kubernetes_validate(root: &Path) -> Result<()> {
+fn ensure_python_tools(root: &Path) -> Result<()> {
     let bin = validators_bin(root);
-    if bin.join("kubernetes-validate").exists() {
+    let missing: Vec<&str> = PYTHON_TOOLS
+        .iter()
+        .filter(|(tool, _)| !bin.join(tool).exists())
+        .map(|(_, pin)| *pin)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let venv = root.join(".phaseplan/validators");
-    exec::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    if !bin.join("pip").exists() {
+        exec::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    }
     exec::run(
         Command::new(bin.join("pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(KUBERNETES_VALIDATE),
+            .args(&missing),
     )
 }
 

@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use phaseplan_model::api::ErrorBody;
 use phaseplan_model::bundle::archive::{self, Format};
 use phaseplan_model::bundle::{BundleError, generate};
 use phaseplan_model::cost::catalog::ProviderId;
@@ -14,6 +15,29 @@ use phaseplan_model::scenario::Scenario;
 use crate::error::{AppError, AppJson, AppPath};
 use crate::startup::AppState;
 
+/// The two path segments of a bundle download.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct BundlePath {
+    /// A phase key of the scenario (`launch`, `growth`, `scale`, `enterprise` for the default).
+    #[param(pattern = "^[a-z0-9][a-z0-9-]{0,31}$", example = "growth")]
+    phase: String,
+    /// `<provider>.zip` or `<provider>.tar.gz`; providers: aws, gcp, azure, linode,
+    /// digitalocean, hetzner.
+    #[param(
+        pattern = "^(aws|gcp|azure|linode|digitalocean|hetzner)\\.(zip|tar\\.gz)$",
+        example = "aws.zip"
+    )]
+    file: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/bundles/{phase}/{file}", tag = "bundles", params(BundlePath),
+    responses(
+        (status = 200, description = "The bundle of the default scenario's phase on the provider", content((Vec<u8> = "application/zip"), (Vec<u8> = "application/gzip"))),
+        (status = 404, description = "Unknown phase, provider or archive format; `field` names which", body = ErrorBody),
+        (status = 503, description = "The work queue is full; `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 pub async fn default_scenario(
     State(state): State<AppState>,
     AppPath((phase, file)): AppPath<(String, String)>,
@@ -21,6 +45,13 @@ pub async fn default_scenario(
     respond(state, default_preset().scenario, phase, file).await
 }
 
+#[utoipa::path(post, path = "/api/v1/bundles/{phase}/{file}", tag = "bundles", params(BundlePath),
+    request_body(content = Scenario, example = json!(default_preset().scenario)),
+    responses(
+        (status = 200, description = "The bundle of the posted scenario's phase on the provider", content((Vec<u8> = "application/zip"), (Vec<u8> = "application/gzip"))),
+        (status = 404, description = "Unknown phase, provider or archive format; `field` names which", body = ErrorBody),
+        (status = 503, description = "The work queue is full; `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 pub async fn for_scenario(
     State(state): State<AppState>,
     AppPath((phase, file)): AppPath<(String, String)>,

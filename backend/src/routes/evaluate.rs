@@ -1,5 +1,7 @@
 use axum::extract::State;
+use phaseplan_model::api::ErrorBody;
 use phaseplan_model::evaluate::{Evaluation, evaluate as run_model};
+use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 
 use crate::error::{AppError, AppJson};
@@ -12,6 +14,17 @@ use crate::startup::AppState;
 /// The model takes a few milliseconds of CPU (10,000 Monte Carlo paths by default), so it runs in
 /// the bounded work pool and never stalls the async workers serving other requests; when the
 /// pool is full the answer is 503 with `Retry-After`.
+#[utoipa::path(post, path = "/api/v1/evaluate", tag = "plan",
+    request_body(content = Scenario, description = "A scenario, as in `/api/v1/presets`",
+        examples(
+            ("ride-hailing" = (summary = "The ride-hailing preset", value = json!(preset("ride-hailing").map(|p| p.scenario)))),
+            ("ecommerce" = (summary = "The e-commerce preset", value = json!(preset("ecommerce").map(|p| p.scenario)))),
+            ("file-saas" = (summary = "The file-processing SaaS preset", value = json!(preset("file-saas").map(|p| p.scenario)))),
+        )),
+    responses(
+        (status = 200, description = "The full evaluation", body = Evaluation),
+        (status = 503, description = "The evaluation queue is full; `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 pub async fn evaluate(
     State(state): State<AppState>,
     AppJson(scenario): AppJson<Scenario>,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
-use phaseplan_model::api::{LiveHistory, LiveSnapshot};
+use phaseplan_model::api::{ErrorBody, LiveHistory, LiveSnapshot};
 use phaseplan_model::live::{LiveAnalysis, Metric};
 use phaseplan_model::{Reason, ValidationError};
 use serde::Deserialize;
@@ -17,21 +17,36 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use crate::error::{AppError, AppJson, AppQuery};
 use crate::startup::AppState;
 
+/// `GET /api/v1/live/snapshot`.
+#[utoipa::path(get, path = "/api/v1/live/snapshot", tag = "live",
+    responses((status = 200, description = "The latest value of every metric from a fresh source, and each source's health", body = LiveSnapshot)))]
 pub async fn snapshot(State(state): State<AppState>) -> AppJson<LiveSnapshot> {
     AppJson(state.live.snapshot())
 }
 
+/// `GET /api/v1/live/analysis`.
+#[utoipa::path(get, path = "/api/v1/live/analysis", tag = "live",
+    responses((status = 200, description = "Utilisation per component against the current phase, the decision and the forecast", body = LiveAnalysis)))]
 pub async fn analysis(State(state): State<AppState>) -> AppJson<LiveAnalysis> {
     AppJson(state.live.analysis())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// The metric (`cpu_percent`, `memory_percent`, …).
+    #[param(value_type = Metric, required = true)]
     metric: Option<String>,
+    /// Unix seconds; points at or after it (default: the whole window).
     since: Option<f64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/live/history", tag = "live", params(HistoryQuery),
+    responses(
+        (status = 200, description = "The metric's points in the window, oldest first", body = LiveHistory),
+        (status = 422, description = "An unknown metric or a bad `since`; `field` names it", body = ErrorBody),
+    ))]
 pub async fn history(
     State(state): State<AppState>,
     AppQuery(q): AppQuery<HistoryQuery>,
@@ -56,6 +71,11 @@ pub async fn history(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/live/stream", tag = "live",
+    responses(
+        (status = 200, description = "Server-Sent Events: `event: update` with a LiveUpdate as data, one per sample", content_type = "text/event-stream", body = String),
+        (status = 503, description = "`max_sse_subscribers` streams are open; `Retry-After` says when to try again", body = ErrorBody),
+    ))]
 /// Server-Sent Events: the last update at once, then one `update` event per sample. A subscriber
 /// more than a few events behind is dropped (its stream ends; `EventSource` reconnects and
 /// starts from the latest), so a slow client never makes the server buffer without bound.

@@ -1,12 +1,12 @@
 //! The JSON API under `/api/v1`. Handlers are thin: decode, call the model, encode.
 
-mod bundles;
-mod catalog;
-mod evaluate;
-mod health;
-mod live;
-mod phase_fit;
-mod presets;
+pub mod bundles;
+pub mod catalog;
+pub mod evaluate;
+pub mod health;
+pub mod live;
+pub mod phase_fit;
+pub mod presets;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/live/history", get(live::history))
         .route("/api/v1/live/analysis", get(live::analysis))
         .route("/api/v1/live/stream", get(live::stream))
+        .route("/api/v1/openapi.json", get(crate::openapi::openapi_json))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/api", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)

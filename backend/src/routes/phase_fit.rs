@@ -7,6 +7,9 @@ use crate::startup::AppState;
 
 /// `POST /api/v1/phase-fit`: the phase that fits a peak of concurrent users — the same function
 /// the SPA runs in the browser.
+#[utoipa::path(post, path = "/api/v1/phase-fit", tag = "plan",
+    request_body(content = PhaseFitRequest, example = json!({"peak_concurrent_users": 1500})),
+    responses((status = 200, description = "The phase that fits and the load on every phase", body = phaseplan_model::PhaseFit)))]
 pub async fn phase_fit(
     State(state): State<AppState>,
     AppJson(req): AppJson<PhaseFitRequest>,

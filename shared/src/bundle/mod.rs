@@ -54,6 +54,7 @@ pub enum BundleError {
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleFile {
     /// Relative path inside the bundle, `/`-separated (`terraform/main.tf`).
     pub path: String,
@@ -62,6 +63,7 @@ pub struct BundleFile {
 
 /// The files of one phase on one provider, sorted by path.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bundle {
     pub phase: String,
     pub provider: ProviderId,

@@ -34,6 +34,7 @@ use crate::units::{Status, Utilisation};
 
 /// The components whose capacity is modelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentKind {
     App,
@@ -57,6 +58,7 @@ impl ComponentKind {
 
 /// One component of one phase against a number of users.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentLoad {
     pub component: ComponentKind,
     /// Users at which the component is 100 % busy.
@@ -71,6 +73,7 @@ pub struct ComponentLoad {
 
 /// A phase against a number of users: every component, the bottleneck and the phase's capacity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhaseCapacity {
     pub phase_index: usize,
     pub users: f64,

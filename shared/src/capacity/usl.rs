@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// USL coefficients.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Usl {
     /// Throughput of a single unit (e.g. requests/s of one instance).
     pub lambda: f64,

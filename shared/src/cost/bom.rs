@@ -40,6 +40,7 @@ use crate::scenario::{PricingOptions, Workload};
 
 /// What a cost line pays for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CostComponent {
     App,
@@ -88,6 +89,7 @@ pub const OPS_HOURS: OpsHours = OpsHours {
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpsHours {
     pub database: f64,
     pub cache: f64,
@@ -97,6 +99,7 @@ pub struct OpsHours {
 
 /// One line of a bill of materials.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BomLine {
     pub component: CostComponent,
     /// What is bought: a SKU, a service, "egress".
@@ -118,6 +121,7 @@ pub struct BomLine {
 
 /// The bill of one phase on one provider at a number of users.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bill {
     pub provider: ProviderId,
     pub phase_index: usize,

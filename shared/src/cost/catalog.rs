@@ -26,6 +26,7 @@ pub const BUILT_IN_JSON: &str = include_str!("../../data/catalog.json");
 
 /// Providers Phaseplan knows how to price and generate configuration for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderId {
     Aws,
@@ -69,6 +70,7 @@ impl ProviderId {
 
 /// What a price is charged per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PriceUnit {
     Hour,
@@ -81,6 +83,7 @@ pub enum PriceUnit {
 
 /// One price, with where it comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Price {
     pub amount: f64,
@@ -115,6 +118,7 @@ impl Price {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComputeSku {
     pub sku: String,
@@ -124,6 +128,7 @@ pub struct ComputeSku {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSku {
     pub sku: String,
@@ -136,6 +141,7 @@ pub struct DatabaseSku {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CacheSku {
     pub sku: String,
@@ -148,6 +154,7 @@ pub struct CacheSku {
 /// One egress tier: `price` applies to the GB of a month up to `up_to_gb` (cumulative); the last
 /// tier has no bound.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EgressTier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,6 +164,7 @@ pub struct EgressTier {
 
 /// A fraction (a discount of 0.37 = 37 % off, or a multiplier) with its source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SourcedFactor {
     pub fraction: f64,
@@ -169,6 +177,7 @@ pub struct SourcedFactor {
 
 /// Discounts off on-demand compute. Absent where the provider offers none or none was found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Discounts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,6 +189,7 @@ pub struct Discounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProviderCatalog {
     pub id: ProviderId,
@@ -210,6 +220,7 @@ pub struct ProviderCatalog {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub key: String,
@@ -220,6 +231,7 @@ pub struct Source {
 
 /// A stated conversion to USD.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExchangeRate {
     pub currency: Currency,
@@ -234,6 +246,7 @@ pub struct ExchangeRate {
 /// A whole catalog. Construct it with [`Catalog::built_in`] or [`Catalog::from_json`], which
 /// validate; the fields are public for reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     pub format_version: u32,

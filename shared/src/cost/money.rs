@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Currencies the catalog prices in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Currency {
     #[serde(rename = "USD")]
     Usd,
@@ -35,6 +36,7 @@ pub const HOURS_PER_MONTH: f64 = 730.0;
 
 /// An amount of money in a currency.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     pub amount: f64,
     pub currency: Currency,

@@ -1,0 +1,136 @@
+//! The API contract: an OpenAPI 3.1 document generated from the handlers' annotations and the
+//! wire types' schemas (the model's `openapi` feature), served at `GET /api/v1/openapi.json`.
+//!
+//! The errors every operation can answer are added here once, from the one status table
+//! ([`ErrorCode::status`]): 408 and 421 everywhere (the request timeout and the `Host` allowlist
+//! wrap every route), 500 for a bug; a JSON body adds 400, 413, 415, 422 and the POST rate limit's
+//! 429. Operation-specific ones (404 for an unknown phase, 503 when the work pool is full) stay
+//! on their handlers.
+
+use std::sync::OnceLock;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use phaseplan_model::api::{ErrorBody, ErrorCode};
+use utoipa::OpenApi;
+use utoipa::openapi::{RefOr, Response, ResponseBuilder};
+
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Phaseplan",
+        description = "Plan a web platform's scaling phases: the planning model (capacity, cost on six providers, timeline, decision, migration, Monte Carlo), config bundles per phase and provider, and live capacity against the plan. Every error has the shape {\"error\": {\"code\", \"message\", \"field\"?}}.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    paths(
+        routes::health::health,
+        routes::catalog::catalog,
+        routes::presets::list,
+        routes::phase_fit::phase_fit,
+        routes::evaluate::evaluate,
+        routes::bundles::default_scenario,
+        routes::bundles::for_scenario,
+        routes::live::snapshot,
+        routes::live::history,
+        routes::live::analysis,
+        routes::live::stream,
+        openapi_json,
+        crate::metrics::render,
+    ),
+    components(schemas(ErrorBody, ErrorCode)),
+    tags(
+        (name = "plan", description = "The planning model: what the SPA computes in the browser, on the server"),
+        (name = "bundles", description = "Config bundles per phase and provider"),
+        (name = "live", description = "Live capacity against the plan"),
+        (name = "server", description = "The server itself"),
+    )
+)]
+struct ApiDoc;
+
+/// The document, built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for op in ops.into_iter().flatten() {
+                let mut codes = vec![
+                    ErrorCode::RequestTimeout,
+                    ErrorCode::MisdirectedRequest,
+                    ErrorCode::Internal,
+                ];
+                if op.request_body.is_some() {
+                    codes.extend([
+                        ErrorCode::MalformedJson,
+                        ErrorCode::PayloadTooLarge,
+                        ErrorCode::UnsupportedMediaType,
+                        ErrorCode::InvalidInput,
+                        ErrorCode::TooManyRequests,
+                    ]);
+                }
+                for code in codes {
+                    op.responses
+                        .responses
+                        .entry(code.status().to_string())
+                        .or_insert_with(|| error_response(code));
+                }
+            }
+        }
+        doc
+    })
+}
+
+/// A response of the error shape with `code`, described in words.
+pub fn error_response(code: ErrorCode) -> RefOr<Response> {
+    let what = match code {
+        ErrorCode::InvalidInput => "A field has a value the model refuses; `field` names it",
+        ErrorCode::MalformedJson => {
+            "The body is not JSON of the expected shape; `field` names where"
+        }
+        ErrorCode::UnsupportedMediaType => "The body is not `application/json`",
+        ErrorCode::PayloadTooLarge => "The body is larger than 1 MiB",
+        ErrorCode::NotFound => "No such resource; `field` names the path segment",
+        ErrorCode::MethodNotAllowed => "The method is not allowed on this path",
+        ErrorCode::RequestTimeout => "The response took longer than `request_timeout_seconds`",
+        ErrorCode::MisdirectedRequest => "The `Host` is not in `allowed_hosts`",
+        ErrorCode::TooManyRequests => {
+            "Past the client's rate limit; `Retry-After` says when to try again"
+        }
+        ErrorCode::ServiceUnavailable => "At capacity; `Retry-After` says when to try again",
+        ErrorCode::Internal => "A bug; the details are in the server's log",
+    };
+    ResponseBuilder::new()
+        .description(what)
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    "ErrorBody",
+                ))))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// `GET /api/v1/openapi.json`: this document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "server",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json", body = Object))
+)]
+pub async fn openapi_json() -> impl IntoResponse {
+    static JSON: OnceLock<String> = OnceLock::new();
+    let json = JSON.get_or_init(|| document().to_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], json.as_str())
+}
