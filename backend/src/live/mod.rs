@@ -178,38 +178,44 @@ impl LiveHub {
         for (i, source) in sources.into_iter().enumerate() {
             let hub = Arc::clone(self);
             let source = Arc::new(tokio::sync::Mutex::new(source));
-            tokio::spawn(async move {
-                let mut backoff = Duration::from_secs(1);
-                let mut first = true;
-                loop {
-                    let run = tokio::spawn(Arc::clone(&hub).sample_forever(
+            tokio::spawn(
+                Arc::clone(self).supervise(i, Duration::from_secs(1), move |first| {
+                    Arc::clone(&hub).sample_forever(i, Arc::clone(&source), first)
+                }),
+            );
+        }
+    }
+
+    /// Runs `run` (its argument: whether this is the first run) on a task of its own until it
+    /// returns. When it panics, source `i` shows the crash and `run` starts again after
+    /// `backoff`, doubling to a minute (back to the start after five quiet minutes).
+    pub async fn supervise<F, Fut>(self: Arc<Self>, i: usize, first_backoff: Duration, mut run: F)
+    where
+        F: FnMut(bool) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let mut backoff = first_backoff;
+        let mut first = true;
+        loop {
+            let task = tokio::spawn(run(first));
+            first = false;
+            let started = std::time::Instant::now();
+            match task.await {
+                Ok(()) => return,
+                Err(e) => {
+                    let why = if e.is_panic() { "panicked" } else { "stopped" };
+                    tracing::error!(source = i, "live sampler {why}; restarting in {backoff:?}");
+                    self.record(
                         i,
-                        Arc::clone(&source),
-                        first,
-                    ));
-                    first = false;
-                    let started = std::time::Instant::now();
-                    match run.await {
-                        Ok(()) => return,
-                        Err(e) => {
-                            let why = if e.is_panic() { "panicked" } else { "stopped" };
-                            tracing::error!(
-                                source = i,
-                                "live sampler {why}; restarting in {backoff:?}"
-                            );
-                            hub.record(
-                                i,
-                                Err(SourceError::new(Failure::Crashed, format!("sampler {why}"))),
-                            );
-                        }
-                    }
-                    if started.elapsed() > Duration::from_secs(300) {
-                        backoff = Duration::from_secs(1);
-                    }
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                        Err(SourceError::new(Failure::Crashed, format!("sampler {why}"))),
+                    );
                 }
-            });
+            }
+            if started.elapsed() > Duration::from_secs(300) {
+                backoff = first_backoff;
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(60));
         }
     }
 
@@ -434,5 +440,39 @@ impl Drop for Subscription {
     fn drop(&mut self) {
         let n = self.0.subscribers.fetch_sub(1, Ordering::Relaxed) - 1;
         self.0.metrics.subscribers.set(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[tokio::test]
+    async fn a_sampler_that_panics_is_restarted_and_the_source_shows_it() {
+        let settings = LiveSettings::default();
+        let (hub, _) = LiveHub::new(&settings, 10, Arc::new(Metrics::new())).unwrap();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&runs);
+        let started = std::time::Instant::now();
+        Arc::clone(&hub)
+            .supervise(0, Duration::from_millis(20), move |first| {
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    assert_eq!(first, n == 0);
+                    // The first two runs crash; the third ends normally.
+                    assert!(n >= 2, "sampler bug #{n}");
+                }
+            })
+            .await;
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+        // Backoff 20 ms, then 40 ms.
+        assert!(started.elapsed() >= Duration::from_millis(60));
+        let s = hub.snapshot();
+        assert_eq!(
+            s.sources[0].error.as_deref(),
+            Some("host: the sampler crashed and is restarted")
+        );
+        assert!(s.sources[0].stale);
     }
 }
