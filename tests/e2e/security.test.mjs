@@ -48,14 +48,18 @@ test('every page runs under the CSP with no violation', async () => {
 });
 
 test('PNG, CSV and zip exports work under the CSP', async () => {
-  // PNG: the chart toolbox's save-as-image.
+  // PNG: the chart toolbox's save-as-image icon (top right: right 8 px, 15-px icon), clicked.
   let { page } = await open('/costs');
   await page.waitForSelector('[data-testid="costs-lines"] canvas');
-  const png = await page.evaluate(() => {
-    const el = document.querySelector('[data-testid="costs-lines"]');
-    return window.echarts.getInstanceByDom(el).getDataURL({ type: 'png' });
-  });
-  assert.match(png, /^data:image\/png;base64,.{1000,}/);
+  const box = await page.locator('[data-testid="costs-lines"]').boundingBox();
+  await page.mouse.move(box.x + box.width - 16, box.y + 8);
+  const [png] = await Promise.all([
+    page.waitForEvent('download'), page.mouse.click(box.x + box.width - 16, box.y + 8),
+  ]);
+  assert.match(png.suggestedFilename(), /^phaseplan-.+\.png$/);
+  // A real PNG: its signature.
+  const { readFileSync } = await import('node:fs');
+  assert.deepEqual([...readFileSync(await png.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   // CSV download (a data: link).
   const [csv] = await Promise.all([
     page.waitForEvent('download'), page.locator('[data-testid="csv-link"]').click(),
