@@ -176,6 +176,15 @@ fn chain(e: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_dropped_guard_ends_the_connection_task() {
+        let guard = AbortOnDrop(tokio::spawn(std::future::pending::<()>()));
+        let task = guard.0.abort_handle();
+        drop(guard);
+        tokio::task::yield_now().await;
+        assert!(task.is_finished());
+    }
+
     #[test]
     fn tls_follows_the_url_and_a_ca_file_without_tls_is_refused() {
         assert!(

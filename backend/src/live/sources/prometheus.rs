@@ -99,6 +99,30 @@ struct RangeSeries {
 /// Prometheus refuses a range of more than 11,000 points per series; stay under it.
 const MAX_RANGE_POINTS: f64 = 10_000.0;
 
+/// Why [`read_capped`] stopped.
+#[derive(Debug)]
+enum Capped<E> {
+    TooLarge,
+    Read(E),
+}
+
+/// The whole body, or [`Capped::TooLarge`] as soon as it passes `limit` bytes: an answer is never
+/// buffered past the limit, however much the server sends.
+async fn read_capped<S, E>(mut chunks: S, limit: usize) -> Result<Vec<u8>, Capped<E>>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+{
+    let mut body = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(Capped::Read)?;
+        if body.len() + chunk.len() > limit {
+            return Err(Capped::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 impl PrometheusSource {
     pub fn new(
         url: SourceUrl,
@@ -178,18 +202,16 @@ impl PrometheusSource {
                 &format!("{}: Content-Length over the limit", metric.key()),
             ));
         }
-        let mut body = Vec::new();
-        let mut chunks = res.bytes_stream();
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| self.transport(&e, budget))?;
-            if body.len() + chunk.len() > limit_bytes {
+        let body = match read_capped(res.bytes_stream(), limit_bytes).await {
+            Ok(body) => body,
+            Err(Capped::TooLarge) => {
                 return Err(self.error(
                     Failure::TooLarge { limit_bytes },
                     &format!("{}: answer over the limit", metric.key()),
                 ));
             }
-            body.extend_from_slice(&chunk);
-        }
+            Err(Capped::Read(e)) => return Err(self.transport(&e, budget)),
+        };
         let answer: Answer<T> = serde_json::from_slice(&body).map_err(|e| {
             self.error(
                 Failure::BadAnswer,
@@ -294,5 +316,28 @@ impl PrometheusSource {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_answer_is_read_up_to_its_limit_and_no_further() {
+        let chunks = |n: usize| {
+            futures_util::stream::iter(
+                (0..n).map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b'x'; 1024]))),
+            )
+        };
+        assert_eq!(read_capped(chunks(4), 4096).await.unwrap().len(), 4096);
+        // An endless answer stops at the first chunk past the limit.
+        let endless = futures_util::stream::repeat_with(|| {
+            Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b'x'; 1024]))
+        });
+        assert!(matches!(
+            read_capped(endless, 8 * 1024).await,
+            Err(Capped::TooLarge)
+        ));
     }
 }
