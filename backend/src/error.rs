@@ -12,6 +12,8 @@ use phaseplan_model::api::{ErrorBody, ErrorCode};
 
 pub use crate::extract::{AppJson, AppPath, AppQuery, decode};
 
+use crate::config::ConfigError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
@@ -117,4 +119,19 @@ impl IntoResponse for AppError {
         }
         res
     }
+}
+
+/// Why the server could not start, saying what failed: a setting (named), the built-in
+/// catalog, or the address.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    #[error("the built-in pricing catalog does not load: {0}")]
+    Catalog(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }

@@ -1,98 +1,23 @@
-//! Building and running the application: `Application::build(settings)` binds the listener (port 0
-//! picks a free port, which tests read back with [`Application::port`]) and
-//! [`Application::run_until_stopped`] serves until SIGINT/SIGTERM, then drains in-flight requests.
+//! Binding and serving, nothing else: `Application::build(settings)` builds the state
+//! ([`AppState::build`]) and the router ([`routes::router`]), binds the listener (port 0 picks a
+//! free port, which tests read back with [`Application::port`]) and starts the live samplers;
+//! [`Application::run_until_stopped`] serves until SIGINT/SIGTERM, then drains.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
-use axum::middleware::from_fn_with_state;
-use axum::response::Response;
-use phaseplan_model::PhaseLadder;
-use phaseplan_model::cost::catalog::Catalog;
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
-use tower_http::trace::TraceLayer;
 
-use crate::config::{ConfigError, HttpLimits, Settings};
+use crate::config::Settings;
+pub use crate::error::StartupError;
 use crate::http::rate_limit::RateLimit;
-use crate::http::serve::ConnectionLimits;
-use crate::http::work::WorkPool;
-use crate::http::{headers, host, rate_limit, request_timeout, serve};
+use crate::http::serve::{self, ConnectionLimits};
 use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::routes;
-use crate::spa::SpaSource;
-
-/// Shared state. Cloned per request, so everything inside is cheap to clone.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub started: Instant,
-    pub ladder: Arc<PhaseLadder>,
-    pub catalog: Arc<Catalog>,
-    pub spa: Arc<SpaSource>,
-    pub live: Arc<LiveHub>,
-    pub metrics: Arc<Metrics>,
-    /// Runs evaluations and bundle builds: bounded, so a flood is refused, not queued.
-    pub work: Arc<WorkPool>,
-    pub rate_limit: Arc<RateLimit>,
-    pub limits: Arc<HttpLimits>,
-}
-
-/// The whole HTTP surface: API routes, then the SPA for everything else, inside the guards
-/// (outermost first): tracing, the `Host` allowlist, security headers, compression, the request
-/// timeout, the POST rate limit.
-pub fn router(state: AppState) -> Router {
-    let limits = Arc::clone(&state.limits);
-    routes::router()
-        .route("/metrics", axum::routing::get(crate::metrics::render))
-        .fallback(spa_fallback)
-        .route_layer(from_fn_with_state(state.clone(), crate::metrics::track))
-        .layer(from_fn_with_state(
-            Arc::clone(&state.rate_limit),
-            rate_limit::limit,
-        ))
-        .with_state(state)
-        .layer(from_fn_with_state(limits.request_timeout, request_timeout))
-        // Archives (bundle downloads) are compressed already: compressing them again only
-        // costs CPU.
-        .layer(
-            CompressionLayer::new().compress_when(
-                DefaultPredicate::new()
-                    .and(NotForContentType::const_new("application/zip"))
-                    .and(NotForContentType::const_new("application/gzip")),
-            ),
-        )
-        .layer(from_fn_with_state(limits.behind_tls, headers::add))
-        .layer(from_fn_with_state(
-            Arc::new(limits.allowed_hosts.clone()),
-            host::check,
-        ))
-        .layer(TraceLayer::new_for_http())
-}
-
-async fn spa_fallback(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    state.spa.serve(&uri, &headers).await
-}
-
-/// Why the server could not start, saying what failed: a setting (named), the built-in
-/// catalog, or the address.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("configuration: {0}")]
-    Config(#[from] ConfigError),
-    #[error("the built-in pricing catalog does not load: {0}")]
-    Catalog(String),
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-}
+pub use crate::state::AppState;
 
 #[derive(Debug)]
 pub struct Application {
@@ -104,57 +29,27 @@ pub struct Application {
 }
 
 impl Application {
+    /// Builds the state, binds the listener and starts the live samplers.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
-        let limits = Arc::new(settings.http_limits()?);
-        let spa = match &settings.static_dir {
-            Some(dir) => SpaSource::Dir(dir.clone()),
-            None => SpaSource::Embedded,
-        };
-        if !spa.is_built().await {
-            tracing::warn!(?spa, "no index.html: the web app is not built; API only");
-        }
-        // The built-in catalog is compiled in and validated by the model's tests; failing here
-        // would mean a broken build, and is reported rather than panicking.
-        let catalog = Catalog::built_in().map_err(|e| StartupError::Catalog(e.to_string()))?;
-        let metrics = Arc::new(Metrics::new());
-        let (live, sources) = LiveHub::new(
-            &settings.live,
-            limits.max_sse_subscribers,
-            Arc::clone(&metrics),
-        )?;
-        raise_file_limit(limits.max_connections);
+        let (state, sources) = AppState::build(settings).await?;
+        raise_file_limit(state.limits.max_connections);
         let addr = SocketAddr::new(settings.host, settings.port);
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
-        live.spawn_samplers(sources);
-        let rate_limit = Arc::new(RateLimit::new(
-            limits.rate_limit_per_minute,
-            limits.trusted_proxies.clone(),
-        ));
-        spawn_rate_limit_cleanup(Arc::clone(&rate_limit));
-        let state = AppState {
-            started: Instant::now(),
-            ladder: Arc::new(PhaseLadder::seed()),
-            catalog: Arc::new(catalog),
-            spa: Arc::new(spa),
-            live: Arc::clone(&live),
-            metrics: Arc::clone(&metrics),
-            work: Arc::new(WorkPool::new(limits.work_threads, limits.work_queue)),
-            rate_limit,
-            limits: Arc::clone(&limits),
-        };
+        state.live.spawn_samplers(sources);
+        spawn_rate_limit_cleanup(Arc::clone(&state.rate_limit));
         Ok(Application {
             listener,
-            router: router(state),
             connections: ConnectionLimits {
-                max_connections: limits.max_connections,
-                header_read_timeout: limits.header_read_timeout,
-                idle_timeout: limits.idle_timeout,
+                max_connections: state.limits.max_connections,
+                header_read_timeout: state.limits.header_read_timeout,
+                idle_timeout: state.limits.idle_timeout,
                 grace: Duration::from_secs(settings.shutdown_grace_seconds),
             },
-            live,
-            metrics,
+            live: Arc::clone(&state.live),
+            metrics: Arc::clone(&state.metrics),
+            router: routes::router(state),
         })
     }
 

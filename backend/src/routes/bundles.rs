@@ -2,18 +2,20 @@
 //! the default scenario, `POST` to the same path with a scenario body for any other. The bytes
 //! are those the SPA builds in the browser: both call `phaseplan_model::bundle`.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use phaseplan_model::api::ErrorBody;
 use phaseplan_model::bundle::archive::{self, Format};
 use phaseplan_model::bundle::{BundleError, generate};
-use phaseplan_model::cost::catalog::ProviderId;
+use phaseplan_model::cost::catalog::{Catalog, ProviderId};
 use phaseplan_model::presets::default_preset;
 use phaseplan_model::scenario::Scenario;
 
 use crate::error::{AppError, AppJson, AppPath};
-use crate::startup::AppState;
+use crate::http::work::WorkPool;
 
 /// The two path segments of a bundle download.
 #[derive(Debug, utoipa::IntoParams)]
@@ -39,10 +41,11 @@ struct BundlePath {
         (status = 503, description = "The work queue is full; `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub async fn default_scenario(
-    State(state): State<AppState>,
+    State(catalog): State<Arc<Catalog>>,
+    State(work): State<Arc<WorkPool>>,
     AppPath((phase, file)): AppPath<(String, String)>,
 ) -> Result<Response, AppError> {
-    respond(state, default_preset().scenario, phase, file).await
+    respond(catalog, work, default_preset().scenario, phase, file).await
 }
 
 #[utoipa::path(post, path = "/api/v1/bundles/{phase}/{file}", tag = "bundles", params(BundlePath),
@@ -53,15 +56,17 @@ pub async fn default_scenario(
         (status = 503, description = "The work queue is full; `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub async fn for_scenario(
-    State(state): State<AppState>,
+    State(catalog): State<Arc<Catalog>>,
+    State(work): State<Arc<WorkPool>>,
     AppPath((phase, file)): AppPath<(String, String)>,
     AppJson(scenario): AppJson<Scenario>,
 ) -> Result<Response, AppError> {
-    respond(state, scenario, phase, file).await
+    respond(catalog, work, scenario, phase, file).await
 }
 
 async fn respond(
-    state: AppState,
+    catalog: Arc<Catalog>,
+    work: Arc<WorkPool>,
     scenario: Scenario,
     phase: String,
     file: String,
@@ -80,10 +85,8 @@ async fn respond(
             ),
         })?;
     let valid = scenario.validate()?;
-    let catalog = state.catalog.clone();
     // Generation and compression take a few milliseconds of CPU: in the bounded work pool.
-    let (name, bytes) = state
-        .work
+    let (name, bytes) = work
         .run("the bundle", move || {
             let bundle = generate(&valid, &catalog, &phase, provider)?;
             let bytes =

@@ -1,11 +1,14 @@
+use std::sync::Arc;
+
 use axum::extract::State;
 use phaseplan_model::api::ErrorBody;
+use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::evaluate::{Evaluation, evaluate as run_model};
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 
 use crate::error::{AppError, AppJson};
-use crate::startup::AppState;
+use crate::http::work::WorkPool;
 
 /// `POST /api/v1/evaluate`: a scenario → the full evaluation (capacity, bills, timeline, costs
 /// per provider, decision matrix, migration, Monte Carlo) — the same function the SPA runs in the
@@ -26,13 +29,12 @@ use crate::startup::AppState;
         (status = 503, description = "The evaluation queue is full; `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub async fn evaluate(
-    State(state): State<AppState>,
+    State(catalog): State<Arc<Catalog>>,
+    State(work): State<Arc<WorkPool>>,
     AppJson(scenario): AppJson<Scenario>,
 ) -> Result<AppJson<Evaluation>, AppError> {
     let valid = scenario.validate()?;
-    let catalog = state.catalog.clone();
-    let evaluation = state
-        .work
+    let evaluation = work
         .run("the evaluation", move || run_model(&valid, &catalog))
         .await?;
     Ok(AppJson(evaluation))

@@ -14,21 +14,22 @@ use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
+use crate::config::HttpLimits;
 use crate::error::{AppError, AppJson, AppQuery};
-use crate::startup::AppState;
+use crate::live::LiveHub;
 
 /// `GET /api/v1/live/snapshot`.
 #[utoipa::path(get, path = "/api/v1/live/snapshot", tag = "live",
     responses((status = 200, description = "The latest value of every metric from a fresh source, and each source's health", body = LiveSnapshot)))]
-pub async fn snapshot(State(state): State<AppState>) -> AppJson<LiveSnapshot> {
-    AppJson(state.live.snapshot())
+pub async fn snapshot(State(live): State<Arc<LiveHub>>) -> AppJson<LiveSnapshot> {
+    AppJson(live.snapshot())
 }
 
 /// `GET /api/v1/live/analysis`.
 #[utoipa::path(get, path = "/api/v1/live/analysis", tag = "live",
     responses((status = 200, description = "Utilisation per component against the current phase, the decision and the forecast", body = LiveAnalysis)))]
-pub async fn analysis(State(state): State<AppState>) -> AppJson<LiveAnalysis> {
-    AppJson(state.live.analysis())
+pub async fn analysis(State(live): State<Arc<LiveHub>>) -> AppJson<LiveAnalysis> {
+    AppJson(live.analysis())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -48,7 +49,7 @@ pub struct HistoryQuery {
         (status = 422, description = "An unknown metric or a bad `since`; `field` names it", body = ErrorBody),
     ))]
 pub async fn history(
-    State(state): State<AppState>,
+    State(live): State<Arc<LiveHub>>,
     AppQuery(q): AppQuery<HistoryQuery>,
 ) -> Result<AppJson<LiveHistory>, AppError> {
     let key = q.metric.unwrap_or_default();
@@ -67,7 +68,7 @@ pub async fn history(
     }
     Ok(AppJson(LiveHistory {
         metric,
-        points: state.live.history(metric, since),
+        points: live.history(metric, since),
     }))
 }
 
@@ -82,20 +83,19 @@ pub async fn history(
 ///
 /// At most `max_sse_subscribers` streams are open at once; past it, 503 with `Retry-After`.
 pub async fn stream(
-    State(state): State<AppState>,
+    State(live): State<Arc<LiveHub>>,
+    State(limits): State<Arc<HttpLimits>>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let (last, rx, subscription) =
-        state
-            .live
-            .subscribe()
+        live.subscribe()
             .ok_or_else(|| AppError::ServiceUnavailable {
                 what: format!(
                     "{} live streams are open, the most this server holds",
-                    state.limits.max_sse_subscribers
+                    limits.max_sse_subscribers
                 ),
                 retry_after: Duration::from_secs(5),
             })?;
-    let events = updates(last, rx, state.live.closing()).map(move |json| {
+    let events = updates(last, rx, live.closing()).map(move |json| {
         // Keeps the subscription (and the subscriber count) alive with the stream.
         let _ = &subscription;
         Ok(Event::default().event("update").data(&*json))

@@ -8,19 +8,65 @@ pub mod live;
 pub mod phase_fit;
 pub mod presets;
 
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{Method, Uri};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::response::Response;
 use axum::routing::{get, post};
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::http::{headers, host, rate_limit, request_timeout};
+use crate::spa::SpaSource;
+use crate::state::AppState;
 
 /// Largest request body the API accepts. Scenarios are a few KiB; 1 MiB leaves room for a user
 /// pricing catalog without letting a client make the server buffer megabytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
+/// The whole HTTP surface: the API, `/metrics`, then the SPA for everything else, inside the
+/// guards (outermost first): tracing, the `Host` allowlist, security headers, compression, the
+/// request timeout, the POST rate limit.
+pub fn router(state: AppState) -> Router {
+    let limits = Arc::clone(&state.limits);
+    api()
+        .route("/metrics", get(crate::metrics::render))
+        .fallback(spa_fallback)
+        .route_layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(from_fn_with_state(
+            Arc::clone(&state.rate_limit),
+            rate_limit::limit,
+        ))
+        .with_state(state)
+        .layer(from_fn_with_state(limits.request_timeout, request_timeout))
+        // Archives (bundle downloads) are compressed already: compressing them again only
+        // costs CPU.
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/zip"))
+                    .and(NotForContentType::const_new("application/gzip")),
+            ),
+        )
+        .layer(from_fn_with_state(limits.behind_tls, headers::add))
+        .layer(from_fn_with_state(
+            Arc::new(limits.allowed_hosts.clone()),
+            host::check,
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn spa_fallback(State(spa): State<Arc<SpaSource>>, uri: Uri, headers: HeaderMap) -> Response {
+    spa.serve(&uri, &headers).await
+}
+
+/// The routes under `/api`.
+fn api() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/phase-fit", post(phase_fit::phase_fit))
@@ -51,5 +97,82 @@ async fn method_not_allowed(method: Method, uri: Uri) -> AppError {
     AppError::MethodNotAllowed {
         method: method.as_str().chars().take(20).collect(),
         path: uri.path().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt as _;
+
+    use super::*;
+    use crate::config::Settings;
+
+    /// The router, without a port: requests go straight to it (`oneshot`).
+    async fn app() -> Router {
+        let (state, _sources) = AppState::build(&Settings::default()).await.unwrap();
+        router(state)
+    }
+
+    async fn call(
+        method: &str,
+        uri: &str,
+        host: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", host)
+            .body(Body::empty())
+            .unwrap();
+        let res = app().await.oneshot(req).await.unwrap();
+        let (parts, body) = res.into_parts();
+        let bytes = to_bytes(body, 1 << 20).await.unwrap();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (parts.status, parts.headers, json)
+    }
+
+    #[tokio::test]
+    async fn the_router_answers_and_refuses_in_one_shape() {
+        let (status, headers, body) = call("GET", "/api/v1/health", "localhost").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["name"], "phaseplan-server");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        for (method, uri, host, want, code) in [
+            ("GET", "/api/v1/nope", "localhost", 404, "not_found"),
+            (
+                "DELETE",
+                "/api/v1/health",
+                "localhost",
+                405,
+                "method_not_allowed",
+            ),
+            (
+                "GET",
+                "/api/v1/live/history?metric=x",
+                "localhost",
+                422,
+                "invalid_input",
+            ),
+            (
+                "GET",
+                "/api/v1/health",
+                "evil.example",
+                421,
+                "misdirected_request",
+            ),
+            (
+                "GET",
+                "/api/v1/bundles/growth/%FF.zip",
+                "localhost",
+                404,
+                "not_found",
+            ),
+        ] {
+            let (status, _, body) = call(method, uri, host).await;
+            assert_eq!(status.as_u16(), want, "{method} {uri}");
+            assert_eq!(body["error"]["code"], code, "{method} {uri}");
+        }
     }
 }
