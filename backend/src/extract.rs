@@ -101,7 +101,7 @@ where
                 };
                 let message = e.into_inner().to_string();
                 let field = unknown_field(&message).unwrap_or(field);
-                ValidationError::new(field, Reason::Missing(query_expectation(&message))).into()
+                ValidationError::new(field, query_reason(&message)).into()
             })
     }
 }
@@ -116,13 +116,21 @@ fn unknown_field(message: &str) -> Option<String> {
     })
 }
 
-/// What the query parameter should have been, from serde's message ("invalid digit found in
-/// string" → "a number").
-fn query_expectation(message: &str) -> String {
+/// Why a query parameter was refused, from serde's message ("invalid float literal" → not a
+/// number; "unknown field `x`, expected one of …" → one of them).
+fn query_reason(message: &str) -> Reason {
     if message.contains("float") || message.contains("digit") || message.contains("number") {
-        "a number".to_owned()
+        Reason::NotANumber
+    } else if let Some(known) = message.split("expected one of ").nth(1) {
+        Reason::NotOneOf {
+            got: unknown_field(message).unwrap_or_default(),
+            known: known
+                .split(", ")
+                .map(|k| k.trim_matches('`').to_owned())
+                .collect(),
+        }
     } else {
-        message.to_owned()
+        Reason::Unreadable(message.to_owned())
     }
 }
 

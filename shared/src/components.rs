@@ -238,10 +238,7 @@ pub(crate) fn check_key(field: &str, key: &str) -> Result<(), ValidationError> {
     if ok {
         Ok(())
     } else {
-        Err(ValidationError::new(
-            field,
-            Reason::Missing("1–32 lowercase letters, digits or dashes".to_owned()),
-        ))
+        Err(ValidationError::new(field, Reason::BadKey))
     }
 }
 

@@ -30,6 +30,28 @@ pub enum Reason {
     ControlCharacter { found: char, position: usize },
     /// A text longer than `max` characters.
     TooLong { max: usize },
+    /// A list longer than `max` items (`what` names them: "phases", "events").
+    TooMany { max: usize, what: &'static str },
+    /// A key (used in URLs and file names) that is not 1–32 lowercase letters, digits or dashes.
+    BadKey,
+    /// Shares that together exceed the whole (1-year plus 3-year commitments).
+    SharesOverOne { sum: f64 },
+    /// Load-test measurements the scalability law cannot be fitted to; the text says why.
+    CannotFit(String),
+    /// A value that must be one of `known`.
+    NotOneOf { got: String, known: Vec<String> },
+    /// Not a number where one is expected (a query parameter).
+    NotANumber,
+    /// A date that is not `YYYY-MM-DD`.
+    BadDate { got: String },
+    /// A price in a unit the item is not sold by.
+    WrongUnit { expected: Vec<String> },
+    /// A price in a currency the catalog has no exchange rate for.
+    NoExchangeRate { currency: String },
+    /// An unbounded egress tier before the last one (tiers after it could never apply).
+    UnboundedTierNotLast,
+    /// A query string the server cannot read; the text is the decoder's.
+    Unreadable(String),
 }
 
 impl fmt::Display for Reason {
@@ -54,6 +76,28 @@ impl fmt::Display for Reason {
                 u32::from(*found)
             ),
             Reason::TooLong { max } => write!(f, "must be at most {max} characters long"),
+            Reason::TooMany { max, what } => write!(f, "must hold at most {max} {what}"),
+            Reason::BadKey => f.write_str(
+                "must be 1–32 lowercase letters, digits or dashes, not starting with a dash",
+            ),
+            Reason::SharesOverOne { sum } => write!(
+                f,
+                "the 1-year and 3-year shares must sum to at most 1 (they sum to {sum})"
+            ),
+            Reason::CannotFit(why) => write!(f, "cannot be fitted: {why}"),
+            Reason::NotOneOf { got, known } => {
+                write!(f, "must be one of {} (got {got:?})", known.join(", "))
+            }
+            Reason::NotANumber => f.write_str("must be a number"),
+            Reason::BadDate { got } => write!(f, "must be a YYYY-MM-DD date (got {got:?})"),
+            Reason::WrongUnit { expected } => {
+                write!(f, "must be a price per {}", expected.join(" or "))
+            }
+            Reason::NoExchangeRate { currency } => {
+                write!(f, "has no exchange rate for {currency} in the catalog")
+            }
+            Reason::UnboundedTierNotLast => f.write_str("only the last tier may be unbounded"),
+            Reason::Unreadable(what) => write!(f, "cannot be read: {what}"),
         }
     }
 }
@@ -150,6 +194,36 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn each_reason_says_what_is_wrong() {
+        let says = |r: Reason| ValidationError::new("f", r).to_string();
+        assert_eq!(
+            says(Reason::TooMany {
+                max: 12,
+                what: "phases"
+            }),
+            "f: must hold at most 12 phases"
+        );
+        assert_eq!(
+            says(Reason::SharesOverOne { sum: 1.25 }),
+            "f: the 1-year and 3-year shares must sum to at most 1 (they sum to 1.25)"
+        );
+        assert_eq!(
+            says(Reason::BadDate {
+                got: "2025-13-01".to_owned()
+            }),
+            "f: must be a YYYY-MM-DD date (got \"2025-13-01\")"
+        );
+        assert_eq!(
+            says(Reason::NotOneOf {
+                got: "x".to_owned(),
+                known: vec!["a".to_owned(), "b".to_owned()]
+            }),
+            "f: must be one of a, b (got \"x\")"
+        );
+        assert!(says(Reason::BadKey).contains("lowercase letters, digits or dashes"));
+    }
 
     #[test]
     fn range_check_names_the_field_and_the_reason() {

@@ -120,6 +120,19 @@ impl LiveComponent {
         LiveComponent::Websockets,
     ];
 
+    /// The wire name (the same string serde writes): for ids in pages and files, never the
+    /// `Debug` spelling (`AppCpu` would give `appcpu`).
+    pub fn key(self) -> &'static str {
+        match self {
+            LiveComponent::Capacity => "capacity",
+            LiveComponent::AppCpu => "app_cpu",
+            LiveComponent::AppMemory => "app_memory",
+            LiveComponent::DbConnections => "db_connections",
+            LiveComponent::CacheMemory => "cache_memory",
+            LiveComponent::Websockets => "websockets",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             LiveComponent::Capacity => "Users vs capacity",
@@ -617,6 +630,16 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn component_keys_are_the_wire_names() {
+        for c in LiveComponent::ALL {
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                format!("\"{}\"", c.key())
+            );
+        }
+    }
     use crate::presets::default_preset;
 
     fn s() -> ValidScenario {

@@ -177,7 +177,10 @@ impl PhaseLadder {
         if phases.len() > MAX_PHASES {
             return Err(ValidationError::new(
                 "phases",
-                Reason::Missing(format!("at most {MAX_PHASES} phases")),
+                Reason::TooMany {
+                    max: MAX_PHASES,
+                    what: "phases",
+                },
             ));
         }
         let mut keys = std::collections::BTreeSet::new();

@@ -335,7 +335,10 @@ impl AppScaling {
         if self.measured.len() > 1_000 {
             return Err(ValidationError::new(
                 format!("{f}.measured"),
-                Reason::Missing("at most 1,000 measurements".to_owned()),
+                Reason::TooMany {
+                    max: 1_000,
+                    what: "measurements",
+                },
             ));
         }
         if self.measured.is_empty() {
@@ -358,7 +361,7 @@ impl AppScaling {
             .map(|m| (m.instances, m.throughput_rps))
             .collect();
         let usl = Usl::fit(&points).map_err(|e| {
-            ValidationError::new(format!("{f}.measured"), Reason::Missing(e.to_string()))
+            ValidationError::new(format!("{f}.measured"), Reason::CannotFit(e.to_string()))
         })?;
         // A fit can land anywhere; keep it within the range the stated coefficients accept.
         Ok(Usl {
@@ -399,7 +402,10 @@ impl Growth {
         if self.events.len() > MAX_EVENTS {
             return Err(ValidationError::new(
                 "growth.events",
-                Reason::Missing(format!("at most {MAX_EVENTS} events")),
+                Reason::TooMany {
+                    max: MAX_EVENTS,
+                    what: "events",
+                },
             ));
         }
         for (i, e) in self.events.iter().enumerate() {
@@ -444,9 +450,7 @@ impl PricingOptions {
         if committed > 1.0 + 1e-9 {
             return Err(ValidationError::new(
                 "pricing.commit_3y_share",
-                Reason::Missing(format!(
-                    "1-year and 3-year shares summing to at most 1 (they sum to {committed})"
-                )),
+                Reason::SharesOverOne { sum: committed },
             ));
         }
         Ok(())

@@ -31,10 +31,10 @@ await page.route('**/api/v1/live/history?**', (route) => {
 });
 await page.goto(`${BASE}/live`);
 await page.waitForSelector('[data-testid="live-connection"][data-state="open"]');
-await page.waitForSelector('.live-charts [data-component="appcpu"] canvas');
+await page.waitForSelector('.live-charts [data-component="app_cpu"] canvas');
 
 const chartPoints = () => page.evaluate(() => {
-  const el = document.querySelector('.live-charts [data-component="appcpu"] [data-testid="live-chart"]');
+  const el = document.querySelector('.live-charts [data-component="app_cpu"] [data-testid="live-chart"]');
   return window.echarts.getInstanceByDom(el).getOption().series[0].data.length;
 });
 
@@ -42,7 +42,7 @@ const chartPoints = () => page.evaluate(() => {
 const t0 = Date.now();
 await page.selectOption('[data-testid="live-window"]', String(process.env.WINDOW ?? DAY));
 await page.waitForFunction((from) => {
-  const el = document.querySelector('.live-charts [data-component="appcpu"] [data-testid="live-chart"]');
+  const el = document.querySelector('.live-charts [data-component="app_cpu"] [data-testid="live-chart"]');
   const first = window.echarts.getInstanceByDom(el).getOption().series[0].data[0];
   return first && first[0] < from;
 }, (now - Number(process.env.WINDOW ?? DAY) + 600) * 1000, { polling: 100, timeout: 60_000 });

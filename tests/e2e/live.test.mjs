@@ -121,16 +121,16 @@ const readingRow = (page, component) => page.evaluate((c) => {
 test('the page streams host and Redis readings and draws them against the phase thresholds', async () => {
   const page = await openLive();
   const snapshot = await (await fetch(`${base}/api/v1/live/snapshot`)).json();
-  const memory = await readingRow(page, 'appmemory');
+  const memory = await readingRow(page, 'app_memory');
   assert.ok(memory, 'a memory reading');
   assert.ok(Math.abs(parseFloat(memory[0]) - snapshot.values.memory_percent) < 5,
     `page ${memory[0]} vs server ${snapshot.values.memory_percent}`);
   // Redis's used memory against its maxmemory (64 MiB), as INFO reports it.
-  const cache = await readingRow(page, 'cachememory');
+  const cache = await readingRow(page, 'cache_memory');
   assert.match(cache[3], / of 64 MiB$/);
   // One chart per component, each with the table's own warning and critical lines.
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="live-chart"] canvas').length >= 3);
-  for (const component of ['appcpu', 'appmemory', 'cachememory']) {
+  for (const component of ['app_cpu', 'app_memory', 'cache_memory']) {
     const row = await readingRow(page, component);
     await waitFor(`${component} chart`, async () => (await chartThresholds(page, component)) !== null);
     assert.deepEqual(await chartThresholds(page, component), [parseFloat(row[1]), parseFloat(row[2])], component);
@@ -154,7 +154,7 @@ test('updates arrive without a reload, and the phase picked re-judges them in th
   await waitFor('a newer sample', async () => (await lastSample(page)) !== first, 5_000);
   assert.equal(await page.evaluate(() => window.__marker), 1, 'the page reloaded');
 
-  const launchCpu = await readingRow(page, 'appcpu');
+  const launchCpu = await readingRow(page, 'app_cpu');
   const options = await page.locator('[data-testid="live-phase"] option').evaluateAll((o) => o.map((x) => x.value));
   assert.ok(options.length >= 2, 'every phase of the plan is offered');
   await page.selectOption('[data-testid="live-phase"]', options.at(-1));
@@ -162,8 +162,8 @@ test('updates arrive without a reload, and the phase picked re-judges them in th
   const text = await page.innerText('[data-testid="live-decision"]');
   const name = await page.locator(`[data-testid="live-phase"] option[value="${options.at(-1)}"]`).innerText();
   assert.ok(text.includes(`Judged against ${name}'s thresholds`), text);
-  const topCpu = await readingRow(page, 'appcpu');
-  const thresholds = await chartThresholds(page, 'appcpu');
+  const topCpu = await readingRow(page, 'app_cpu');
+  const thresholds = await chartThresholds(page, 'app_cpu');
   assert.deepEqual(thresholds, [parseFloat(topCpu[1]), parseFloat(topCpu[2])]);
   // The default plan's top phase holds CPU to other lines than its first.
   assert.notDeepEqual(topCpu.slice(1, 3), launchCpu.slice(1, 3));
@@ -180,10 +180,10 @@ test('a stopped source shows as stale with its error, and recovers', async () =>
   assert.ok(error.length > 0, 'the error is shown');
   // The host keeps streaming meanwhile, and the cache reading leaves the analysis.
   assert.equal(await page.getAttribute('[data-testid="live-sources"] tr[data-source="host"]', 'data-stale'), 'false');
-  await waitFor('the cache reading to go', async () => (await readingRow(page, 'cachememory')) === null, 5_000);
+  await waitFor('the cache reading to go', async () => (await readingRow(page, 'cache_memory')) === null, 5_000);
   await startRedis();
   await page.waitForSelector(`${cacheRow}[data-stale="false"]`, { timeout: 15_000 });
-  await waitFor('the cache reading back', async () => (await readingRow(page, 'cachememory')) !== null, 5_000);
+  await waitFor('the cache reading back', async () => (await readingRow(page, 'cache_memory')) !== null, 5_000);
   await page.context().close();
 });
 

@@ -56,10 +56,10 @@ pub async fn history(
     let metric = Metric::parse(&key).ok_or_else(|| {
         ValidationError::new(
             "metric",
-            Reason::Missing(format!(
-                "one of {}; got {key:?}",
-                Metric::ALL.map(Metric::key).join(", ")
-            )),
+            Reason::NotOneOf {
+                got: key.clone(),
+                known: Metric::ALL.map(|m| m.key().to_owned()).to_vec(),
+            },
         )
     })?;
     let since = q.since.unwrap_or(0.0);

@@ -323,7 +323,7 @@ fn Readings(judged: Memo<Option<Judged>>) -> impl IntoView {
                             j.analysis.readings.iter().map(|r| {
                                 let status = r.status;
                                 view! {
-                                    <tr data-component=format!("{:?}", r.component).to_lowercase()>
+                                    <tr data-component=r.component.key()>
                                         <th scope="row">{r.label.clone()}</th>
                                         <td class="num" data-testid="reading-percent">{format!("{:.1} %", r.utilisation_percent)}</td>
                                         <td class="num">{format!("{:.0} %", r.warning_percent)}</td>
@@ -374,7 +374,7 @@ fn Charts(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView {
                         .unwrap_or_default()
                     });
                     view! {
-                        <div class="panel" data-component=format!("{component:?}").to_lowercase()>
+                        <div class="panel" data-component=component.key()>
                             <EChart chart=chart label=component.label() test_id="live-chart" height=240 />
                         </div>
                     }

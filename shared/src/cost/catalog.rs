@@ -411,7 +411,7 @@ impl Catalog {
                     None if j + 1 != p.egress.len() => {
                         return Err(ValidationError::new(
                             format!("{g}.up_to_gb"),
-                            Reason::Missing("only the last tier may be unbounded".to_owned()),
+                            Reason::UnboundedTierNotLast,
                         ));
                     }
                     None => {}
@@ -469,7 +469,9 @@ impl PriceCheck<'_> {
         if !self.currencies.contains(&price.currency) {
             return Err(ValidationError::new(
                 format!("{field}.currency"),
-                Reason::Missing(format!("no exchange rate for {}", price.currency.code())),
+                Reason::NoExchangeRate {
+                    currency: price.currency.code().to_owned(),
+                },
             ));
         }
         Ok(())
@@ -498,7 +500,9 @@ fn check_unit(field: &str, price: &Price, allowed: &[PriceUnit]) -> Result<(), V
             .collect();
         Err(ValidationError::new(
             format!("{field}.unit"),
-            Reason::Missing(format!("a price per {}", names.join(" or "))),
+            Reason::WrongUnit {
+                expected: names.iter().map(|n| (*n).to_owned()).collect(),
+            },
         ))
     }
 }
@@ -527,7 +531,7 @@ fn check_date(field: &str, date: Option<&str>) -> Result<(), ValidationError> {
     } else {
         Err(ValidationError::new(
             field,
-            Reason::Missing(format!("a YYYY-MM-DD date, got {d:?}")),
+            Reason::BadDate { got: d.to_owned() },
         ))
     }
 }
