@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use phaseplan_model::api::{LiveSnapshot, LiveUpdate, SourceStatus};
 use phaseplan_model::live::{
-    LiveAnalysis, LiveComponent, Metric, Observations, analyse, planned_phase_now,
+    LiveAnalysis, LiveComponent, Metric, Observations, Series, analyse, planned_phase_now,
 };
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::ValidScenario;
@@ -45,6 +45,13 @@ struct Inner {
     sources: Vec<SourceState>,
     /// The last update, serialised, for new subscribers.
     last: Option<Arc<str>>,
+    /// Its analysis, for `/api/v1/live/analysis`.
+    analysis: Option<Arc<LiveAnalysis>>,
+    /// Samples recorded so far, and the number of the one `last` comes from: updates are
+    /// analysed outside the lock, so a slower analysis of an older sample must not replace a
+    /// newer one.
+    recorded: u64,
+    published: u64,
 }
 
 #[derive(Debug)]
@@ -145,6 +152,9 @@ impl LiveHub {
                     history: History::new(capacity),
                     sources: states,
                     last: None,
+                    analysis: None,
+                    recorded: 0,
+                    published: 0,
                 }),
                 tx,
                 closing: watch::Sender::new(false),
@@ -208,7 +218,8 @@ impl LiveHub {
                     self.record(
                         i,
                         Err(SourceError::new(Failure::Crashed, format!("sampler {why}"))),
-                    );
+                    )
+                    .await;
                 }
             }
             if started.elapsed() > Duration::from_secs(300) {
@@ -246,7 +257,7 @@ impl LiveHub {
                     "no answer within the sample's budget",
                 )),
             };
-            self.record(i, result);
+            self.record(i, result).await;
         }
     }
 
@@ -282,9 +293,17 @@ impl LiveHub {
     /// Records one sample (or failure) of source `i`, then publishes the new state. A change
     /// of state (up → failing, one failure → another, failing → up) is logged once, with the
     /// details; a source that keeps failing the same way does not fill the log.
-    pub fn record(&self, i: usize, result: Result<Vec<(Metric, f64)>, SourceError>) {
+    ///
+    /// The lock is held only to update the sources and the history and to copy what the
+    /// analysis reads; the analysis (a pass over the whole history) runs on a blocking thread,
+    /// and its result is published unless a newer sample's got there first.
+    pub async fn record(
+        self: &Arc<Self>,
+        i: usize,
+        result: Result<Vec<(Metric, f64)>, SourceError>,
+    ) {
         let now = now_unix();
-        let update = {
+        let (seq, snapshot, history) = {
             let mut inner = self.lock();
             let Some(state) = inner.sources.get_mut(i) else {
                 return;
@@ -314,13 +333,60 @@ impl LiveHub {
                     self.metrics.sample(&name, false);
                 }
             }
-            let update = self.update_locked(&mut inner, now);
-            let json: Arc<str> = serde_json::to_string(&update).unwrap_or_default().into();
-            inner.last = Some(Arc::clone(&json));
-            json
+            inner.recorded += 1;
+            let snapshot = self.snapshot_locked(&mut inner, now);
+            let history = inner.history.series(&LiveComponent::metrics(), 0.0);
+            (inner.recorded, snapshot, history)
         };
+        let hub = Arc::clone(self);
+        let Ok((update, json)) =
+            tokio::task::spawn_blocking(move || hub.analysed(snapshot, &history, now)).await
+        else {
+            return;
+        };
+        {
+            let mut inner = self.lock();
+            if seq <= inner.published {
+                return;
+            }
+            inner.published = seq;
+            inner.last = Some(Arc::clone(&json));
+            inner.analysis = Some(Arc::new(update.analysis));
+        }
         // No subscribers is not an error.
-        let _ = self.tx.send(update);
+        let _ = self.tx.send(json);
+    }
+
+    /// The update for a snapshot and a copy of the history, and its JSON: CPU work, outside the
+    /// lock.
+    fn analysed(
+        &self,
+        snapshot: LiveSnapshot,
+        history: &Series,
+        now: f64,
+    ) -> (LiveUpdate, Arc<str>) {
+        let analysis = analyse(&self.scenario, self.phase_index, &snapshot.values, history);
+        let update = LiveUpdate {
+            snapshot,
+            analysis,
+            sent_at_ms: now * 1_000.0,
+        };
+        let json: Arc<str> = serde_json::to_string(&update).unwrap_or_default().into();
+        (update, json)
+    }
+
+    /// The state as it is now, analysed outside the lock (before the first sample).
+    fn current(&self) -> (LiveUpdate, Arc<str>) {
+        let now = now_unix();
+        let (snapshot, history) = {
+            let mut inner = self.lock();
+            let snapshot = self.snapshot_locked(&mut inner, now);
+            (
+                snapshot,
+                inner.history.series(&LiveComponent::metrics(), 0.0),
+            )
+        };
+        self.analysed(snapshot, &history, now)
     }
 
     fn snapshot_locked(&self, inner: &mut Inner, now: f64) -> LiveSnapshot {
@@ -343,25 +409,18 @@ impl LiveHub {
         }
     }
 
-    fn update_locked(&self, inner: &mut Inner, now: f64) -> LiveUpdate {
-        let snapshot = self.snapshot_locked(inner, now);
-        let history = inner.history.series(&LiveComponent::metrics(), 0.0);
-        let analysis = analyse(&self.scenario, self.phase_index, &snapshot.values, &history);
-        LiveUpdate {
-            snapshot,
-            analysis,
-            sent_at_ms: now * 1_000.0,
-        }
-    }
-
     pub fn snapshot(&self) -> LiveSnapshot {
         let mut inner = self.lock();
         self.snapshot_locked(&mut inner, now_unix())
     }
 
+    /// The last published analysis (the state as it is, before the first sample).
     pub fn analysis(&self) -> LiveAnalysis {
-        let mut inner = self.lock();
-        self.update_locked(&mut inner, now_unix()).analysis
+        let last = self.lock().analysis.clone();
+        match last {
+            Some(a) => LiveAnalysis::clone(&a),
+            None => self.current().0.analysis,
+        }
     }
 
     pub fn history(&self, metric: Metric, since: f64) -> Vec<(f64, f64)> {
@@ -384,14 +443,9 @@ impl LiveHub {
         let rx = self.tx.subscribe();
         // Before the first sample, the state as it is (every source waiting), so a new page
         // shows its sources at once instead of after the first interval.
-        let last = {
-            let mut inner = self.lock();
-            inner.last.clone().or_else(|| {
-                let update = self.update_locked(&mut inner, now_unix());
-                serde_json::to_string(&update).ok().map(Arc::from)
-            })
-        };
-        Some((last, rx, subscription))
+        let last = self.lock().last.clone();
+        let last = last.unwrap_or_else(|| self.current().1);
+        Some((Some(last), rx, subscription))
     }
 
     /// Ends every open stream: called when the server shuts down, so the drain does not wait
