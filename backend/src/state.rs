@@ -13,8 +13,8 @@ use crate::config::{HttpLimits, Settings};
 use crate::error::StartupError;
 use crate::http::rate_limit::RateLimit;
 use crate::http::work::WorkPool;
-use crate::live::LiveHub;
 use crate::live::sources::Source;
+use crate::live::{LiveConfig, LiveHub};
 use crate::metrics::Metrics;
 use crate::spa::SpaSource;
 
@@ -54,10 +54,10 @@ impl AppState {
         let catalog = Catalog::built_in().map_err(|e| StartupError::Catalog(e.to_string()))?;
         let metrics = Arc::new(Metrics::new());
         let (live, sources) = LiveHub::new(
-            &settings.live,
+            LiveConfig::from_settings(&settings.live)?,
             limits.max_sse_subscribers,
             Arc::clone(&metrics),
-        )?;
+        );
         let state = AppState {
             started: Started(Instant::now()),
             ladder: Arc::new(PhaseLadder::seed()),

@@ -3,6 +3,7 @@
 //! Server-Sent-Events subscribers through a bounded broadcast channel (a subscriber that falls
 //! behind is dropped, never buffered without bound).
 
+pub mod config;
 pub mod history;
 pub mod sources;
 
@@ -12,15 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use phaseplan_model::api::{LiveSnapshot, LiveUpdate, SourceStatus};
-use phaseplan_model::live::{
-    LiveAnalysis, LiveComponent, Metric, Observations, Series, analyse, planned_phase_now,
-};
-use phaseplan_model::presets::preset;
+use phaseplan_model::live::{LiveAnalysis, LiveComponent, Metric, Observations, Series, analyse};
 use phaseplan_model::scenario::ValidScenario;
 use tokio::sync::{broadcast, watch};
 
-use crate::config::{ConfigError, LiveSettings, MAX_HISTORY_POINTS, MIN_LIVE_INTERVAL_SECONDS};
 use crate::metrics::Metrics;
+pub use config::LiveConfig;
 use history::History;
 use sources::{Failure, Source, SourceError};
 
@@ -71,82 +69,31 @@ pub struct LiveHub {
 }
 
 impl LiveHub {
-    /// Builds the hub and its sources from the settings (errors name the bad setting).
+    /// Builds the hub and its sources from checked settings ([`LiveConfig::from_settings`]).
     pub fn new(
-        settings: &LiveSettings,
+        config: LiveConfig,
         max_subscribers: usize,
         metrics: Arc<Metrics>,
-    ) -> Result<(Arc<Self>, Vec<Source>), ConfigError> {
-        let interval = settings.interval_seconds;
-        if !(interval.is_finite() && (MIN_LIVE_INTERVAL_SECONDS..=3_600.0).contains(&interval)) {
-            return Err(ConfigError::new(
-                "live.interval_seconds",
-                format!(
-                    "must be between {MIN_LIVE_INTERVAL_SECONDS} and 3600 seconds (got {interval}): \
-                     every sample re-reads the sources and re-analyses the history"
-                ),
-            ));
-        }
-        let hours = settings.history_hours;
-        if !(hours.is_finite() && hours > 0.0 && hours <= 24.0 * 31.0) {
-            return Err(ConfigError::new(
-                "live.history_hours",
-                format!("must be more than 0 and at most 744 (31 days); got {hours}"),
-            ));
-        }
-        let points = (hours * 3_600.0 / interval).ceil();
-        if points > MAX_HISTORY_POINTS {
-            return Err(ConfigError::new(
-                "live.history_hours",
-                format!(
-                    "{hours} h at live.interval_seconds = {interval} is {points} samples per metric; \
-                     at most {MAX_HISTORY_POINTS}: shorten the window or lengthen the interval"
-                ),
-            ));
-        }
-        let scenario = preset(&settings.preset)
-            .ok_or_else(|| {
-                ConfigError::new(
-                    "live.preset",
-                    format!("unknown preset {:?}", settings.preset),
-                )
-            })?
-            .scenario
-            .validate()
-            .map_err(|e| ConfigError::new("live.preset", e.to_string()))?;
-        let phase_index = match &settings.phase {
-            Some(key) => scenario
-                .ladder()
-                .phases()
-                .iter()
-                .position(|p| &p.key == key)
-                .ok_or_else(|| ConfigError::new("live.phase", format!("unknown phase {key:?}")))?,
-            None => planned_phase_now(&scenario),
-        };
+    ) -> (Arc<Self>, Vec<Source>) {
+        let LiveConfig {
+            interval,
+            history,
+            capacity,
+            scenario,
+            phase_index,
+            sources,
+        } = config;
         let mut built = Vec::new();
         let mut states = Vec::new();
-        for (i, s) in settings.sources.iter().enumerate() {
-            let source = Source::from_settings(s)
-                .map_err(|e| ConfigError::new(format!("live.sources[{i}]"), e))?;
+        for (status, source) in sources {
             states.push(SourceState {
-                status: SourceStatus {
-                    name: s.name().to_owned(),
-                    kind: s.kind().to_owned(),
-                    healthy: false,
-                    stale: true,
-                    last_success: None,
-                    error: None,
-                    metrics: source.metrics(),
-                },
+                status,
                 values: Vec::new(),
             });
             built.push(source);
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let capacity =
-            (settings.history_hours * 3_600.0 / settings.interval_seconds).ceil() as usize;
         let (tx, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
-        Ok((
+        (
             Arc::new(LiveHub {
                 inner: Mutex::new(Inner {
                     history: History::new(capacity),
@@ -158,8 +105,8 @@ impl LiveHub {
                 }),
                 tx,
                 closing: watch::Sender::new(false),
-                interval: Duration::from_secs_f64(settings.interval_seconds),
-                history_seconds: settings.history_hours * 3_600.0,
+                interval,
+                history_seconds: history.as_secs_f64(),
                 scenario,
                 phase_index,
                 subscribers: AtomicI64::new(0),
@@ -167,7 +114,7 @@ impl LiveHub {
                 metrics,
             }),
             built,
-        ))
+        )
     }
 
     pub fn interval(&self) -> Duration {
@@ -504,8 +451,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_sampler_that_panics_is_restarted_and_the_source_shows_it() {
-        let settings = LiveSettings::default();
-        let (hub, _) = LiveHub::new(&settings, 10, Arc::new(Metrics::new())).unwrap();
+        let config = LiveConfig::from_settings(&crate::config::LiveSettings::default()).unwrap();
+        let (hub, _) = LiveHub::new(config, 10, Arc::new(Metrics::new()));
         let runs = Arc::new(AtomicUsize::new(0));
         let counted = Arc::clone(&runs);
         let started = std::time::Instant::now();
