@@ -1,41 +1,6 @@
 //! Numbers for people: thousands separators, dollars, months as dates.
 
-/// `1234567.4` → `"1,234,567"`.
-pub fn thousands(n: f64) -> String {
-    if !n.is_finite() {
-        return "—".to_owned();
-    }
-    let digits = format!("{:.0}", n.abs().round());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < -0.5 {
-        out.push('−');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Whole dollars: `"$1,234"`, `"−$80"`.
-pub fn usd(n: f64) -> String {
-    let s = thousands(n);
-    match s.strip_prefix('−') {
-        Some(rest) => format!("−${rest}"),
-        None => format!("${s}"),
-    }
-}
-
-/// Dollars with cents, for small unit costs: `"$0.11"`.
-pub fn usd_cents(n: f64) -> String {
-    if n.is_finite() {
-        format!("${n:.2}")
-    } else {
-        "—".to_owned()
-    }
-}
+pub use phaseplan_model::format::{quantity, thousands, usd, usd_cents};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

@@ -33,6 +33,7 @@ mod error;
 pub mod evaluate;
 mod fit;
 pub mod forecast;
+pub mod format;
 pub mod growth;
 pub mod live;
 pub mod migration;

@@ -10,10 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::capacity::components::phase_capacity;
 use crate::forecast::{Crossing, SECONDS_PER_MONTH, TrendForecast, forecast};
+use crate::format::thousands;
 use crate::phase::{Band, Phase};
 use crate::scenario::ValidScenario;
 use crate::timeline::phase_timeline;
-use crate::units::{Status, thousands};
+use crate::units::Status;
 
 /// What a live source measures. Keys (`cpu_percent`…) are the wire names and the names used in
 /// the server's configuration to map Prometheus queries.

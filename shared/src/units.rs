@@ -78,23 +78,6 @@ impl Status {
     }
 }
 
-/// A whole number rounded and written with thousands separators (`12,345`), for the text the
-/// model writes for people (bundle READMEs, live readings).
-pub fn thousands(v: f64) -> String {
-    // Rounded values of real quantities fit an i64 by far.
-    #[allow(clippy::cast_possible_truncation)]
-    let n = v.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]

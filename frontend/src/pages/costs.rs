@@ -10,7 +10,7 @@ use phaseplan_model::migration::{MigrationInput, Recommendation};
 use crate::charts::cost::{breakdown_chart, cost_chart, tco_chart};
 use crate::components::chart::EChart;
 use crate::csv::timeline_csv;
-use crate::format::{month_label, thousands, usd, usd_cents};
+use crate::format::{month_label, quantity, usd, usd_cents};
 use crate::state::use_plan;
 
 /// Mean of `xs[from..]` (the months after a move).
@@ -189,7 +189,7 @@ pub fn Costs() -> impl IntoView {
                                     <tr>
                                         <td>{l.component.label()}</td>
                                         <td>{l.item.clone()}</td>
-                                        <td class="num">{thousands(l.quantity)}</td>
+                                        <td class="num">{quantity(l.quantity)}</td>
                                         <td class="num">{usd(l.list_usd)}</td>
                                         <td class="num"><abbr class="price" title=title.clone() tabindex="0" aria-label=format!("{}; {}", usd(l.monthly_usd), title)>{usd(l.monthly_usd)}</abbr></td>
                                         <td class="note">{l.note.clone().unwrap_or_default()}</td>

@@ -5,16 +5,7 @@ use std::fmt::Write as _;
 
 use super::BundleSpec;
 use super::escape::markdown;
-use crate::units::thousands;
-
-fn usd(v: f64) -> String {
-    let t = thousands(v.abs());
-    if v.round() < 0.0 {
-        format!("−${t}")
-    } else {
-        format!("${t}")
-    }
-}
+use crate::format::{quantity, usd};
 
 pub fn render(spec: &BundleSpec) -> String {
     let p = &spec.phase;
@@ -62,7 +53,7 @@ pub fn render(spec: &BundleSpec) -> String {
             "| {} | {} | {} | {} | {} |",
             markdown::text(l.component.label()),
             markdown::text(&l.item),
-            l.quantity,
+            quantity(l.quantity),
             usd(l.monthly_usd),
             markdown::text(&source)
         );
