@@ -48,5 +48,5 @@ mod units;
 pub use components::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer};
 pub use error::{Reason, ValidationError};
 pub use fit::{PhaseFit, PhaseLoad};
-pub use phase::{Band, Phase, PhaseLadder, Thresholds};
+pub use phase::{Band, Phase, PhaseLadder, SEED_DEPARTURES, SeedDeparture, Thresholds};
 pub use units::{Status, Users, Utilisation};

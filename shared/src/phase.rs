@@ -115,6 +115,62 @@ pub struct Phase {
     pub thresholds: Thresholds,
 }
 
+/// A value of the built-in ladder that is not the seed documents' figure, and why.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeedDeparture {
+    /// The phase's key (`launch`).
+    pub phase: &'static str,
+    /// The field under the phase, as in its validation path (`cache.memory_mib`).
+    pub field: &'static str,
+    /// What the seeds say, as they say it.
+    pub seed: &'static str,
+    /// The value here.
+    pub here: f64,
+    /// How the value here reads, with its unit.
+    pub here_text: &'static str,
+    pub why: &'static str,
+}
+
+/// Every departure of [`PhaseLadder::seed`] from the seed documents.
+pub const SEED_DEPARTURES: [SeedDeparture; 4] = [
+    SeedDeparture {
+        phase: "launch",
+        field: "cache.memory_mib",
+        seed: "256 MB",
+        here: 512.0,
+        here_text: "512 MiB",
+        why: "at the e-commerce and file-SaaS presets' 0.2 MiB per user, 256 MiB reaches its 85 % \
+              critical line at about 1,090 users, below Launch's 2,000; 512 MiB holds 2,176",
+    },
+    SeedDeparture {
+        phase: "launch",
+        field: "load_balancer.nginx_worker_connections",
+        seed: "1,024",
+        here: 2_048.0,
+        here_text: "2,048",
+        why: "each proxied client takes two of a worker's connections (its own and the \
+              upstream's): 2 workers × 1,024 / 2 hold 1,024 clients, below Launch's 2,000; \
+              2,048 hold 2,048",
+    },
+    SeedDeparture {
+        phase: "growth",
+        field: "load_balancer.nginx_worker_connections",
+        seed: "2,048",
+        here: 4_096.0,
+        here_text: "4,096",
+        why: "4 workers × 2,048 / 2 hold 4,096 clients, below Growth's 5,000; 4,096 hold 8,192",
+    },
+    SeedDeparture {
+        phase: "scale",
+        field: "cache.memory_mib",
+        seed: "8 GB+ per node (one seed) or 64 GB+ in all (the other's table)",
+        here: 8_192.0,
+        here_text: "8 GiB per node × 3 shards = 24 GiB",
+        why: "15,000 users at 0.2 MiB each need 3,000 MiB: three 8-GiB shards hold that with room \
+              for hot objects, and more shards can be added when the live readings ask for them",
+    },
+];
+
 /// More rungs than any real plan has; keeps the per-phase work bounded.
 const MAX_PHASES: usize = 12;
 /// Phase names head tables and chart legends.
@@ -200,14 +256,17 @@ impl PhaseLadder {
     /// (≤ 50,000, the seeds' "Phase 4: Global Enterprise").
     ///
     /// From the ride-hailing seed's phase table: DB connections 20 / 100 (PgBouncer) / 200+,
-    /// Redis 256 MiB standard → 2 GiB Sentinel → Cluster with 8 GiB+, WebSockets 500 / 2,000 /
-    /// 10,000, read replicas from Growth, sharding and Kubernetes HPA from Scale, automated
-    /// failover (HA) from Growth. Thresholds: CPU warns at 60 % on one node then 70 % with an
-    /// autoscaler, memory at 70–80 %, connections at 80–85 %; each critical level 15–20 points
-    /// above. Instance sizes follow the seeds' AWS progression (t3.medium → m5.xlarge →
-    /// m5.2xlarge); the Enterprise figures extrapolate the same steps (assumed). nginx workers are
-    /// sized so the proxy never caps a phase below its design target (see
-    /// [`LoadBalancer::client_connections`]).
+    /// Redis standard → Sentinel → Cluster, WebSockets 500 / 2,000 / 10,000, read replicas from
+    /// Growth, sharding and Kubernetes HPA from Scale, automated failover (HA) from Growth.
+    /// Thresholds: CPU warns at 60 % on one node then 70 % with an autoscaler, memory at
+    /// 70–80 %, connections at 80–85 %; each critical level 15–20 points above. Instance sizes
+    /// follow the seeds' AWS progression (t3.medium → m5.xlarge → m5.2xlarge); the Enterprise
+    /// figures extrapolate the same steps (assumed).
+    ///
+    /// Where this ladder departs from the seeds' figures — Redis memory at Launch and Scale,
+    /// nginx worker connections at Launch and Growth — [`SEED_DEPARTURES`] says by how much and
+    /// why, and the Scenario page shows it next to the field; a test keeps that list equal to
+    /// the values here.
     pub fn seed() -> Self {
         let capacity = Band::known(60.0, 80.0);
         let app = |vcpu, memory_gib, min_instances, max_instances| AppTier {
@@ -367,6 +426,26 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn the_seed_departures_are_the_ladder_s_values() {
+        let ladder = serde_json::to_value(PhaseLadder::seed().phases()).unwrap();
+        for d in SEED_DEPARTURES {
+            let phase = ladder
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["key"] == d.phase)
+                .unwrap_or_else(|| panic!("no phase {}", d.phase));
+            let value = d
+                .field
+                .split('.')
+                .fold(phase, |v, key| &v[key])
+                .as_f64()
+                .unwrap_or_else(|| panic!("{}.{} is not a number", d.phase, d.field));
+            assert_eq!(value, d.here, "{}.{}", d.phase, d.field);
+        }
+    }
 
     #[test]
     fn seed_ladder_is_valid_and_ordered() {

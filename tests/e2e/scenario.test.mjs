@@ -112,3 +112,18 @@ test('seasonality, events and uncertainty spreads are inputs too, and travel in 
   assert.deepEqual(page.errors, []);
   assert.deepEqual(again.errors, []);
 });
+
+test('where the ladder departs from the seeds, the Scenario page says so, until the value is changed', async () => {
+  const page = await openPage(browser, '/scenario');
+  const notes = page.locator('[data-testid="phase-editor-0"] [data-testid="seed-departure"]');
+  await notes.first().waitFor();
+  const redis = page.locator('[data-testid="phase-editor-0"] [data-field="phases[0].cache.memory_mib"]');
+  assert.match(await redis.innerText(), /^Redis memory: seed 256 MB; 512 MiB here because .+2,176\.$/);
+  assert.equal(await notes.count(), 2);
+  // The user's own value is theirs: the note goes.
+  await input(page, 'phases[0].cache.memory_mib').fill('1024');
+  await page.waitForFunction(() => !document.querySelector('[data-field="phases[0].cache.memory_mib"]'));
+  assert.equal(await notes.count(), 1);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

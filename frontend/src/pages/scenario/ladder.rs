@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use phaseplan_model::scenario::Scenario;
-use phaseplan_model::{Band, CacheMode, Phase, Thresholds};
+use phaseplan_model::{Band, CacheMode, Phase, SEED_DEPARTURES, Thresholds};
 
 use super::fields::real;
 use crate::components::field::{Field, NumberField, Toggle, ToggleField, whole};
@@ -472,6 +472,7 @@ fn PhaseEditor(index: usize) -> impl IntoView {
                         </select>
                     </div>
                 </div>
+                <SeedNotes index=i />
                 {groups(i)
                     .into_iter()
                     .map(|(title, fields, toggles)| {
@@ -495,6 +496,57 @@ fn PhaseEditor(index: usize) -> impl IntoView {
                 </button>
             </div>
         </details>
+    }
+}
+
+/// Where this phase keeps a value of the built-in ladder that departs from the seed documents:
+/// the seeds' figure, ours, and why (from [`SEED_DEPARTURES`]). A value the user changed is
+/// theirs, and its note goes.
+#[component]
+fn SeedNotes(index: usize) -> impl IntoView {
+    let state = use_plan();
+    let notes = move || {
+        state.scenario.with(|s| {
+            let Some(phase) = s.phases.get(index) else {
+                return Vec::new();
+            };
+            let value = serde_json::to_value(phase).unwrap_or_default();
+            SEED_DEPARTURES
+                .iter()
+                .filter(|d| d.phase == phase.key)
+                .filter(|d| {
+                    d.field.split('.').fold(&value, |v, key| &v[key]).as_f64() == Some(d.here)
+                })
+                .copied()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || !notes().is_empty()>
+            <ul class="seed-notes">
+                {move || {
+                    notes()
+                        .into_iter()
+                        .map(|d| {
+                            view! {
+                                <li data-testid="seed-departure" data-field=format!("phases[{index}].{}", d.field)>
+                                    {format!("{}: seed {}; {} here because {}.", field_label(d.field), d.seed, d.here_text, d.why)}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </Show>
+    }
+}
+
+/// The editor's label of a phase field path.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "cache.memory_mib" => "Redis memory",
+        "load_balancer.nginx_worker_connections" => "nginx worker connections",
+        _ => "This value",
     }
 }
 
