@@ -181,7 +181,7 @@ pub enum SourceSettings {
     Prometheus {
         #[serde(default = "prometheus_name")]
         name: String,
-        url: crate::live::sources::SourceUrl,
+        url: crate::secret::SourceUrl,
         #[serde(default)]
         queries: std::collections::BTreeMap<String, String>,
         /// For `https://`: a private CA's certificate(s), PEM, trusted besides the web PKI.
@@ -193,7 +193,7 @@ pub enum SourceSettings {
     Postgres {
         #[serde(default = "postgres_name")]
         name: String,
-        url: crate::live::sources::SourceUrl,
+        url: crate::secret::SourceUrl,
         /// A private CA's certificate(s), PEM.
         #[serde(default)]
         ca_file: Option<std::path::PathBuf>,
@@ -202,7 +202,7 @@ pub enum SourceSettings {
     Redis {
         #[serde(default = "redis_name")]
         name: String,
-        url: crate::live::sources::SourceUrl,
+        url: crate::secret::SourceUrl,
     },
 }
 

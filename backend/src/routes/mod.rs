@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod evaluate;
 pub mod health;
 pub mod live;
+pub mod metrics;
+pub mod openapi;
 pub mod phase_fit;
 pub mod presets;
 
@@ -35,9 +37,12 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let limits = Arc::clone(&state.limits);
     api()
-        .route("/metrics", get(crate::metrics::render))
+        .route("/metrics", get(metrics::render))
         .fallback(spa_fallback)
-        .route_layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .route_layer(from_fn_with_state(
+            Arc::clone(&state.metrics),
+            metrics::track,
+        ))
         .layer(from_fn_with_state(
             Arc::clone(&state.rate_limit),
             rate_limit::limit,
@@ -81,7 +86,7 @@ fn api() -> Router<AppState> {
         .route("/api/v1/live/history", get(live::history))
         .route("/api/v1/live/analysis", get(live::analysis))
         .route("/api/v1/live/stream", get(live::stream))
-        .route("/api/v1/openapi.json", get(crate::openapi::openapi_json))
+        .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route("/api", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)

@@ -36,8 +36,8 @@ use crate::routes;
         routes::live::history,
         routes::live::analysis,
         routes::live::stream,
-        openapi_json,
-        crate::metrics::render,
+        routes::openapi::openapi_json,
+        routes::metrics::render,
     ),
     components(schemas(ErrorBody, ErrorCode)),
     tags(
