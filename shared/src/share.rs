@@ -126,6 +126,29 @@ mod tests {
         assert!(matches!(decode(&odd), Err(ShareError::Incompatible(_))));
     }
 
+    /// A link and a scenario file written before the decision criteria became types (kept under
+    /// `tests/fixtures/`): what people already shared must keep opening, with its weights and
+    /// ratings as they were.
+    #[test]
+    fn links_and_files_of_format_1_still_open() {
+        use crate::cost::catalog::ProviderId;
+        use crate::decision::DecisionSettings;
+
+        let s = decode(include_str!("../tests/fixtures/format-v1-share-link.txt")).unwrap();
+        let w = s.decision.weights;
+        assert_eq!((w.availability, w.lock_in, w.tco), (40.0, 0.0, 3.0));
+        assert_eq!(s.decision.rating(ProviderId::Hetzner), (1.0, 1.0));
+        // Linode was left out of the ratings: it rates 3 on both.
+        assert_eq!(s.decision.rating(ProviderId::Linode), (3.0, 3.0));
+        s.validate().unwrap();
+
+        let file: Scenario =
+            serde_json::from_str(include_str!("../tests/fixtures/format-v1-ride-hailing.json"))
+                .unwrap();
+        assert_eq!(file.decision, DecisionSettings::default());
+        file.validate().unwrap();
+    }
+
     #[test]
     fn a_compression_bomb_is_refused() {
         let huge = vec![b' '; MAX_JSON_BYTES * 4];
