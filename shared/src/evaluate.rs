@@ -23,7 +23,7 @@ use crate::capacity::components::{
 };
 use crate::cost::bom::{Bill, Breakdown, CostComponent, PriceBook};
 use crate::cost::catalog::{Catalog, ProviderId};
-use crate::decision::{Alternative, Decision, DecisionMatrix};
+use crate::decision::{Alternative, Criterion, CriterionMap, Decision, DecisionMatrix};
 use crate::migration::{MigrationInput, MigrationResult};
 use crate::phase::Phase;
 use crate::scenario::ValidScenario;
@@ -153,7 +153,8 @@ pub struct ProviderCosts {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderDecision {
     pub matrix: DecisionMatrix,
-    pub result: Decision,
+    /// `None` when the matrix cannot rank: no provider in the catalog could be priced.
+    pub result: Option<Decision>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,7 +337,7 @@ pub fn evaluate_plan(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
         .collect();
 
     let decision = provider_decision(s, &books, &providers, &demand, phase_now, users_now);
-    let migration = migration_plan(s, &providers, &decision.result);
+    let migration = migration_plan(s, &providers, decision.result.as_ref());
 
     Evaluation {
         catalog_version: catalog.version.clone(),
@@ -643,30 +644,25 @@ fn provider_decision(
             let (availability, lock_in) = sc.decision.rating(*id);
             Alternative {
                 key: id.key().to_owned(),
-                values: vec![
-                    costs.monthly_usd.first().copied().unwrap_or(0.0),
-                    costs.tco_usd,
-                    bought_headroom(demand, phase, phase_now, &b[phase_now], users_now),
-                    availability,
-                    costs.ops_hours_now,
-                    lock_in,
-                    costs.managed_share_now,
-                ],
+                values: CriterionMap::from_fn(|c| match c {
+                    Criterion::MonthlyCost => costs.monthly_usd.first().copied().unwrap_or(0.0),
+                    Criterion::Tco => costs.tco_usd,
+                    Criterion::Headroom => {
+                        bought_headroom(demand, phase, phase_now, &b[phase_now], users_now)
+                    }
+                    Criterion::Availability => availability,
+                    Criterion::Operations => costs.ops_hours_now,
+                    Criterion::LockIn => lock_in,
+                    Criterion::Managed => costs.managed_share_now,
+                }),
             }
         })
         .collect();
     let matrix = DecisionMatrix {
-        criteria: sc.decision.weights.criteria().to_vec(),
+        weights: sc.decision.weights,
         alternatives,
     };
-    let result = if matrix.validate().is_ok() {
-        matrix.decide()
-    } else {
-        Decision {
-            ranking: Vec::new(),
-            sensitivity: Vec::new(),
-        }
-    };
+    let result = matrix.validate().ok().and_then(|()| matrix.decide());
     ProviderDecision { matrix, result }
 }
 
@@ -675,11 +671,11 @@ fn provider_decision(
 fn migration_plan(
     s: &ValidScenario,
     providers: &[ProviderCosts],
-    decision: &Decision,
+    decision: Option<&Decision>,
 ) -> Option<MigrationPlan> {
     let sc = s.scenario();
     let from = sc.pricing.provider;
-    let to = decision
+    let to = decision?
         .ranking
         .iter()
         .filter_map(|r| ProviderId::parse("provider", &r.key).ok())
@@ -799,8 +795,16 @@ mod tests {
     #[test]
     fn the_matrix_ranks_every_provider_and_migration_agrees_with_its_formulas() {
         let e = run(example());
-        assert_eq!(e.decision.result.ranking.len(), 6);
-        assert_eq!(e.decision.matrix.criteria.len(), 7);
+        let result = e.decision.result.as_ref().unwrap();
+        assert_eq!(result.ranking.len(), 6);
+        assert_eq!(e.decision.matrix.alternatives.len(), 6);
+        // Each provider's value on a criterion is the figure the evaluation shows for it.
+        for (a, p) in e.decision.matrix.alternatives.iter().zip(&e.providers) {
+            assert_eq!(a.key, p.provider.key());
+            assert_eq!(a.values[Criterion::Tco], p.tco_usd);
+            assert_eq!(a.values[Criterion::Operations], p.ops_hours_now);
+            assert_eq!(a.values[Criterion::Managed], p.managed_share_now);
+        }
         let m = e.migration.unwrap();
         assert_eq!(m.from, ProviderId::Aws);
         assert_ne!(m.to, ProviderId::Aws);

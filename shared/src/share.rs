@@ -132,19 +132,27 @@ mod tests {
     #[test]
     fn links_and_files_of_format_1_still_open() {
         use crate::cost::catalog::ProviderId;
-        use crate::decision::DecisionSettings;
+        use crate::decision::{Criterion, DecisionSettings};
 
         let s = decode(include_str!("../tests/fixtures/format-v1-share-link.txt")).unwrap();
         let w = s.decision.weights;
-        assert_eq!((w.availability, w.lock_in, w.tco), (40.0, 0.0, 3.0));
+        assert_eq!(
+            (
+                w[Criterion::Availability],
+                w[Criterion::LockIn],
+                w[Criterion::Tco]
+            ),
+            (40.0, 0.0, 3.0)
+        );
         assert_eq!(s.decision.rating(ProviderId::Hetzner), (1.0, 1.0));
         // Linode was left out of the ratings: it rates 3 on both.
         assert_eq!(s.decision.rating(ProviderId::Linode), (3.0, 3.0));
         s.validate().unwrap();
 
-        let file: Scenario =
-            serde_json::from_str(include_str!("../tests/fixtures/format-v1-ride-hailing.json"))
-                .unwrap();
+        let file: Scenario = serde_json::from_str(include_str!(
+            "../tests/fixtures/format-v1-ride-hailing.json"
+        ))
+        .unwrap();
         assert_eq!(file.decision, DecisionSettings::default());
         file.validate().unwrap();
     }
