@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::capacity::components::{
     ComponentKind, ComponentLoad, Demand, PhaseCapacity, critical_limits, phase_capacity,
 };
-use crate::cost::bom::{Bill, Breakdown, CostComponent, PriceBook};
+use crate::cost::bom::{Bill, Breakdown, PriceBook};
 use crate::cost::catalog::{Catalog, ProviderId};
 use crate::decision::{Alternative, Criterion, CriterionMap, Decision, DecisionMatrix};
 use crate::migration::{MigrationInput, MigrationResult};
@@ -46,9 +46,7 @@ pub struct Evaluation {
     pub timeline: PhaseTimeline,
     /// Cost over time per provider, in catalog order.
     pub providers: Vec<ProviderCosts>,
-    /// The scenario's provider, month by month, split by component ([`CostComponent::ALL`]
-    /// order).
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<f64>>))]
+    /// The scenario's provider, month by month, split by component.
     pub breakdown: Vec<Breakdown>,
     pub decision: ProviderDecision,
     /// Moving from the scenario's provider to the best-ranked other one.
@@ -188,10 +186,6 @@ fn price_books(s: &ValidScenario, catalog: &Catalog) -> Vec<(ProviderId, Vec<Pri
         .collect()
 }
 
-fn total(b: &Breakdown) -> f64 {
-    b.iter().sum()
-}
-
 /// Runs the whole model. `catalog` must be validated (it is, if built by [`Catalog`]'s
 /// constructors); a scenario provider missing from it simply gets no bill and no migration.
 pub fn evaluate(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
@@ -226,7 +220,7 @@ pub fn simulate(s: &ValidScenario, catalog: &Catalog) -> UncertaintyResult {
         Some(b) => {
             let limits = critical_limits(s, &demand);
             let cost_in =
-                |phase: usize, u: f64| total(&b[phase].monthly(&demand, phases[phase].app.vcpu, u));
+                |phase: usize, u: f64| b[phase].monthly(&demand, phases[phase].app.vcpu, u).total();
             let cost = |u: f64| cost_in(required_phase(&limits, u).0, u);
             let monotone = is_monotone(&limits, &cost_in);
             simulate_with_cost(
@@ -262,7 +256,7 @@ pub fn evaluate_plan(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
             let monthly: Vec<f64> = timeline
                 .months
                 .iter()
-                .map(|m| total(&cost_of(b, m.phase_index, m.users)))
+                .map(|m| cost_of(b, m.phase_index, m.users).total())
                 .collect();
             let cumulative: Vec<f64> = monthly
                 .iter()
@@ -327,8 +321,8 @@ pub fn evaluate_plan(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
                     .iter()
                     .map(|(id, b)| PhaseCost {
                         provider: *id,
-                        min_usd: total(&b[i].monthly(&demand, p.app.vcpu, 0.0)),
-                        max_usd: total(&b[i].monthly(&demand, p.app.vcpu, top)),
+                        min_usd: b[i].monthly(&demand, p.app.vcpu, 0.0).total(),
+                        max_usd: b[i].monthly(&demand, p.app.vcpu, top).total(),
                     })
                     .collect(),
                 capacity,
@@ -701,11 +695,6 @@ fn migration_plan(
     })
 }
 
-/// Labels of [`CostComponent::ALL`], for charts and CSV headers.
-pub fn component_labels() -> [&'static str; 8] {
-    CostComponent::ALL.map(CostComponent::label)
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -762,7 +751,7 @@ mod tests {
         let aws = &e.providers[0];
         assert_eq!(aws.provider, ProviderId::Aws);
         for (b, total) in e.breakdown.iter().zip(&aws.monthly_usd) {
-            assert!((b.iter().sum::<f64>() - total).abs() < 1e-6);
+            assert!((b.total() - total).abs() < 1e-6);
         }
         let bill = e.now.bill.as_ref().unwrap();
         assert!((bill.total_usd - aws.monthly_usd[0]).abs() < 1e-6);
@@ -850,7 +839,7 @@ mod tests {
                 for (_, books) in price_books(&s, &c) {
                     let cost = |u: f64| {
                         let i = required_phase(&limits, u).0;
-                        total(&books[i].monthly(&demand, s.ladder().phases()[i].app.vcpu, u))
+                        books[i].monthly(&demand, s.ladder().phases()[i].app.vcpu, u).total()
                     };
                     prop_assert!(cost(lo) <= cost(hi) + 1e-9, "{lo} → {}, {hi} → {}", cost(lo), cost(hi));
                 }
