@@ -421,7 +421,11 @@ fn upgrade_steps(from: &Phase, to: &Phase) -> Vec<String> {
     }
     let (a, b) = (&from.cache, &to.cache);
     if a.mode != b.mode {
-        steps.push(format!("Redis: {:?} mode (from {:?})", b.mode, a.mode));
+        steps.push(format!(
+            "Redis: {} mode (from {})",
+            b.mode.label(),
+            a.mode.label()
+        ));
     }
     if b.usable_mib() != a.usable_mib() {
         steps.push(format!(

@@ -615,7 +615,7 @@ impl PriceBook {
                     m,
                     format!(
                         "self-hosted Redis ({}): no managed SKU with {need_gib} GiB",
-                        format!("{:?}", cache.mode).to_lowercase()
+                        cache.mode.key()
                     ),
                 );
                 self.ops_line(CostComponent::Cache, OPS_HOURS.cache, options);
