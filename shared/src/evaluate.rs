@@ -639,7 +639,7 @@ fn provider_decision(
         .iter()
         .zip(providers)
         .map(|((id, b), costs)| {
-            let (availability, lock_in) = sc.decision.rating(*id);
+            let rating = sc.decision.rating(*id);
             Alternative {
                 key: id.key().to_owned(),
                 values: CriterionMap::from_fn(|c| match c {
@@ -648,9 +648,9 @@ fn provider_decision(
                     Criterion::Headroom => {
                         bought_headroom(demand, phase, phase_now, &b[phase_now], users_now)
                     }
-                    Criterion::Availability => availability,
+                    Criterion::Availability => rating.availability,
                     Criterion::Operations => costs.ops_hours_now,
-                    Criterion::LockIn => lock_in,
+                    Criterion::LockIn => rating.lock_in,
                     Criterion::Managed => costs.managed_share_now,
                 }),
             }

@@ -144,9 +144,11 @@ mod tests {
             ),
             (40.0, 0.0, 3.0)
         );
-        assert_eq!(s.decision.rating(ProviderId::Hetzner), (1.0, 1.0));
+        let hetzner = s.decision.rating(ProviderId::Hetzner);
+        assert_eq!((hetzner.availability, hetzner.lock_in), (1.0, 1.0));
         // Linode was left out of the ratings: it rates 3 on both.
-        assert_eq!(s.decision.rating(ProviderId::Linode), (3.0, 3.0));
+        let linode = s.decision.rating(ProviderId::Linode);
+        assert_eq!((linode.availability, linode.lock_in), (3.0, 3.0));
         s.validate().unwrap();
 
         let file: Scenario = serde_json::from_str(include_str!(

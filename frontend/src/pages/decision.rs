@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use phaseplan_model::cost::catalog::ProviderId;
-use phaseplan_model::decision::{Criterion, ProviderRating};
+use phaseplan_model::decision::Criterion;
 use phaseplan_model::evaluate::Evaluation;
 
 use crate::charts::decision::radar_chart;
@@ -49,27 +49,13 @@ pub fn Decision() -> impl IntoView {
             s.decision.weights[c] = value;
         });
     };
-    let set_rating = move |provider: ProviderId, which: &'static str, raw: String| {
+    let set_rating = move |provider: ProviderId, c: Criterion, raw: String| {
         let value = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
         state.edit(
-            &format!("decision.ratings.{}.{which}", provider.key()),
+            &format!("decision.ratings.{}.{}", provider.key(), c.key()),
             |s| {
-                let (availability, lock_in) = s.decision.rating(provider);
-                let ratings = &mut s.decision.ratings;
-                let slot = match ratings.iter().position(|r| r.provider == provider) {
-                    Some(i) => i,
-                    None => {
-                        ratings.push(ProviderRating {
-                            provider,
-                            availability,
-                            lock_in,
-                        });
-                        ratings.len() - 1
-                    }
-                };
-                match which {
-                    "availability" => ratings[slot].availability = value,
-                    _ => ratings[slot].lock_in = value,
+                if let Some(rating) = s.decision.rating_mut(provider).get_mut(c) {
+                    *rating = value;
                 }
             },
         );
@@ -163,7 +149,10 @@ pub fn Decision() -> impl IntoView {
                             result.ranking.iter().enumerate().map(|(i, r)| {
                                 let values = d.matrix.alternatives.iter().find(|a| a.key == r.key).map(|a| a.values);
                                 let provider = ProviderId::parse("provider", &r.key).ok();
-                                let (availability, lock_in) = state.scenario.with_untracked(|s| provider.map_or((3.0, 3.0), |p| s.decision.rating(p)));
+                                let (availability, lock_in) = state.scenario.with_untracked(|s| provider.map_or((3.0, 3.0), |p| {
+                                    let r = s.decision.rating(p);
+                                    (r.availability, r.lock_in)
+                                }));
                                 let cells = values.map(|v| Criterion::ALL.into_iter().map(|c| view! { <td class="num">{raw(c, v[c])}</td> }).collect_view());
                                 let key = r.key.clone();
                                 view! {
@@ -177,7 +166,7 @@ pub fn Decision() -> impl IntoView {
                                                 aria-label=format!("Availability rating of {}", provider_name(e, &key))
                                                 data-testid=format!("availability-{key}")
                                                 prop:value=availability.to_string()
-                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, "availability", event_target_value(&ev)) }
+                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, Criterion::Availability, event_target_value(&ev)) }
                                             />
                                         </td>
                                         <td>
@@ -185,7 +174,7 @@ pub fn Decision() -> impl IntoView {
                                                 aria-label=format!("Lock-in rating of {}", provider_name(e, &key))
                                                 data-testid=format!("lock-in-{key}")
                                                 prop:value=lock_in.to_string()
-                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, "lock_in", event_target_value(&ev)) }
+                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, Criterion::LockIn, event_target_value(&ev)) }
                                             />
                                         </td>
                                     </tr>

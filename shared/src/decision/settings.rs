@@ -19,7 +19,8 @@ pub struct DecisionSettings {
     pub ratings: Vec<ProviderRating>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A provider's values on the two criteria that are judgements rather than computations.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProviderRating {
@@ -82,12 +83,46 @@ impl DecisionSettings {
         Ok(())
     }
 
-    /// `(availability, lock_in)` of a provider, 3 and 3 when not rated.
-    pub fn rating(&self, provider: ProviderId) -> (f64, f64) {
+    /// A provider's rating: the listed one, or 3 on both when it is not rated.
+    pub fn rating(&self, provider: ProviderId) -> ProviderRating {
         self.ratings
             .iter()
             .find(|r| r.provider == provider)
-            .map_or((3.0, 3.0), |r| (r.availability, r.lock_in))
+            .copied()
+            .unwrap_or(ProviderRating {
+                provider,
+                availability: 3.0,
+                lock_in: 3.0,
+            })
+    }
+
+    /// The listed rating of `provider` for editing, added (from [`DecisionSettings::rating`])
+    /// when it is not listed yet.
+    pub fn rating_mut(&mut self, provider: ProviderId) -> &mut ProviderRating {
+        let i = match self.ratings.iter().position(|r| r.provider == provider) {
+            Some(i) => i,
+            None => {
+                self.ratings.push(self.rating(provider));
+                self.ratings.len() - 1
+            }
+        };
+        &mut self.ratings[i]
+    }
+}
+
+impl ProviderRating {
+    /// The rating behind criterion `c`, for the two criteria that are judgements; `None` for
+    /// the ones the model computes.
+    pub fn get_mut(&mut self, c: Criterion) -> Option<&mut f64> {
+        match c {
+            Criterion::Availability => Some(&mut self.availability),
+            Criterion::LockIn => Some(&mut self.lock_in),
+            Criterion::MonthlyCost
+            | Criterion::Tco
+            | Criterion::Headroom
+            | Criterion::Operations
+            | Criterion::Managed => None,
+        }
     }
 }
 
@@ -114,6 +149,27 @@ mod tests {
         assert_eq!(e.to_string(), "decision.weights: must not all be zero");
         d.weights[Criterion::Managed] = 0.5;
         assert_eq!(d.validate(), Ok(()));
+    }
+
+    #[test]
+    fn an_unrated_provider_rates_3_until_edited() {
+        let mut d = DecisionSettings::default();
+        d.ratings.retain(|r| r.provider != ProviderId::Linode);
+        let linode = d.rating(ProviderId::Linode);
+        assert_eq!((linode.availability, linode.lock_in), (3.0, 3.0));
+        *d.rating_mut(ProviderId::Linode)
+            .get_mut(Criterion::LockIn)
+            .unwrap() = 2.5;
+        let linode = d.rating(ProviderId::Linode);
+        assert_eq!((linode.availability, linode.lock_in), (3.0, 2.5));
+        assert_eq!(d.ratings.len(), 6);
+        // Editing a listed one changes it in place.
+        *d.rating_mut(ProviderId::Aws)
+            .get_mut(Criterion::Availability)
+            .unwrap() = 4.0;
+        assert_eq!(d.rating(ProviderId::Aws).availability, 4.0);
+        assert_eq!(d.ratings.len(), 6);
+        assert_eq!(d.rating_mut(ProviderId::Aws).get_mut(Criterion::Tco), None);
     }
 
     /// The weights keep the shape share links of format 1 wrote: an object keyed by the wire
