@@ -80,6 +80,27 @@ pub struct CacheTier {
     pub shards: u32,
 }
 
+impl CacheMode {
+    /// The wire name, as serde writes it: what a bill's notes name the mode by (a unit test holds
+    /// the two together, so renaming a variant cannot change one without the other).
+    pub fn key(self) -> &'static str {
+        match self {
+            CacheMode::Standard => "standard",
+            CacheMode::Sentinel => "sentinel",
+            CacheMode::Cluster => "cluster",
+        }
+    }
+
+    /// For people: the advice's upgrade steps.
+    pub fn label(self) -> &'static str {
+        match self {
+            CacheMode::Standard => "Standard",
+            CacheMode::Sentinel => "Sentinel",
+            CacheMode::Cluster => "Cluster",
+        }
+    }
+}
+
 impl CacheTier {
     /// Memory the data set can use, MiB: replicas hold copies, so only shards add up.
     pub fn usable_mib(&self) -> f64 {
@@ -248,6 +269,17 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+
+    #[test]
+    fn a_cache_modes_key_is_its_wire_name() {
+        for mode in [CacheMode::Standard, CacheMode::Sentinel, CacheMode::Cluster] {
+            assert_eq!(
+                serde_json::to_string(&mode).unwrap(),
+                format!("\"{}\"", mode.key())
+            );
+            assert_eq!(mode.label().to_lowercase(), mode.key());
+        }
+    }
 
     #[test]
     fn node_counts_follow_the_topology() {

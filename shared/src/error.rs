@@ -23,6 +23,9 @@ pub enum Reason {
     Unknown(String),
     /// The same key twice where each must be unique.
     Duplicate(String),
+    /// Values of which at least one must be above zero (weights, whose ratios are all that
+    /// matter) are all zero.
+    AllZero,
     /// Something required is missing or malformed; the text says what was expected.
     Missing(String),
     /// A name or label holds a character that breaks a line ([`breaks_lines`]): `found`, at
@@ -69,6 +72,7 @@ impl fmt::Display for Reason {
             Reason::Empty => f.write_str("must not be empty"),
             Reason::Unknown(name) => write!(f, "unknown value {name:?}"),
             Reason::Duplicate(name) => write!(f, "{name:?} appears more than once"),
+            Reason::AllZero => f.write_str("must not all be zero"),
             Reason::Missing(what) => write!(f, "expected {what}"),
             Reason::ControlCharacter { found, position } => write!(
                 f,

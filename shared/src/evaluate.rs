@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 use crate::capacity::components::{
     ComponentKind, ComponentLoad, Demand, PhaseCapacity, critical_limits, phase_capacity,
 };
-use crate::cost::bom::{Bill, Breakdown, CostComponent, PriceBook};
+use crate::cost::bom::{Bill, Breakdown, PriceBook};
 use crate::cost::catalog::{Catalog, ProviderId};
-use crate::decision::{Alternative, Decision, DecisionMatrix};
+use crate::decision::{Alternative, Criterion, CriterionMap, Decision, DecisionMatrix};
 use crate::migration::{MigrationInput, MigrationResult};
 use crate::phase::Phase;
 use crate::scenario::ValidScenario;
@@ -46,9 +46,7 @@ pub struct Evaluation {
     pub timeline: PhaseTimeline,
     /// Cost over time per provider, in catalog order.
     pub providers: Vec<ProviderCosts>,
-    /// The scenario's provider, month by month, split by component ([`CostComponent::ALL`]
-    /// order).
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<f64>>))]
+    /// The scenario's provider, month by month, split by component.
     pub breakdown: Vec<Breakdown>,
     pub decision: ProviderDecision,
     /// Moving from the scenario's provider to the best-ranked other one.
@@ -153,7 +151,8 @@ pub struct ProviderCosts {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderDecision {
     pub matrix: DecisionMatrix,
-    pub result: Decision,
+    /// `None` when the matrix cannot rank: no provider in the catalog could be priced.
+    pub result: Option<Decision>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,10 +184,6 @@ fn price_books(s: &ValidScenario, catalog: &Catalog) -> Vec<(ProviderId, Vec<Pri
             books.map(|b| (p.id, b))
         })
         .collect()
-}
-
-fn total(b: &Breakdown) -> f64 {
-    b.iter().sum()
 }
 
 /// Runs the whole model. `catalog` must be validated (it is, if built by [`Catalog`]'s
@@ -225,7 +220,7 @@ pub fn simulate(s: &ValidScenario, catalog: &Catalog) -> UncertaintyResult {
         Some(b) => {
             let limits = critical_limits(s, &demand);
             let cost_in =
-                |phase: usize, u: f64| total(&b[phase].monthly(&demand, phases[phase].app.vcpu, u));
+                |phase: usize, u: f64| b[phase].monthly(&demand, phases[phase].app.vcpu, u).total();
             let cost = |u: f64| cost_in(required_phase(&limits, u).0, u);
             let monotone = is_monotone(&limits, &cost_in);
             simulate_with_cost(
@@ -261,7 +256,7 @@ pub fn evaluate_plan(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
             let monthly: Vec<f64> = timeline
                 .months
                 .iter()
-                .map(|m| total(&cost_of(b, m.phase_index, m.users)))
+                .map(|m| cost_of(b, m.phase_index, m.users).total())
                 .collect();
             let cumulative: Vec<f64> = monthly
                 .iter()
@@ -326,8 +321,8 @@ pub fn evaluate_plan(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
                     .iter()
                     .map(|(id, b)| PhaseCost {
                         provider: *id,
-                        min_usd: total(&b[i].monthly(&demand, p.app.vcpu, 0.0)),
-                        max_usd: total(&b[i].monthly(&demand, p.app.vcpu, top)),
+                        min_usd: b[i].monthly(&demand, p.app.vcpu, 0.0).total(),
+                        max_usd: b[i].monthly(&demand, p.app.vcpu, top).total(),
                     })
                     .collect(),
                 capacity,
@@ -336,7 +331,7 @@ pub fn evaluate_plan(s: &ValidScenario, catalog: &Catalog) -> Evaluation {
         .collect();
 
     let decision = provider_decision(s, &books, &providers, &demand, phase_now, users_now);
-    let migration = migration_plan(s, &providers, &decision.result);
+    let migration = migration_plan(s, &providers, decision.result.as_ref());
 
     Evaluation {
         catalog_version: catalog.version.clone(),
@@ -426,7 +421,11 @@ fn upgrade_steps(from: &Phase, to: &Phase) -> Vec<String> {
     }
     let (a, b) = (&from.cache, &to.cache);
     if a.mode != b.mode {
-        steps.push(format!("Redis: {:?} mode (from {:?})", b.mode, a.mode));
+        steps.push(format!(
+            "Redis: {} mode (from {})",
+            b.mode.label(),
+            a.mode.label()
+        ));
     }
     if b.usable_mib() != a.usable_mib() {
         steps.push(format!(
@@ -640,33 +639,28 @@ fn provider_decision(
         .iter()
         .zip(providers)
         .map(|((id, b), costs)| {
-            let (availability, lock_in) = sc.decision.rating(*id);
+            let rating = sc.decision.rating(*id);
             Alternative {
                 key: id.key().to_owned(),
-                values: vec![
-                    costs.monthly_usd.first().copied().unwrap_or(0.0),
-                    costs.tco_usd,
-                    bought_headroom(demand, phase, phase_now, &b[phase_now], users_now),
-                    availability,
-                    costs.ops_hours_now,
-                    lock_in,
-                    costs.managed_share_now,
-                ],
+                values: CriterionMap::from_fn(|c| match c {
+                    Criterion::MonthlyCost => costs.monthly_usd.first().copied().unwrap_or(0.0),
+                    Criterion::Tco => costs.tco_usd,
+                    Criterion::Headroom => {
+                        bought_headroom(demand, phase, phase_now, &b[phase_now], users_now)
+                    }
+                    Criterion::Availability => rating.availability,
+                    Criterion::Operations => costs.ops_hours_now,
+                    Criterion::LockIn => rating.lock_in,
+                    Criterion::Managed => costs.managed_share_now,
+                }),
             }
         })
         .collect();
     let matrix = DecisionMatrix {
-        criteria: sc.decision.weights.criteria().to_vec(),
+        weights: sc.decision.weights,
         alternatives,
     };
-    let result = if matrix.validate().is_ok() {
-        matrix.decide()
-    } else {
-        Decision {
-            ranking: Vec::new(),
-            sensitivity: Vec::new(),
-        }
-    };
+    let result = matrix.validate().ok().and_then(|()| matrix.decide());
     ProviderDecision { matrix, result }
 }
 
@@ -675,11 +669,11 @@ fn provider_decision(
 fn migration_plan(
     s: &ValidScenario,
     providers: &[ProviderCosts],
-    decision: &Decision,
+    decision: Option<&Decision>,
 ) -> Option<MigrationPlan> {
     let sc = s.scenario();
     let from = sc.pricing.provider;
-    let to = decision
+    let to = decision?
         .ranking
         .iter()
         .filter_map(|r| ProviderId::parse("provider", &r.key).ok())
@@ -703,11 +697,6 @@ fn migration_plan(
         result: input.evaluate(),
         input,
     })
-}
-
-/// Labels of [`CostComponent::ALL`], for charts and CSV headers.
-pub fn component_labels() -> [&'static str; 8] {
-    CostComponent::ALL.map(CostComponent::label)
 }
 
 #[cfg(test)]
@@ -766,7 +755,7 @@ mod tests {
         let aws = &e.providers[0];
         assert_eq!(aws.provider, ProviderId::Aws);
         for (b, total) in e.breakdown.iter().zip(&aws.monthly_usd) {
-            assert!((b.iter().sum::<f64>() - total).abs() < 1e-6);
+            assert!((b.total() - total).abs() < 1e-6);
         }
         let bill = e.now.bill.as_ref().unwrap();
         assert!((bill.total_usd - aws.monthly_usd[0]).abs() < 1e-6);
@@ -799,8 +788,16 @@ mod tests {
     #[test]
     fn the_matrix_ranks_every_provider_and_migration_agrees_with_its_formulas() {
         let e = run(example());
-        assert_eq!(e.decision.result.ranking.len(), 6);
-        assert_eq!(e.decision.matrix.criteria.len(), 7);
+        let result = e.decision.result.as_ref().unwrap();
+        assert_eq!(result.ranking.len(), 6);
+        assert_eq!(e.decision.matrix.alternatives.len(), 6);
+        // Each provider's value on a criterion is the figure the evaluation shows for it.
+        for (a, p) in e.decision.matrix.alternatives.iter().zip(&e.providers) {
+            assert_eq!(a.key, p.provider.key());
+            assert_eq!(a.values[Criterion::Tco], p.tco_usd);
+            assert_eq!(a.values[Criterion::Operations], p.ops_hours_now);
+            assert_eq!(a.values[Criterion::Managed], p.managed_share_now);
+        }
         let m = e.migration.unwrap();
         assert_eq!(m.from, ProviderId::Aws);
         assert_ne!(m.to, ProviderId::Aws);
@@ -846,7 +843,7 @@ mod tests {
                 for (_, books) in price_books(&s, &c) {
                     let cost = |u: f64| {
                         let i = required_phase(&limits, u).0;
-                        total(&books[i].monthly(&demand, s.ladder().phases()[i].app.vcpu, u))
+                        books[i].monthly(&demand, s.ladder().phases()[i].app.vcpu, u).total()
                     };
                     prop_assert!(cost(lo) <= cost(hi) + 1e-9, "{lo} → {}, {hi} → {}", cost(lo), cost(hi));
                 }

@@ -126,6 +126,39 @@ mod tests {
         assert!(matches!(decode(&odd), Err(ShareError::Incompatible(_))));
     }
 
+    /// A link and a scenario file written before the decision criteria became types (kept under
+    /// `tests/fixtures/`): what people already shared must keep opening, with its weights and
+    /// ratings as they were.
+    #[test]
+    fn links_and_files_of_format_1_still_open() {
+        use crate::cost::catalog::ProviderId;
+        use crate::decision::{Criterion, DecisionSettings};
+
+        let s = decode(include_str!("../tests/fixtures/format-v1-share-link.txt")).unwrap();
+        let w = s.decision.weights;
+        assert_eq!(
+            (
+                w[Criterion::Availability],
+                w[Criterion::LockIn],
+                w[Criterion::Tco]
+            ),
+            (40.0, 0.0, 3.0)
+        );
+        let hetzner = s.decision.rating(ProviderId::Hetzner);
+        assert_eq!((hetzner.availability, hetzner.lock_in), (1.0, 1.0));
+        // Linode was left out of the ratings: it rates 3 on both.
+        let linode = s.decision.rating(ProviderId::Linode);
+        assert_eq!((linode.availability, linode.lock_in), (3.0, 3.0));
+        s.validate().unwrap();
+
+        let file: Scenario = serde_json::from_str(include_str!(
+            "../tests/fixtures/format-v1-ride-hailing.json"
+        ))
+        .unwrap();
+        assert_eq!(file.decision, DecisionSettings::default());
+        file.validate().unwrap();
+    }
+
     #[test]
     fn a_compression_bomb_is_refused() {
         let huge = vec![b' '; MAX_JSON_BYTES * 4];

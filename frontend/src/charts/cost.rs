@@ -99,8 +99,8 @@ pub fn breakdown_chart(e: &Evaluation) -> Chart {
         .grid(Grid::new().left(64).right(24).top(96).bottom(30))
         .x_axis(Axis::new().type_(AxisType::Category).data(months))
         .y_axis(Axis::new().type_(AxisType::Value).name("$ / month"));
-    for (i, c) in CostComponent::ALL.iter().enumerate() {
-        let data: Vec<f64> = e.breakdown.iter().map(|b| b[i].round()).collect();
+    for c in CostComponent::ALL {
+        let data: Vec<f64> = e.breakdown.iter().map(|b| b[c].round()).collect();
         // Components that cost nothing over the whole horizon only clutter the legend.
         if data.iter().all(|v| *v == 0.0) {
             continue;
@@ -185,6 +185,20 @@ mod tests {
         let v = serde_json::to_value(breakdown_chart(&e)).unwrap();
         let series = v["series"].as_array().unwrap();
         assert!(series.iter().all(|s| s["stack"] == "cost"));
+        // Each series is its component's cost, stacked in the components' order.
+        let shown: Vec<CostComponent> = series
+            .iter()
+            .map(|s| {
+                *CostComponent::ALL
+                    .iter()
+                    .find(|c| s["name"] == c.label())
+                    .unwrap()
+            })
+            .collect();
+        assert!(shown.windows(2).all(|w| w[0] < w[1]), "{shown:?}");
+        for (s, c) in series.iter().zip(&shown) {
+            assert_eq!(s["data"][0], e.breakdown[0][*c].round());
+        }
         let month0: f64 = series.iter().map(|s| s["data"][0].as_f64().unwrap()).sum();
         let chosen = e
             .providers

@@ -6,37 +6,35 @@ use charming::component::{Legend, LegendType, RadarCoordinate, Title};
 use charming::datatype::DataPointItem;
 use charming::element::Tooltip;
 use charming::series::Radar;
-use phaseplan_model::decision::Decision;
+use phaseplan_model::decision::Criterion;
 use phaseplan_model::evaluate::ProviderDecision;
 
 use super::theme::png_toolbox;
 
 /// Axis names short enough to sit around a radar in a narrow column.
-fn short(key: &str) -> &'static str {
-    match key {
-        "monthly_cost" => "Cost now",
-        "tco" => "TCO",
-        "headroom" => "Headroom",
-        "availability" => "Availability",
-        "operations" => "Ops effort",
-        "lock_in" => "Lock-in",
-        "managed" => "Managed",
-        _ => "?",
+fn short(c: Criterion) -> &'static str {
+    match c {
+        Criterion::MonthlyCost => "Cost now",
+        Criterion::Tco => "TCO",
+        Criterion::Headroom => "Headroom",
+        Criterion::Availability => "Availability",
+        Criterion::Operations => "Ops effort",
+        Criterion::LockIn => "Lock-in",
+        Criterion::Managed => "Managed",
     }
 }
 
+/// One axis per criterion in [`Criterion::ALL`] order, and each provider's values on the same
+/// axes (ECharts pairs a polygon's values with the indicators by position).
 pub fn radar_chart(d: &ProviderDecision, names: &dyn Fn(&str) -> String) -> Chart {
-    let indicators: Vec<(&str, f64, f64)> = d
-        .matrix
-        .criteria
-        .iter()
-        .map(|c| (short(&c.key), 0.0, 100.0))
-        .collect();
-    let Decision { ranking, .. } = &d.result;
+    let indicators: Vec<(&str, f64, f64)> = Criterion::ALL.map(|c| (short(c), 0.0, 100.0)).to_vec();
+    let ranking = d.result.as_ref().map_or(&[][..], |r| &r.ranking);
     let data: Vec<DataPointItem> = ranking
         .iter()
         .map(|r| {
-            let values: Vec<f64> = r.normalised.iter().map(|n| (n * 100.0).round()).collect();
+            let values: Vec<f64> = Criterion::ALL
+                .map(|c| (r.normalised[c] * 100.0).round())
+                .to_vec();
             DataPointItem::new(values).name(names(&r.key))
         })
         .collect();
@@ -81,9 +79,17 @@ mod tests {
         assert_eq!(radar["indicator"].as_array().unwrap().len(), 7);
         let data = v["series"][0]["data"].as_array().unwrap();
         assert_eq!(data.len(), 6);
+        let ranking = &e.decision.result.as_ref().unwrap().ranking;
+        assert_eq!(data[0]["name"], ranking[0].key.to_uppercase());
+        // Each value sits on its criterion's axis.
+        let tco = Criterion::ALL
+            .iter()
+            .position(|&c| c == Criterion::Tco)
+            .unwrap();
+        assert_eq!(radar["indicator"][tco]["name"], "TCO");
         assert_eq!(
-            data[0]["name"],
-            e.decision.result.ranking[0].key.to_uppercase()
+            data[0]["value"][tco],
+            (ranking[0].normalised[Criterion::Tco] * 100.0).round()
         );
         assert_eq!(data[0]["value"].as_array().unwrap().len(), 7);
     }

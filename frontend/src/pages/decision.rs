@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use phaseplan_model::cost::catalog::ProviderId;
-use phaseplan_model::decision::{ProviderRating, Weights};
+use phaseplan_model::decision::Criterion;
 use phaseplan_model::evaluate::Evaluation;
 
 use crate::charts::decision::radar_chart;
@@ -12,28 +12,14 @@ use crate::components::chart::EChart;
 use crate::format::{thousands, usd};
 use crate::state::use_plan;
 
-/// The weight behind a criterion key, for editing.
-fn weight_mut<'a>(w: &'a mut Weights, key: &str) -> Option<&'a mut f64> {
-    Some(match key {
-        "monthly_cost" => &mut w.monthly_cost,
-        "tco" => &mut w.tco,
-        "headroom" => &mut w.headroom,
-        "availability" => &mut w.availability,
-        "operations" => &mut w.operations,
-        "lock_in" => &mut w.lock_in,
-        "managed" => &mut w.managed,
-        _ => return None,
-    })
-}
-
-/// A criterion's raw value, for people.
-fn raw(key: &str, v: f64) -> String {
-    match key {
-        "monthly_cost" | "tco" => usd(v),
-        "headroom" => format!("{} %", thousands(v * 100.0)),
-        "operations" => format!("{v:.0} h/mo"),
-        "managed" => format!("{:.0} %", v * 100.0),
-        _ => format!("{v:.1} / 5"),
+/// A criterion's raw value, for people, in the criterion's unit.
+fn raw(c: Criterion, v: f64) -> String {
+    match c {
+        Criterion::MonthlyCost | Criterion::Tco => usd(v),
+        Criterion::Headroom => format!("{} %", thousands(v * 100.0)),
+        Criterion::Operations => format!("{v:.0} h/mo"),
+        Criterion::Managed => format!("{:.0} %", v * 100.0),
+        Criterion::Availability | Criterion::LockIn => format!("{v:.1} / 5"),
     }
 }
 
@@ -56,40 +42,20 @@ pub fn Decision() -> impl IntoView {
         })
     });
     let problem = Memo::new(move |_| evaluation.with(|e| e.as_ref().err().cloned()));
-    let criteria = Memo::new(move |_| {
-        state
-            .scenario
-            .with(|s| s.decision.weights.criteria().to_vec())
-    });
-    let set_weight = move |key: String, raw: String| {
+    let weights = Memo::new(move |_| state.scenario.with(|s| s.decision.weights));
+    let set_weight = move |c: Criterion, raw: String| {
         let value = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
-        state.edit(&format!("decision.weights.{key}"), |s| {
-            if let Some(w) = weight_mut(&mut s.decision.weights, &key) {
-                *w = value;
-            }
+        state.edit(&format!("decision.weights.{}", c.key()), |s| {
+            s.decision.weights[c] = value;
         });
     };
-    let set_rating = move |provider: ProviderId, which: &'static str, raw: String| {
+    let set_rating = move |provider: ProviderId, c: Criterion, raw: String| {
         let value = raw.trim().parse::<f64>().unwrap_or(f64::NAN);
         state.edit(
-            &format!("decision.ratings.{}.{which}", provider.key()),
+            &format!("decision.ratings.{}.{}", provider.key(), c.key()),
             |s| {
-                let (availability, lock_in) = s.decision.rating(provider);
-                let ratings = &mut s.decision.ratings;
-                let slot = match ratings.iter().position(|r| r.provider == provider) {
-                    Some(i) => i,
-                    None => {
-                        ratings.push(ProviderRating {
-                            provider,
-                            availability,
-                            lock_in,
-                        });
-                        ratings.len() - 1
-                    }
-                };
-                match which {
-                    "availability" => ratings[slot].availability = value,
-                    _ => ratings[slot].lock_in = value,
+                if let Some(rating) = s.decision.rating_mut(provider).get_mut(c) {
+                    *rating = value;
                 }
             },
         );
@@ -105,7 +71,7 @@ pub fn Decision() -> impl IntoView {
         last_good.with(|e| {
             e.as_ref()
                 .and_then(|e| {
-                    let r = e.decision.result.ranking.first()?;
+                    let r = e.decision.result.as_ref()?.ranking.first()?;
                     Some(provider_name(e, &r.key))
                 })
                 .unwrap_or_else(|| "—".to_owned())
@@ -132,35 +98,24 @@ pub fn Decision() -> impl IntoView {
                 <h2 id="weights-label">"Weights"</h2>
                 <p class="help">"0 ignores a criterion; only the ratios between weights matter."</p>
                 <div class="weights">
-                    <For
-                        each=move || criteria.get()
-                        key=|c| c.key.clone()
-                        children=move |c| {
-                            let key = c.key.clone();
-                            let id = format!("weight-{key}");
-                            let value_key = key.clone();
-                            view! {
-                                <div class="field">
-                                    <label for=id.clone()>{c.name.clone()}</label>
-                                    <input
-                                        id=id
-                                        type="number"
-                                        min="0"
-                                        max="100"
-                                        step="0.5"
-                                        data-testid=format!("weight-{key}")
-                                        prop:value=move || {
-                                            criteria
-                                                .with(|cs| cs.iter().find(|x| x.key == value_key).map(|x| x.weight))
-                                                .map(|w| w.to_string())
-                                                .unwrap_or_default()
-                                        }
-                                        on:input=move |ev| set_weight(key.clone(), event_target_value(&ev))
-                                    />
-                                </div>
-                            }
+                    {Criterion::ALL.into_iter().map(|c| {
+                        let id = format!("weight-{}", c.key());
+                        view! {
+                            <div class="field">
+                                <label for=id.clone()>{c.label()}</label>
+                                <input
+                                    id=id.clone()
+                                    type="number"
+                                    min="0"
+                                    max="100"
+                                    step="0.5"
+                                    data-testid=id
+                                    prop:value=move || weights.with(|w| w[c].to_string())
+                                    on:input=move |ev| set_weight(c, event_target_value(&ev))
+                                />
+                            </div>
                         }
-                    />
+                    }).collect_view()}
                 </div>
             </section>
             <section class="panel">
@@ -181,7 +136,7 @@ pub fn Decision() -> impl IntoView {
                             <th scope="col">"#"</th>
                             <th scope="col">"Provider"</th>
                             <th scope="col">"Score"</th>
-                            {move || criteria.with(|cs| cs.iter().map(|c| view! { <th scope="col">{c.name.clone()}</th> }).collect_view())}
+                            {Criterion::ALL.into_iter().map(|c| view! { <th scope="col">{c.label()}</th> }).collect_view()}
                             <th scope="col">"Availability (1–5)"</th>
                             <th scope="col">"Lock-in (1–5)"</th>
                         </tr>
@@ -190,11 +145,15 @@ pub fn Decision() -> impl IntoView {
                         {move || last_good.with(|e| {
                             let Some(e) = e.as_ref() else { return Vec::new() };
                             let d = &e.decision;
-                            d.result.ranking.iter().enumerate().map(|(i, r)| {
-                                let values = d.matrix.alternatives.iter().find(|a| a.key == r.key).map(|a| a.values.clone()).unwrap_or_default();
+                            let Some(result) = d.result.as_ref() else { return Vec::new() };
+                            result.ranking.iter().enumerate().map(|(i, r)| {
+                                let values = d.matrix.alternatives.iter().find(|a| a.key == r.key).map(|a| a.values);
                                 let provider = ProviderId::parse("provider", &r.key).ok();
-                                let (availability, lock_in) = state.scenario.with_untracked(|s| provider.map_or((3.0, 3.0), |p| s.decision.rating(p)));
-                                let cells = d.matrix.criteria.iter().zip(values).map(|(c, v)| view! { <td class="num">{raw(&c.key, v)}</td> }).collect_view();
+                                let (availability, lock_in) = state.scenario.with_untracked(|s| provider.map_or((3.0, 3.0), |p| {
+                                    let r = s.decision.rating(p);
+                                    (r.availability, r.lock_in)
+                                }));
+                                let cells = values.map(|v| Criterion::ALL.into_iter().map(|c| view! { <td class="num">{raw(c, v[c])}</td> }).collect_view());
                                 let key = r.key.clone();
                                 view! {
                                     <tr data-provider=key.clone()>
@@ -207,7 +166,7 @@ pub fn Decision() -> impl IntoView {
                                                 aria-label=format!("Availability rating of {}", provider_name(e, &key))
                                                 data-testid=format!("availability-{key}")
                                                 prop:value=availability.to_string()
-                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, "availability", event_target_value(&ev)) }
+                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, Criterion::Availability, event_target_value(&ev)) }
                                             />
                                         </td>
                                         <td>
@@ -215,7 +174,7 @@ pub fn Decision() -> impl IntoView {
                                                 aria-label=format!("Lock-in rating of {}", provider_name(e, &key))
                                                 data-testid=format!("lock-in-{key}")
                                                 prop:value=lock_in.to_string()
-                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, "lock_in", event_target_value(&ev)) }
+                                                on:change=move |ev| if let Some(p) = provider { set_rating(p, Criterion::LockIn, event_target_value(&ev)) }
                                             />
                                         </td>
                                     </tr>
@@ -249,12 +208,11 @@ pub fn Decision() -> impl IntoView {
                 <tbody>
                     {move || last_good.with(|e| {
                         let Some(e) = e.as_ref() else { return Vec::new() };
-                        let d = &e.decision;
-                        d.result.sensitivity.iter().map(|s| {
-                            let name = d.matrix.criteria.iter().find(|c| c.key == s.criterion).map_or_else(|| s.criterion.clone(), |c| c.name.clone());
+                        let Some(result) = e.decision.result.as_ref() else { return Vec::new() };
+                        result.sensitivity.iter().map(|(c, s)| {
                             view! {
                                 <tr>
-                                    <th scope="row">{name}</th>
+                                    <th scope="row">{c.label()}</th>
                                     <td class="num">{format!("{}", s.weight)}</td>
                                     <td class="num">{format!("{:.2}", s.min_weight)}</td>
                                     <td class="num">{s.max_weight.map_or_else(|| "any".to_owned(), |w| format!("{w:.2}"))}</td>

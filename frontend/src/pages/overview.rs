@@ -148,8 +148,8 @@ pub fn Overview() -> impl IntoView {
     let recommended = plan(|e, _| {
         e.decision
             .result
-            .ranking
-            .first()
+            .as_ref()
+            .and_then(|d| d.ranking.first())
             .and_then(|r| e.providers.iter().find(|p| p.provider.key() == r.key))
             .map_or_else(|| "—".to_owned(), |p| p.name.clone())
     });

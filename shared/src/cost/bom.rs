@@ -29,6 +29,8 @@
 //! Everything is converted to USD at the catalog's stated rate; each line keeps its catalog
 //! price (amount, currency, source, as-of date) so every figure can be traced.
 
+use std::ops::{Index, IndexMut};
+
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{Catalog, ComputeSku, Price, ProviderCatalog, ProviderId};
@@ -64,6 +66,20 @@ impl CostComponent {
         CostComponent::Egress,
         CostComponent::Operations,
     ];
+
+    /// The wire name, as serde writes it (a unit test holds them together).
+    pub fn key(self) -> &'static str {
+        match self {
+            CostComponent::App => "app",
+            CostComponent::Database => "database",
+            CostComponent::Cache => "cache",
+            CostComponent::LoadBalancer => "load_balancer",
+            CostComponent::Kubernetes => "kubernetes",
+            CostComponent::Storage => "storage",
+            CostComponent::Egress => "egress",
+            CostComponent::Operations => "operations",
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -144,8 +160,67 @@ pub struct Bill {
     pub cache_mib: f64,
 }
 
-/// Monthly cost split by component, USD, in [`CostComponent::ALL`] order.
-pub type Breakdown = [f64; 8];
+/// Monthly cost split by component, USD: one figure per cost component, a JSON object keyed by
+/// the components' wire names (`{"app": …, "database": …, …}`), every key required.
+// The fields are private: the one way in is by component (indexing with a `CostComponent`), so
+// no code reads a component's cost from a position.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Breakdown {
+    app: f64,
+    database: f64,
+    cache: f64,
+    load_balancer: f64,
+    kubernetes: f64,
+    storage: f64,
+    egress: f64,
+    operations: f64,
+}
+
+impl Breakdown {
+    /// The month's total, summed in [`CostComponent::ALL`] order.
+    pub fn total(&self) -> f64 {
+        self.iter().map(|(_, usd)| usd).sum()
+    }
+
+    /// Every component with its cost, in [`CostComponent::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (CostComponent, f64)> + '_ {
+        CostComponent::ALL.into_iter().map(move |c| (c, self[c]))
+    }
+}
+
+impl Index<CostComponent> for Breakdown {
+    type Output = f64;
+
+    fn index(&self, c: CostComponent) -> &f64 {
+        match c {
+            CostComponent::App => &self.app,
+            CostComponent::Database => &self.database,
+            CostComponent::Cache => &self.cache,
+            CostComponent::LoadBalancer => &self.load_balancer,
+            CostComponent::Kubernetes => &self.kubernetes,
+            CostComponent::Storage => &self.storage,
+            CostComponent::Egress => &self.egress,
+            CostComponent::Operations => &self.operations,
+        }
+    }
+}
+
+impl IndexMut<CostComponent> for Breakdown {
+    fn index_mut(&mut self, c: CostComponent) -> &mut f64 {
+        match c {
+            CostComponent::App => &mut self.app,
+            CostComponent::Database => &mut self.database,
+            CostComponent::Cache => &mut self.cache,
+            CostComponent::LoadBalancer => &mut self.load_balancer,
+            CostComponent::Kubernetes => &mut self.kubernetes,
+            CostComponent::Storage => &mut self.storage,
+            CostComponent::Egress => &mut self.egress,
+            CostComponent::Operations => &mut self.operations,
+        }
+    }
+}
 
 /// A fixed (user-independent) line, priced once per phase and provider.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,7 +337,7 @@ impl PriceBook {
             app_max: phase.app.max_instances,
             cpu_target: phase.thresholds.cpu.warning() / 100.0,
             fixed: Vec::new(),
-            fixed_usd: [0.0; 8],
+            fixed_usd: Breakdown::default(),
             egress: p
                 .egress
                 .iter()
@@ -305,7 +380,7 @@ impl PriceBook {
         }
         book.managed_share = f64::from(managed) / f64::from(services.max(1));
         for f in &book.fixed {
-            book.fixed_usd[f.line.component as usize] += f.line.monthly_usd;
+            book.fixed_usd[f.line.component] += f.line.monthly_usd;
         }
         Some(book)
     }
@@ -540,7 +615,7 @@ impl PriceBook {
                     m,
                     format!(
                         "self-hosted Redis ({}): no managed SKU with {need_gib} GiB",
-                        format!("{:?}", cache.mode).to_lowercase()
+                        cache.mode.key()
                     ),
                 );
                 self.ops_line(CostComponent::Cache, OPS_HOURS.cache, options);
@@ -683,8 +758,8 @@ impl PriceBook {
             self.cpu_target,
             users,
         );
-        b[CostComponent::App as usize] += f64::from(n) * self.app_unit_usd;
-        b[CostComponent::Egress as usize] += self.egress_usd(self.egress_gb(users));
+        b[CostComponent::App] += f64::from(n) * self.app_unit_usd;
+        b[CostComponent::Egress] += self.egress_usd(self.egress_gb(users));
         b
     }
 
@@ -879,13 +954,60 @@ mod tests {
     }
 
     #[test]
+    fn a_components_key_is_its_wire_name_and_the_breakdowns_field() {
+        let mut b = Breakdown::default();
+        for (i, c) in CostComponent::ALL.into_iter().enumerate() {
+            assert_eq!(
+                serde_json::to_string(&c).unwrap(),
+                format!("\"{}\"", c.key())
+            );
+            b[c] = i as f64;
+        }
+        // Each field of the breakdown holds its component's cost, in ALL order.
+        let fields: Vec<String> = CostComponent::ALL
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| format!("\"{}\":{i}.0", c.key()))
+            .collect();
+        assert_eq!(
+            serde_json::to_string(&b).unwrap(),
+            format!("{{{}}}", fields.join(","))
+        );
+        assert_eq!(b.total(), 28.0);
+        let mut missing = serde_json::to_value(b).unwrap();
+        missing.as_object_mut().unwrap().remove("egress");
+        assert!(serde_json::from_value::<Breakdown>(missing).is_err());
+    }
+
+    #[test]
+    fn the_monthly_split_adds_up_to_the_bill() {
+        let (b, d, vcpu) = book(ProviderId::Hetzner, 1, |_| {});
+        let split = b.monthly(&d, vcpu, 3_000.0);
+        let bill = b.bill(&d, vcpu, 3_000.0);
+        for c in CostComponent::ALL {
+            let lines: f64 = bill
+                .lines
+                .iter()
+                .filter(|l| l.component == c)
+                .map(|l| l.monthly_usd)
+                .sum();
+            assert!(
+                (split[c] - lines).abs() < 1e-9,
+                "{c:?}: {} vs {lines}",
+                split[c]
+            );
+        }
+        assert!((split.total() - bill.total_usd).abs() < 1e-9);
+    }
+
+    #[test]
     fn within_a_phase_more_users_never_cost_less() {
         for provider in ProviderId::ALL {
             for phase in 0..4 {
                 let (b, d, vcpu) = book(provider, phase, |_| {});
                 let mut last = 0.0;
                 for users in (0..200).map(|i| f64::from(i) * 300.0) {
-                    let c: f64 = b.monthly(&d, vcpu, users).iter().sum();
+                    let c = b.monthly(&d, vcpu, users).total();
                     assert!(
                         c >= last,
                         "{provider:?} phase {phase} at {users}: {c} < {last}"
