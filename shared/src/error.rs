@@ -26,8 +26,6 @@ pub enum Reason {
     /// Values of which at least one must be above zero (weights, whose ratios are all that
     /// matter) are all zero.
     AllZero,
-    /// Something required is missing or malformed; the text says what was expected.
-    Missing(String),
     /// A name or label holds a character that breaks a line ([`breaks_lines`]): `found`, at
     /// `position` (counted in characters, from 1).
     ControlCharacter { found: char, position: usize },
@@ -73,7 +71,6 @@ impl fmt::Display for Reason {
             Reason::Unknown(name) => write!(f, "unknown value {name:?}"),
             Reason::Duplicate(name) => write!(f, "{name:?} appears more than once"),
             Reason::AllZero => f.write_str("must not all be zero"),
-            Reason::Missing(what) => write!(f, "expected {what}"),
             Reason::ControlCharacter { found, position } => write!(
                 f,
                 "must not contain control characters (found U+{:04X} at character {position})",
