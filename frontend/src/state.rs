@@ -8,9 +8,10 @@ use phaseplan_model::ValidationError;
 use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::evaluate::{Evaluation, evaluate_plan, simulate};
 use phaseplan_model::presets::{Preset, default_preset, presets};
-use phaseplan_model::scenario::{Scenario, ValidScenario};
+use phaseplan_model::scenario::Scenario;
 use phaseplan_model::share;
 use phaseplan_model::uncertainty::UncertaintyResult;
+use phaseplan_model::valid::ValidScenario;
 
 /// The app-wide planning state. `Copy`: every field is an arena handle.
 #[derive(Debug, Clone, Copy)]

@@ -26,10 +26,10 @@ use crate::cost::catalog::{Catalog, ProviderId};
 use crate::decision::{Alternative, Criterion, CriterionMap, Decision, DecisionMatrix};
 use crate::migration::{MigrationInput, MigrationResult};
 use crate::phase::Phase;
-use crate::scenario::ValidScenario;
 use crate::timeline::{PhaseTimeline, phase_timeline, required_phase};
 use crate::uncertainty::{CostCurve, UncertaintyResult, simulate_with_cost};
 use crate::units::{Status, Utilisation};
+use crate::valid::ValidScenario;
 
 /// Everything computed from a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

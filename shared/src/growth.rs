@@ -11,7 +11,7 @@
 //! factor because today's peak was *measured* in the current season: a December peak already
 //! contains December's surge.
 
-use crate::scenario::ValidScenario;
+use crate::valid::ValidScenario;
 
 /// Peak concurrent users for each month `0..horizon` of a validated scenario.
 pub fn projected_users(s: &ValidScenario) -> Vec<f64> {

@@ -44,9 +44,11 @@ pub mod share;
 pub mod timeline;
 pub mod uncertainty;
 mod units;
+pub mod valid;
 
 pub use components::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer};
 pub use error::{Reason, ValidationError};
 pub use fit::{PhaseFit, PhaseLoad};
 pub use phase::{Band, Phase, PhaseLadder, SEED_DEPARTURES, SeedDeparture, Thresholds};
 pub use units::{Status, Users, Utilisation};
+pub use valid::ValidScenario;

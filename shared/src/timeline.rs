@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::capacity::components::ladder_capacity;
 use crate::growth::projected_users;
 use crate::phase::PhaseLadder;
-use crate::scenario::ValidScenario;
 use crate::units::{Status, Utilisation};
+use crate::valid::ValidScenario;
 
 /// One month of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

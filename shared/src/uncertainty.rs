@@ -14,58 +14,8 @@ use rand_distr::{Distribution as _, Normal, Triangular, Uniform};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Reason, ValidationError, check_range};
-use crate::scenario::ValidScenario;
-
-/// A distribution for one uncertain input.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Spread {
-    /// No uncertainty.
-    Fixed {
-        value: f64,
-    },
-    /// Normal, truncated at the input's valid range by clamping.
-    Normal {
-        mean: f64,
-        sd: f64,
-    },
-    /// Triangular: the pragmatic "low / likely / high" of planning.
-    Triangular {
-        min: f64,
-        mode: f64,
-        max: f64,
-    },
-    Uniform {
-        min: f64,
-        max: f64,
-    },
-}
-
-/// What to simulate.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct UncertaintyInput {
-    /// Monthly growth rate (0.08 = 8 %), clamped to the scenario's valid range −0.5…2.
-    pub growth_rate: Spread,
-    /// Multiplier on per-user demand (1 = as planned), clamped to 0.01…100.
-    pub demand: Spread,
-    /// Number of paths, 1–100,000 (10,000 by default).
-    pub paths: u32,
-    pub seed: u64,
-}
-
-impl Default for UncertaintyInput {
-    fn default() -> Self {
-        UncertaintyInput {
-            growth_rate: Spread::Fixed { value: 0.0 },
-            demand: Spread::Fixed { value: 1.0 },
-            paths: 10_000,
-            seed: 42,
-        }
-    }
-}
+pub use crate::scenario::uncertainty::{DEMAND_RANGE, GROWTH_RANGE, Spread, UncertaintyInput};
+use crate::valid::ValidScenario;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -98,66 +48,22 @@ pub struct UncertaintyResult {
     pub transitions: Vec<TransitionSpread>,
 }
 
-const GROWTH_RANGE: (f64, f64) = (-0.5, 2.0);
-const DEMAND_RANGE: (f64, f64) = (0.01, 100.0);
-
-impl Spread {
-    fn validate(&self, field: &str, (lo, hi): (f64, f64)) -> Result<(), ValidationError> {
-        match *self {
-            Spread::Fixed { value } => {
-                check_range(&format!("{field}.value"), value, lo, hi)?;
-            }
-            Spread::Normal { mean, sd } => {
-                check_range(&format!("{field}.mean"), mean, lo, hi)?;
-                check_range(&format!("{field}.sd"), sd, 0.0, hi - lo)?;
-            }
-            Spread::Triangular { min, mode, max } => {
-                check_range(&format!("{field}.min"), min, lo, hi)?;
-                check_range(&format!("{field}.mode"), mode, min, hi)?;
-                check_range(&format!("{field}.max"), max, mode, hi)?;
-            }
-            Spread::Uniform { min, max } => {
-                check_range(&format!("{field}.min"), min, lo, hi)?;
-                check_range(&format!("{field}.max"), max, min, hi)?;
-            }
+/// One draw from `spread`, clamped to the input's valid range.
+fn sample(spread: &Spread, rng: &mut Pcg64Mcg, (lo, hi): (f64, f64)) -> f64 {
+    let v = match *spread {
+        Spread::Fixed { value } => value,
+        // Validated parameters make these constructors infallible; fall back to the centre.
+        Spread::Normal { mean, sd } => Normal::new(mean, sd).map_or(mean, |d| d.sample(rng)),
+        Spread::Triangular { min, mode, max } if max > min => {
+            Triangular::new(min, max, mode).map_or(mode, |d| d.sample(rng))
         }
-        Ok(())
-    }
-
-    fn sample(&self, rng: &mut Pcg64Mcg, (lo, hi): (f64, f64)) -> f64 {
-        let v = match *self {
-            Spread::Fixed { value } => value,
-            // Validated parameters make these constructors infallible; fall back to the centre.
-            Spread::Normal { mean, sd } => Normal::new(mean, sd).map_or(mean, |d| d.sample(rng)),
-            Spread::Triangular { min, mode, max } if max > min => {
-                Triangular::new(min, max, mode).map_or(mode, |d| d.sample(rng))
-            }
-            Spread::Triangular { mode, .. } => mode,
-            Spread::Uniform { min, max } if max > min => {
-                Uniform::new(min, max).map_or(min, |d| d.sample(rng))
-            }
-            Spread::Uniform { min, .. } => min,
-        };
-        v.clamp(lo, hi)
-    }
-}
-
-impl UncertaintyInput {
-    pub fn validate(&self) -> Result<(), ValidationError> {
-        self.growth_rate
-            .validate("uncertainty.growth_rate", GROWTH_RANGE)?;
-        self.demand.validate("uncertainty.demand", DEMAND_RANGE)?;
-        if self.paths == 0 || self.paths > 100_000 {
-            return Err(ValidationError::new(
-                "uncertainty.paths",
-                Reason::OutOfRange {
-                    min: 1.0,
-                    max: 100_000.0,
-                },
-            ));
+        Spread::Triangular { mode, .. } => mode,
+        Spread::Uniform { min, max } if max > min => {
+            Uniform::new(min, max).map_or(min, |d| d.sample(rng))
         }
-        Ok(())
-    }
+        Spread::Uniform { min, .. } => min,
+    };
+    v.clamp(lo, hi)
 }
 
 /// A quantile's position among the order statistics: the value is `lo + (hi − lo)·frac`
@@ -285,8 +191,8 @@ pub fn simulate_with_cost(
     let mut factor = Vec::with_capacity(paths);
     let mut step = Vec::with_capacity(paths);
     for _ in 0..paths {
-        let g = input.growth_rate.sample(&mut rng, GROWTH_RANGE);
-        let d = input.demand.sample(&mut rng, DEMAND_RANGE);
+        let g = sample(&input.growth_rate, &mut rng, GROWTH_RANGE);
+        let d = sample(&input.demand, &mut rng, DEMAND_RANGE);
         step.push(1.0 + g);
         factor.push(d);
     }

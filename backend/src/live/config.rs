@@ -6,7 +6,7 @@ use std::time::Duration;
 use phaseplan_model::api::SourceStatus;
 use phaseplan_model::live::planned_phase_now;
 use phaseplan_model::presets::preset;
-use phaseplan_model::scenario::ValidScenario;
+use phaseplan_model::valid::ValidScenario;
 
 use super::sources::Source;
 use crate::config::{ConfigError, LiveSettings, MAX_HISTORY_POINTS, MIN_LIVE_INTERVAL_SECONDS};

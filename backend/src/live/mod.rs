@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use phaseplan_model::api::{LiveSnapshot, LiveUpdate, SourceStatus};
 use phaseplan_model::live::{LiveAnalysis, LiveComponent, Metric, Observations, Series, analyse};
-use phaseplan_model::scenario::ValidScenario;
+use phaseplan_model::valid::ValidScenario;
 use tokio::sync::{broadcast, watch};
 
 use crate::metrics::Metrics;

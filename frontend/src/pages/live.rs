@@ -11,7 +11,7 @@ use phaseplan_model::live::{
     Decision, LiveAnalysis, MIN_FORECAST_SPAN_SECONDS, Observations, Series, UtilisationSeries,
     analyse_with_history, planned_phase_now,
 };
-use phaseplan_model::scenario::ValidScenario;
+use phaseplan_model::valid::ValidScenario;
 
 use crate::charts::live::utilisation_over_time;
 use crate::components::chart::EChart;

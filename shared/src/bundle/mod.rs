@@ -37,7 +37,7 @@ mod terraform;
 
 use crate::components::CacheMode;
 use crate::cost::catalog::{Catalog, ProviderId};
-use crate::scenario::ValidScenario;
+use crate::valid::ValidScenario;
 
 pub use spec::BundleSpec;
 

@@ -6,7 +6,7 @@ use crate::capacity::components::phase_capacity;
 use crate::cost::bom::{Bill, CostComponent, PriceBook};
 use crate::cost::catalog::{Catalog, ProviderId};
 use crate::phase::Phase;
-use crate::scenario::ValidScenario;
+use crate::valid::ValidScenario;
 
 use super::BundleError;
 

@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 use super::queueing::erlang_c;
 use super::usl::Usl;
 use crate::phase::{Band, Phase};
-use crate::scenario::{ValidScenario, Workload};
+use crate::scenario::Workload;
 use crate::units::{Status, Utilisation};
+use crate::valid::ValidScenario;
 
 /// The components whose capacity is modelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -334,6 +335,13 @@ pub fn critical_limits(s: &ValidScenario, demand: &Demand) -> Vec<f64> {
         .enumerate()
         .map(|(i, p)| phase_capacity(demand, p, i, 0.0).critical_users)
         .collect()
+}
+
+impl ValidScenario {
+    /// Per-user demand for the capacity model.
+    pub fn demand(&self) -> Demand {
+        Demand::new(&self.scenario().workload, self.app_scaling())
+    }
 }
 
 #[cfg(test)]

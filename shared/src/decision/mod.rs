@@ -14,13 +14,10 @@
 //! inequality in `w`. Each rival gives one bound, and the tightest bounds are the exact interval of
 //! `w` in which the winner does not change (no sampling).
 
-mod criterion;
-mod settings;
-
 use serde::{Deserialize, Serialize};
 
-pub use criterion::{Criterion, CriterionMap, Direction};
-pub use settings::{DecisionSettings, ProviderRating};
+pub use crate::scenario::criterion::{Criterion, CriterionMap, Direction};
+pub use crate::scenario::decision::{DecisionSettings, ProviderRating};
 
 use crate::error::{Reason, ValidationError, check_range};
 

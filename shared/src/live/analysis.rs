@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::forecast::{Crossing, SECONDS_PER_MONTH, TrendForecast, forecast};
 
-use crate::scenario::ValidScenario;
 use crate::timeline::phase_timeline;
 use crate::units::Status;
+use crate::valid::ValidScenario;
 
 use super::metric::{Metric, Observations, Series};
 use super::reading::{Limits, LiveComponent, Reading, UtilisationSeries, usable, utilisation_with};

@@ -22,8 +22,8 @@ mod tests {
 
     use super::*;
     use crate::forecast::SECONDS_PER_MONTH;
-    use crate::scenario::ValidScenario;
     use crate::units::Status;
+    use crate::valid::ValidScenario;
 
     #[test]
     fn component_keys_are_the_wire_names() {

@@ -7,7 +7,7 @@ use crate::capacity::components::phase_capacity;
 
 use crate::format::thousands;
 use crate::phase::{Band, Phase};
-use crate::scenario::ValidScenario;
+use crate::valid::ValidScenario;
 
 use crate::units::Status;
 

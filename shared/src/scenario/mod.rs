@@ -1,16 +1,20 @@
-//! The model's input: a [`Scenario`] (workload, growth, phase ladder, pricing options), as JSON
-//! with a format version. [`Scenario::validate`] checks every field once, at the edge, and returns
-//! a [`ValidScenario`] that the computations take, so they never re-check or panic.
+//! The model's input: a [`Scenario`] (workload, growth, phase ladder, pricing options, decision
+//! weights, Monte Carlo spreads), as JSON with a format version. This module holds the inputs
+//! and their field checks and imports no computation (a test in `shared/tests/layering.rs` says
+//! so); [`Scenario::validate`] (in [`crate::valid`]) checks every field once, at the edge, and
+//! returns the `ValidScenario` that the computations take, so they never re-check or panic.
 
 use serde::{Deserialize, Serialize};
 
-use crate::capacity::components::Demand;
-use crate::capacity::usl::Usl;
+pub mod criterion;
+pub mod decision;
+pub mod uncertainty;
+
 use crate::cost::catalog::ProviderId;
-use crate::decision::DecisionSettings;
 use crate::error::{Reason, ValidationError, check_format_version, check_range, check_text};
-use crate::phase::{Phase, PhaseLadder};
-use crate::uncertainty::{Spread, UncertaintyInput};
+use crate::phase::Phase;
+use decision::DecisionSettings;
+use uncertainty::{Spread, UncertaintyInput};
 
 /// The scenario format this crate reads. Bumped on incompatible changes; old shared links carry
 /// their version so the SPA can explain instead of misreading them.
@@ -184,36 +188,6 @@ pub struct Scenario {
     pub uncertainty: Option<UncertaintyInput>,
 }
 
-/// A scenario that passed [`Scenario::validate`]; the only way to obtain one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidScenario {
-    scenario: Scenario,
-    ladder: PhaseLadder,
-    usl: Usl,
-}
-
-impl ValidScenario {
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
-    }
-
-    pub fn ladder(&self) -> &PhaseLadder {
-        &self.ladder
-    }
-
-    /// The app tier's USL coefficients in effect (fitted when measurements were given); `lambda`
-    /// is the fitted per-instance throughput, or 0 when the defaults are used (then each phase's
-    /// throughput per instance follows from its vCPUs and the service time).
-    pub fn app_scaling(&self) -> Usl {
-        self.usl
-    }
-
-    /// Per-user demand for the capacity model.
-    pub fn demand(&self) -> Demand {
-        Demand::new(&self.scenario.workload, self.usl)
-    }
-}
-
 /// Bounds that keep every later computation finite; each is far beyond a real platform.
 const MAX_RATE_PER_MINUTE: f64 = 10_000.0;
 const MAX_MS: f64 = 600_000.0;
@@ -223,6 +197,10 @@ const MAX_LABEL: usize = 80;
 const MAX_EVENTS: usize = 50;
 /// Monte Carlo paths × months: 10,000 paths over the longest horizon (120 months).
 const MAX_PATH_MONTHS: u64 = 1_200_000;
+const MAX_MEASUREMENTS: usize = 1_000;
+/// The largest contention and coherency coefficients accepted (stated or fitted).
+pub const MAX_SIGMA: f64 = 0.99;
+pub const MAX_KAPPA: f64 = 1.0;
 
 impl Scenario {
     /// The Monte Carlo's spread when the scenario sets none: growth rate normal around the plan
@@ -246,9 +224,11 @@ impl Scenario {
         }
     }
 
-    /// Validates every field, naming the first bad one by its path
-    /// (`workload.service_time_ms`, `growth.seasonality[3]`, `phases[1].max_users`).
-    pub fn validate(self) -> Result<ValidScenario, ValidationError> {
+    /// Checks every input field, naming the first bad one by its path
+    /// (`workload.service_time_ms`, `growth.seasonality[3]`, `phases[1].max_users`). What needs a
+    /// computation to check (fitting the scalability law to measurements) is
+    /// [`crate::valid`]'s, which calls this first.
+    pub(crate) fn check_fields(&self) -> Result<(), ValidationError> {
         check_format_version(self.format_version, FORMAT_VERSION)?;
         check_text("name", &self.name, false, MAX_NAME)?;
         self.workload.validate()?;
@@ -270,13 +250,8 @@ impl Scenario {
                 ));
             }
         }
-        let usl = self.workload.app_scaling.validate()?;
-        let ladder = PhaseLadder::new(self.phases.clone())?;
-        Ok(ValidScenario {
-            scenario: self,
-            ladder,
-            usl,
-        })
+        self.workload.app_scaling.check_fields()?;
+        Ok(())
     }
 }
 
@@ -328,47 +303,29 @@ impl Workload {
 }
 
 impl AppScaling {
-    /// The coefficients to use: fitted from the measurements if there are any, else the stated
-    /// ones.
-    fn validate(&self) -> Result<Usl, ValidationError> {
+    /// The stated coefficients and each measurement in range; fitting the measurements is
+    /// [`crate::valid`]'s.
+    pub(crate) fn check_fields(&self) -> Result<(), ValidationError> {
         let f = "workload.app_scaling";
-        if self.measured.len() > 1_000 {
+        if self.measured.len() > MAX_MEASUREMENTS {
             return Err(ValidationError::new(
                 format!("{f}.measured"),
                 Reason::TooMany {
-                    max: 1_000,
+                    max: MAX_MEASUREMENTS,
                     what: "measurements",
                 },
             ));
         }
         if self.measured.is_empty() {
-            let sigma = check_range(&format!("{f}.sigma"), self.sigma, 0.0, 0.99)?;
-            let kappa = check_range(&format!("{f}.kappa"), self.kappa, 0.0, 1.0)?;
-            return Ok(Usl {
-                lambda: 0.0,
-                sigma,
-                kappa,
-            });
+            check_range(&format!("{f}.sigma"), self.sigma, 0.0, MAX_SIGMA)?;
+            check_range(&format!("{f}.kappa"), self.kappa, 0.0, MAX_KAPPA)?;
         }
         for (i, m) in self.measured.iter().enumerate() {
             let g = format!("{f}.measured[{i}]");
             check_range(&format!("{g}.instances"), m.instances, 1.0, 100_000.0)?;
             check_range(&format!("{g}.throughput_rps"), m.throughput_rps, 1e-6, 1e12)?;
         }
-        let points: Vec<(f64, f64)> = self
-            .measured
-            .iter()
-            .map(|m| (m.instances, m.throughput_rps))
-            .collect();
-        let usl = Usl::fit(&points).map_err(|e| {
-            ValidationError::new(format!("{f}.measured"), Reason::CannotFit(e.to_string()))
-        })?;
-        // A fit can land anywhere; keep it within the range the stated coefficients accept.
-        Ok(Usl {
-            sigma: usl.sigma.min(0.99),
-            kappa: usl.kappa.min(1.0),
-            ..usl
-        })
+        Ok(())
     }
 }
 
@@ -463,6 +420,7 @@ pub(crate) mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::capacity::usl::Usl;
 
     /// A plausible scenario for tests: the ride-hailing preset at 1,500 peak users, on AWS.
     pub(crate) fn example() -> Scenario {
