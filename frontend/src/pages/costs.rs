@@ -120,13 +120,11 @@ pub fn Costs() -> impl IntoView {
                 .unwrap_or_else(|| price.source.clone())
         });
         let mut note = format!(
-            "{} {} per {:?} — source: {title}",
+            "{} {} per {} — source: {title}",
             price.currency.symbol(),
             price.amount,
-            price.unit
-        )
-        .to_lowercase();
-        note = format!("{}{}", &note[..1].to_uppercase(), &note[1..]);
+            price.unit.label()
+        );
         if let Some(d) = &price.as_of {
             note.push_str(&format!(", as of {d}"));
         }

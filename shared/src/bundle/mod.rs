@@ -46,9 +46,9 @@ pub use spec::BundleSpec;
 pub enum BundleError {
     #[error("unknown phase {key:?}; the scenario's phases are {known:?}")]
     UnknownPhase { key: String, known: Vec<String> },
-    #[error("the pricing catalog has no usable prices for {0:?}")]
+    #[error("the pricing catalog has no usable prices for {}", .0.key())]
     ProviderNotPriced(ProviderId),
-    #[error("the bill for {provider:?} has no {what} line")]
+    #[error("the bill for {} has no {what} line", .provider.key())]
     MissingLine { provider: ProviderId, what: String },
 }
 

@@ -81,6 +81,18 @@ pub enum PriceUnit {
     Gb,
 }
 
+impl PriceUnit {
+    /// What a price is per, in words: `"hour"`, `"GB-month"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            PriceUnit::Hour => "hour",
+            PriceUnit::Month => "month",
+            PriceUnit::GbMonth => "GB-month",
+            PriceUnit::Gb => "GB",
+        }
+    }
+}
+
 /// One price, with where it comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

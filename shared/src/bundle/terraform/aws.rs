@@ -330,7 +330,7 @@ resource "aws_db_instance" "replica" {{
         let _ = write!(
             m,
             r#"
-# Self-hosted Redis ({mode:?}): no ElastiCache node fits in the catalog.
+# Self-hosted Redis ({mode}): no ElastiCache node fits in the catalog.
 resource "aws_instance" "redis" {{
   count                  = {nodes}
   ami                    = data.aws_ami.ubuntu.id
@@ -341,7 +341,7 @@ resource "aws_instance" "redis" {{
   tags                   = {{ Name = "${{var.name}}-redis-${{count.index}}" }}
 }}
 "#,
-            mode = c.mode,
+            mode = c.mode.label(),
             nodes = c.nodes(),
             sku_q = hcl::quoted(&spec.cache.sku),
         );
@@ -362,7 +362,7 @@ resource "aws_elasticache_subnet_group" "main" {{
   subnet_ids = aws_subnet.private[*].id
 }}
 
-# Redis ({mode:?}) on {sku}.
+# Redis ({mode}) on {sku}.
 resource "aws_elasticache_replication_group" "cache" {{
   replication_group_id       = "${{var.name}}-redis"
   description                = {description}
@@ -377,7 +377,7 @@ resource "aws_elasticache_replication_group" "cache" {{
   auth_token                 = var.redis_password
 {topology}}}
 "#,
-            mode = c.mode,
+            mode = c.mode.label(),
             sku = hcl::comment(&spec.cache.sku),
             sku_q = hcl::quoted(&spec.cache.sku),
             description = hcl::quoted(&format!("Phaseplan {} cache", p.key)),

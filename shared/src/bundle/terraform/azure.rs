@@ -387,7 +387,7 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
         let _ = write!(
             m,
             r#"
-# Azure Cache for Redis ({mode:?}; catalog SKU {sku}).
+# Azure Cache for Redis ({mode}; catalog SKU {sku}).
 resource "azurerm_redis_cache" "cache" {{
   name                 = "${{var.name}}-redis"
   location             = azurerm_resource_group.main.location
@@ -403,7 +403,7 @@ resource "azurerm_redis_cache" "cache" {{
   tags = local.labels
 }}
 "#,
-            mode = c.mode,
+            mode = c.mode.label(),
             sku = hcl::comment(&spec.cache.sku),
             capacity = cache_capacity(&spec.cache.sku).min(if family == "P" { 5 } else { 6 }),
         );

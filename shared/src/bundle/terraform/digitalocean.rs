@@ -158,8 +158,8 @@ resource "digitalocean_database_connection_pool" "app" {{
     if spec.cache.self_hosted {
         let _ = writeln!(
             m,
-            "\n# Redis ({:?}) on Droplets: no managed size in the catalog fits.",
-            c.mode
+            "\n# Redis ({}) on Droplets: no managed size in the catalog fits.",
+            c.mode.label()
         );
         droplets(
             &mut m,

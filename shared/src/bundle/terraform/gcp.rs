@@ -287,7 +287,7 @@ resource "google_sql_database_instance" "replica" {{
         let _ = write!(
             m,
             r#"
-# Self-hosted Redis ({mode:?}): no Memorystore size in the catalog fits.
+# Self-hosted Redis ({mode}): no Memorystore size in the catalog fits.
 resource "google_compute_instance" "redis" {{
   count        = {nodes}
   name         = "${{var.name}}-redis-${{count.index}}"
@@ -307,7 +307,7 @@ resource "google_compute_instance" "redis" {{
   }}
 }}
 "#,
-            mode = c.mode,
+            mode = c.mode.label(),
             nodes = c.nodes(),
             sku_q = hcl::quoted(&spec.cache.sku),
         );

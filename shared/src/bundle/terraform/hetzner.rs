@@ -167,7 +167,7 @@ resource "hcloud_volume" "postgres" {{
         nodes = db.nodes(),
         size = db.storage_gb.max(10),
     );
-    let _ = writeln!(m, "\n# Redis ({:?}) on servers.", c.mode);
+    let _ = writeln!(m, "\n# Redis ({}) on servers.", c.mode.label());
     servers(
         &mut m,
         "redis",

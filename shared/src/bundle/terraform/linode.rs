@@ -132,8 +132,8 @@ resource "linode_database_postgresql_v2" "main" {{
     }
     let _ = writeln!(
         m,
-        "\n# Redis ({:?}) on instances: Linode offers no managed Redis.",
-        c.mode
+        "\n# Redis ({}) on instances: Linode offers no managed Redis.",
+        c.mode.label()
     );
     instances(
         &mut m,
