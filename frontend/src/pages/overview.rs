@@ -153,18 +153,7 @@ pub fn Overview() -> impl IntoView {
             .and_then(|r| e.providers.iter().find(|p| p.provider.key() == r.key))
             .map_or_else(|| "—".to_owned(), |p| p.name.clone())
     });
-    let savings = plan(|e, _| match &e.migration {
-        Some(m) if m.result.monthly_savings > 0.0 => format!(
-            "saves {} a month vs now (payback {:.1} months)",
-            usd(m.result.monthly_savings),
-            m.result.payback_months.unwrap_or(0.0)
-        ),
-        Some(m) => format!(
-            "costs {} a month more than now",
-            usd(-m.result.monthly_savings)
-        ),
-        None => "already the top-ranked provider".to_owned(),
-    });
+    let savings = plan(|e, _| recommendation_note(e));
     let advice = plan(|e, _| e.now.advice.reason.clone());
     let costs_chart = Signal::derive(move || {
         let names: Vec<String> =
@@ -310,5 +299,80 @@ pub fn Overview() -> impl IntoView {
                 </table>
             </section>
         </div>
+    }
+}
+
+/// What the recommendation rests on, and what moving would cost, on one named basis: the
+/// top-ranked provider's score and the criteria it leads on (the weighted ones where no other
+/// provider scores higher), then the mean monthly cost after the move against staying — the
+/// migration calculator's own basis, so the card and the Costs page never disagree.
+pub fn recommendation_note(e: &Evaluation) -> String {
+    let Some(result) = &e.decision.result else {
+        return "no provider could be priced".to_owned();
+    };
+    let Some(top) = result.ranking.first() else {
+        return "no provider could be priced".to_owned();
+    };
+    let weights = &e.decision.matrix.weights;
+    let mut leads: Vec<(f64, &'static str)> = top
+        .normalised
+        .iter()
+        .filter(|(c, v)| {
+            weights[*c] > 0.0
+                && result
+                    .ranking
+                    .iter()
+                    .all(|r| r.normalised[*c] <= **v + 1e-9)
+        })
+        .map(|(c, _)| (weights[c], c.label()))
+        .collect();
+    leads.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let leads: Vec<&str> = leads.iter().take(3).map(|(_, l)| *l).collect();
+    let basis = if leads.is_empty() {
+        format!("score {:.2} of 1", top.score)
+    } else {
+        format!("score {:.2} of 1, best on {}", top.score, leads.join(", "))
+    };
+    let cost = match &e.migration {
+        Some(m) if m.result.monthly_savings > 0.0 => format!(
+            "moving saves {} a month (mean after the move), payback {:.1} months",
+            usd(m.result.monthly_savings),
+            m.result.payback_months.unwrap_or(0.0)
+        ),
+        Some(m) => format!(
+            "moving costs {} a month more (mean after the move): stay",
+            usd(-m.result.monthly_savings)
+        ),
+        None => "the scenario's own provider".to_owned(),
+    };
+    format!("{basis}; {cost}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phaseplan_model::cost::catalog::Catalog;
+    use phaseplan_model::evaluate::evaluate_plan;
+    use phaseplan_model::presets::presets;
+
+    #[test]
+    fn the_recommendation_says_what_it_rests_on_and_names_its_cost_basis() {
+        let catalog = Catalog::built_in().unwrap();
+        for p in presets() {
+            let e = evaluate_plan(&p.scenario.validate().unwrap(), &catalog);
+            let note = recommendation_note(&e);
+            assert!(
+                note.starts_with("score 0.") || note.starts_with("score 1."),
+                "{note}"
+            );
+            assert!(!note.contains("than now"), "{note}");
+            match &e.migration {
+                Some(m) if m.result.monthly_savings > 0.0 => {
+                    assert!(note.contains("(mean after the move), payback"), "{note}");
+                }
+                Some(_) => assert!(note.ends_with("(mean after the move): stay"), "{note}"),
+                None => assert!(note.ends_with("the scenario's own provider"), "{note}"),
+            }
+        }
     }
 }
