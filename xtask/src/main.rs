@@ -14,7 +14,7 @@ mod exec;
 mod test;
 mod tools;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -48,7 +48,7 @@ fn run() -> Result<()> {
 
 /// The model's benchmarks: criterion natively, then the full evaluation as wasm32 in headless
 /// Chromium (its timings are printed as `BENCH …` lines).
-fn bench(root: &std::path::Path) -> Result<()> {
+fn bench(root: &Path) -> Result<()> {
     tools::ensure_build_tools(root)?;
     tools::ensure_test_tools(root)?;
     exec::run(tools::command("cargo").args(["bench", "-p", "phaseplan-model"]))?;
@@ -70,42 +70,43 @@ fn bench(root: &std::path::Path) -> Result<()> {
             .env("WASM_BINDGEN_USE_BROWSER", "1")
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     )?;
-    // 2,000 live subscribers against the release server on loopback.
     let server = build::build_all(root)?;
-    exec::run(tools::command("cargo").args([
-        "build",
-        "--release",
-        "-p",
-        "phaseplan-server",
-        "--example",
+    // 2,000 live subscribers against the release server on loopback.
+    load_benchmark(
+        root,
         "sse_load",
-    ]))?;
-    exec::run(
-        tools::command(
-            &root
-                .join("target/release/examples/sse_load")
-                .to_string_lossy(),
-        )
-        .args(["--subscribers", "2000", "--seconds", "30", "--server"])
-        .arg(&server),
+        &["--subscribers", "2000", "--seconds", "30"],
+        &server,
     )?;
     // Health under 64 clients of heavy evaluations, evaluations at 16 clients, slowloris.
+    load_benchmark(
+        root,
+        "http_load",
+        &["--seconds", "20", "--slow", "3000"],
+        &server,
+    )
+}
+
+/// Builds the server's example `name` (release) and runs it against the release `server`.
+fn load_benchmark(root: &Path, name: &str, args: &[&str], server: &Path) -> Result<()> {
     exec::run(tools::command("cargo").args([
         "build",
         "--release",
         "-p",
         "phaseplan-server",
         "--example",
-        "http_load",
+        name,
     ]))?;
     exec::run(
         tools::command(
             &root
-                .join("target/release/examples/http_load")
+                .join("target/release/examples")
+                .join(name)
                 .to_string_lossy(),
         )
-        .args(["--seconds", "20", "--slow", "3000", "--server"])
-        .arg(&server),
+        .args(args)
+        .arg("--server")
+        .arg(server),
     )
 }
 
