@@ -18,18 +18,25 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::capacity::components::{
-    ComponentKind, ComponentLoad, Demand, PhaseCapacity, critical_limits, phase_capacity,
-};
+use crate::capacity::components::{PhaseCapacity, critical_limits, phase_capacity};
 use crate::cost::bom::{Bill, Breakdown, PriceBook};
 use crate::cost::catalog::{Catalog, ProviderId};
-use crate::decision::{Alternative, Criterion, CriterionMap, Decision, DecisionMatrix};
-use crate::migration::{MigrationInput, MigrationResult};
-use crate::phase::Phase;
+
 use crate::timeline::{PhaseTimeline, phase_timeline, required_phase};
 use crate::uncertainty::{CostCurve, UncertaintyResult, simulate_with_cost};
-use crate::units::{Status, Utilisation};
+use crate::units::Status;
 use crate::valid::ValidScenario;
+
+mod advice;
+mod choice;
+mod moving;
+
+use advice::advise;
+pub use advice::{Action, Advice, NextTransition};
+pub use choice::ProviderDecision;
+use choice::provider_decision;
+pub use moving::MigrationPlan;
+use moving::migration_plan;
 
 /// Everything computed from a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,42 +73,6 @@ pub struct NowState {
     pub advice: Advice,
     /// The scenario provider's bill this month.
     pub bill: Option<Bill>,
-}
-
-/// The seeds' transition decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Everything is below its warning threshold and no transition is due within the lead time.
-    Stay,
-    /// The phase is past warning or the next transition is within the lead time: get the next
-    /// phase ready.
-    PrepareNextPhase,
-    /// The phase as a whole has room but a component is past warning: fix that component.
-    OptimiseCurrent,
-    /// Even the top phase is past its critical line: the ladder needs another rung.
-    ExtendLadder,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Advice {
-    pub action: Action,
-    /// One sentence: why.
-    pub reason: String,
-    /// Concrete steps, most important first.
-    pub steps: Vec<String>,
-    /// The next transition, if any within the horizon: its month and when to start preparing.
-    pub next_transition: Option<NextTransition>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NextTransition {
-    pub to_index: usize,
-    pub month: u32,
-    pub prepare_by: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,24 +116,6 @@ pub struct ProviderCosts {
     pub managed_share_now: f64,
     /// Components left out of the total for want of a sourced price.
     pub unpriced: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ProviderDecision {
-    pub matrix: DecisionMatrix,
-    /// `None` when the matrix cannot rank: no provider in the catalog could be priced.
-    pub result: Option<Decision>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MigrationPlan {
-    pub from: ProviderId,
-    pub to: ProviderId,
-    /// Mean monthly costs over the horizon, and the scenario's one-time cost.
-    pub input: MigrationInput,
-    pub result: MigrationResult,
 }
 
 /// The price books of every provider in the catalog for every phase: `[provider][phase]`.
@@ -367,344 +320,13 @@ fn is_monotone(limits: &[f64], cost: &dyn Fn(usize, f64) -> f64) -> bool {
     })
 }
 
-/// What changes from `from` to `to`, as steps.
-fn upgrade_steps(from: &Phase, to: &Phase) -> Vec<String> {
-    let mut steps = Vec::new();
-    let (a, b) = (&from.app, &to.app);
-    if (a.vcpu, a.min_instances, a.max_instances) != (b.vcpu, b.min_instances, b.max_instances) {
-        steps.push(format!(
-            "App tier: {} vCPU / {} GiB instances, {}–{} of them (from {} vCPU, {}–{})",
-            b.vcpu,
-            b.memory_gib,
-            b.min_instances,
-            b.max_instances,
-            a.vcpu,
-            a.min_instances,
-            a.max_instances
-        ));
-    }
-    if !from.kubernetes && to.kubernetes {
-        steps.push("Move the app tier to Kubernetes with a HorizontalPodAutoscaler".to_owned());
-    }
-    let (a, b) = (&from.database, &to.database);
-    if b.read_replicas > a.read_replicas {
-        steps.push(format!(
-            "Deploy read replicas: {} per shard (from {})",
-            b.read_replicas, a.read_replicas
-        ));
-    }
-    if b.pgbouncer && !a.pgbouncer {
-        steps.push(format!(
-            "Put PgBouncer in front of PostgreSQL (pool {})",
-            b.pool_size
-        ));
-    } else if b.pool_size != a.pool_size {
-        steps.push(format!(
-            "Database pool: {} connections (from {})",
-            b.pool_size, a.pool_size
-        ));
-    }
-    if b.high_availability && !a.high_availability {
-        steps.push("Enable automatic database failover (hot standby)".to_owned());
-    }
-    if b.shards > a.shards {
-        steps.push(format!(
-            "Shard the database: {} shards (from {})",
-            b.shards, a.shards
-        ));
-    }
-    if (b.vcpu, b.memory_gib) != (a.vcpu, a.memory_gib) {
-        steps.push(format!(
-            "Database nodes: {} vCPU / {} GiB (from {} / {})",
-            b.vcpu, b.memory_gib, a.vcpu, a.memory_gib
-        ));
-    }
-    let (a, b) = (&from.cache, &to.cache);
-    if a.mode != b.mode {
-        steps.push(format!(
-            "Redis: {} mode (from {})",
-            b.mode.label(),
-            a.mode.label()
-        ));
-    }
-    if b.usable_mib() != a.usable_mib() {
-        steps.push(format!(
-            "Redis memory: {} MiB usable (from {})",
-            b.usable_mib(),
-            a.usable_mib()
-        ));
-    }
-    if to.websocket_connections != from.websocket_connections {
-        steps.push(format!(
-            "WebSocket limit: {} connections (from {})",
-            to.websocket_connections, from.websocket_connections
-        ));
-    }
-    let (a, b) = (&from.load_balancer, &to.load_balancer);
-    if b.managed && !a.managed {
-        steps.push("Put a managed load balancer in front of the app tier".to_owned());
-    }
-    if b.sticky_sessions && !a.sticky_sessions {
-        steps.push("Enable sticky sessions for WebSockets".to_owned());
-    }
-    if (b.nginx_worker_processes, b.nginx_worker_connections)
-        != (a.nginx_worker_processes, a.nginx_worker_connections)
-    {
-        steps.push(format!(
-            "nginx: {} workers × {} connections",
-            b.nginx_worker_processes, b.nginx_worker_connections
-        ));
-    }
-    steps
-}
-
-/// How to relieve a component past its warning threshold without changing phase.
-fn optimise_step(phase: &Phase, c: ComponentKind, wait: f64) -> String {
-    match c {
-        ComponentKind::App => format!(
-            "App tier: raise max instances above {} or use instances larger than {} vCPU",
-            phase.app.max_instances, phase.app.vcpu
-        ),
-        ComponentKind::Database => format!(
-            "Database: raise the pool above {} connections or add read replicas (a query waits for \
-             a connection with probability {:.1} %)",
-            phase.database.pool_size,
-            wait * 100.0
-        ),
-        ComponentKind::Cache => format!(
-            "Cache: raise Redis memory above {} MiB or cut memory per user",
-            phase.cache.usable_mib()
-        ),
-        ComponentKind::Websocket => format!(
-            "WebSockets: raise the limit above {} connections",
-            phase.websocket_connections
-        ),
-        ComponentKind::LoadBalancer => format!(
-            "nginx: raise worker_connections above {} or add workers",
-            phase.load_balancer.nginx_worker_connections
-        ),
-    }
-}
-
-fn advise(
-    s: &ValidScenario,
-    timeline: &PhaseTimeline,
-    capacity: &PhaseCapacity,
-    beyond: bool,
-) -> Advice {
-    let phases = s.ladder().phases();
-    let current = &phases[capacity.phase_index];
-    let next = timeline
-        .transitions
-        .iter()
-        .find(|t| t.to_index > t.from_index)
-        .map(|t| NextTransition {
-            to_index: t.to_index,
-            month: t.month,
-            prepare_by: t.prepare_by,
-        });
-    let warned: Vec<&ComponentLoad> = capacity
-        .components
-        .iter()
-        .filter(|c| c.status != Status::Optimal)
-        .collect();
-    if beyond {
-        return Advice {
-            action: Action::ExtendLadder,
-            reason: format!(
-                "{} users are past the critical line of the top phase, {}.",
-                capacity.users.round(),
-                current.name
-            ),
-            steps: vec![format!(
-                "Add a phase above {} and size its components for the peak",
-                current.name
-            )],
-            next_transition: next,
-        };
-    }
-    // The phase as a whole is judged on its design target; a component that fills up earlier is
-    // something to optimise within the phase, unless it forces the transition (then `due`).
-    let design = Utilisation::of(capacity.users, capacity.design_users);
-    let status = current.thresholds.capacity.classify(design);
-    let due = next.filter(|n| n.prepare_by == 0);
-    if status != Status::Optimal || due.is_some() {
-        let target = phases.get(capacity.phase_index + 1);
-        let reason = match (status != Status::Optimal, due) {
-            (true, _) => format!(
-                "{} is at {:.0} % of its capacity, past its warning threshold.",
-                current.name,
-                design.percent()
-            ),
-            (false, Some(n)) => format!(
-                "{} will be needed in month {}, within the lead time.",
-                phases[n.to_index].name, n.month
-            ),
-            (false, None) => String::new(),
-        };
-        let steps = match target {
-            Some(t) => upgrade_steps(current, t),
-            None => vec![format!("Add a phase above {}", current.name)],
-        };
-        return Advice {
-            action: if target.is_some() {
-                Action::PrepareNextPhase
-            } else {
-                Action::ExtendLadder
-            },
-            reason,
-            steps,
-            next_transition: next,
-        };
-    }
-    if !warned.is_empty() {
-        return Advice {
-            action: Action::OptimiseCurrent,
-            reason: format!(
-                "{} has room overall, but {} past its warning threshold.",
-                current.name,
-                warned
-                    .iter()
-                    .map(|c| c.component.label().to_lowercase())
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-                    + if warned.len() == 1 { " is" } else { " are" }
-            ),
-            steps: warned
-                .iter()
-                .map(|c| optimise_step(current, c.component, capacity.db_wait_probability))
-                .collect(),
-            next_transition: next,
-        };
-    }
-    Advice {
-        action: Action::Stay,
-        reason: match next {
-            Some(n) => format!(
-                "Everything is below its warning threshold; {} is due in month {}.",
-                phases[n.to_index].name, n.month
-            ),
-            None => "Everything is below its warning threshold for the whole horizon.".to_owned(),
-        },
-        steps: next
-            .map(|n| {
-                vec![format!(
-                    "Start preparing {} by month {}",
-                    phases[n.to_index].name, n.prepare_by
-                )]
-            })
-            .unwrap_or_default(),
-        next_transition: next,
-    }
-}
-
-/// Headroom of what is bought now: the phase's capacity with the provider's actual app vCPUs and
-/// cache memory, over the current users, minus one; capped at 10 (1,000 %).
-fn bought_headroom(
-    demand: &Demand,
-    phase: &Phase,
-    index: usize,
-    book: &PriceBook,
-    users: f64,
-) -> f64 {
-    let (vcpu, cache_mib) = book.bought();
-    let mut bought = phase.clone();
-    bought.app.vcpu = vcpu.max(phase.app.vcpu);
-    let per_shard = cache_mib / f64::from(bought.cache.shards.max(1));
-    bought.cache.memory_mib = per_shard.clamp(0.0, f64::from(u32::MAX)) as u32;
-    let c = phase_capacity(demand, &bought, index, users);
-    let cap = c
-        .components
-        .iter()
-        .map(|c| c.capacity_users)
-        .fold(f64::INFINITY, f64::min);
-    if users <= 0.0 {
-        10.0
-    } else {
-        (cap / users - 1.0).clamp(-1.0, 10.0)
-    }
-}
-
-fn provider_decision(
-    s: &ValidScenario,
-    books: &[(ProviderId, Vec<PriceBook>)],
-    providers: &[ProviderCosts],
-    demand: &Demand,
-    phase_now: usize,
-    users_now: f64,
-) -> ProviderDecision {
-    let sc = s.scenario();
-    let phase = &s.ladder().phases()[phase_now];
-    let alternatives = books
-        .iter()
-        .zip(providers)
-        .map(|((id, b), costs)| {
-            let rating = sc.decision.rating(*id);
-            Alternative {
-                key: id.key().to_owned(),
-                values: CriterionMap::from_fn(|c| match c {
-                    Criterion::MonthlyCost => costs.monthly_usd.first().copied().unwrap_or(0.0),
-                    Criterion::Tco => costs.tco_usd,
-                    Criterion::Headroom => {
-                        bought_headroom(demand, phase, phase_now, &b[phase_now], users_now)
-                    }
-                    Criterion::Availability => rating.availability,
-                    Criterion::Operations => costs.ops_hours_now,
-                    Criterion::LockIn => rating.lock_in,
-                    Criterion::Managed => costs.managed_share_now,
-                }),
-            }
-        })
-        .collect();
-    let matrix = DecisionMatrix {
-        weights: sc.decision.weights,
-        alternatives,
-    };
-    let result = matrix.validate().ok().and_then(|()| matrix.decide());
-    ProviderDecision { matrix, result }
-}
-
-/// Migration from the scenario's provider to the best-ranked other one, weighed on mean monthly
-/// costs over the horizon (the formulas of [`crate::migration`] take one monthly figure each).
-fn migration_plan(
-    s: &ValidScenario,
-    providers: &[ProviderCosts],
-    decision: Option<&Decision>,
-) -> Option<MigrationPlan> {
-    let sc = s.scenario();
-    let from = sc.pricing.provider;
-    let to = decision?
-        .ranking
-        .iter()
-        .filter_map(|r| ProviderId::parse("provider", &r.key).ok())
-        .find(|p| *p != from)?;
-    let mean = |id: ProviderId| {
-        providers
-            .iter()
-            .find(|p| p.provider == id)
-            .map(|p| p.tco_usd / p.monthly_usd.len().max(1) as f64)
-    };
-    let input = MigrationInput {
-        current_monthly: mean(from)?,
-        target_monthly: mean(to)?,
-        one_time_cost: sc.pricing.migration_cost_usd,
-        start_month: 0,
-        horizon_months: sc.growth.horizon_months,
-    };
-    Some(MigrationPlan {
-        from,
-        to,
-        result: input.evaluate(),
-        input,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::decision::Criterion;
     use crate::scenario::tests::example;
 
     fn run(s: crate::scenario::Scenario) -> Evaluation {

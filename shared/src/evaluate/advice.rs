@@ -1,0 +1,279 @@
+//! The plan's advice for now: stay, prepare the next phase (with the ladder's differences as
+//! steps), optimise a component of the current one, or extend the ladder.
+
+use serde::{Deserialize, Serialize};
+
+use crate::capacity::components::{ComponentKind, ComponentLoad, PhaseCapacity};
+
+use crate::timeline::PhaseTimeline;
+
+use crate::phase::Phase;
+use crate::units::{Status, Utilisation};
+use crate::valid::ValidScenario;
+
+/// The seeds' transition decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Everything is below its warning threshold and no transition is due within the lead time.
+    Stay,
+    /// The phase is past warning or the next transition is within the lead time: get the next
+    /// phase ready.
+    PrepareNextPhase,
+    /// The phase as a whole has room but a component is past warning: fix that component.
+    OptimiseCurrent,
+    /// Even the top phase is past its critical line: the ladder needs another rung.
+    ExtendLadder,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Advice {
+    pub action: Action,
+    /// One sentence: why.
+    pub reason: String,
+    /// Concrete steps, most important first.
+    pub steps: Vec<String>,
+    /// The next transition, if any within the horizon: its month and when to start preparing.
+    pub next_transition: Option<NextTransition>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NextTransition {
+    pub to_index: usize,
+    pub month: u32,
+    pub prepare_by: u32,
+}
+
+/// What changes from `from` to `to`, as steps.
+pub(super) fn upgrade_steps(from: &Phase, to: &Phase) -> Vec<String> {
+    let mut steps = Vec::new();
+    let (a, b) = (&from.app, &to.app);
+    if (a.vcpu, a.min_instances, a.max_instances) != (b.vcpu, b.min_instances, b.max_instances) {
+        steps.push(format!(
+            "App tier: {} vCPU / {} GiB instances, {}–{} of them (from {} vCPU, {}–{})",
+            b.vcpu,
+            b.memory_gib,
+            b.min_instances,
+            b.max_instances,
+            a.vcpu,
+            a.min_instances,
+            a.max_instances
+        ));
+    }
+    if !from.kubernetes && to.kubernetes {
+        steps.push("Move the app tier to Kubernetes with a HorizontalPodAutoscaler".to_owned());
+    }
+    let (a, b) = (&from.database, &to.database);
+    if b.read_replicas > a.read_replicas {
+        steps.push(format!(
+            "Deploy read replicas: {} per shard (from {})",
+            b.read_replicas, a.read_replicas
+        ));
+    }
+    if b.pgbouncer && !a.pgbouncer {
+        steps.push(format!(
+            "Put PgBouncer in front of PostgreSQL (pool {})",
+            b.pool_size
+        ));
+    } else if b.pool_size != a.pool_size {
+        steps.push(format!(
+            "Database pool: {} connections (from {})",
+            b.pool_size, a.pool_size
+        ));
+    }
+    if b.high_availability && !a.high_availability {
+        steps.push("Enable automatic database failover (hot standby)".to_owned());
+    }
+    if b.shards > a.shards {
+        steps.push(format!(
+            "Shard the database: {} shards (from {})",
+            b.shards, a.shards
+        ));
+    }
+    if (b.vcpu, b.memory_gib) != (a.vcpu, a.memory_gib) {
+        steps.push(format!(
+            "Database nodes: {} vCPU / {} GiB (from {} / {})",
+            b.vcpu, b.memory_gib, a.vcpu, a.memory_gib
+        ));
+    }
+    let (a, b) = (&from.cache, &to.cache);
+    if a.mode != b.mode {
+        steps.push(format!(
+            "Redis: {} mode (from {})",
+            b.mode.label(),
+            a.mode.label()
+        ));
+    }
+    if b.usable_mib() != a.usable_mib() {
+        steps.push(format!(
+            "Redis memory: {} MiB usable (from {})",
+            b.usable_mib(),
+            a.usable_mib()
+        ));
+    }
+    if to.websocket_connections != from.websocket_connections {
+        steps.push(format!(
+            "WebSocket limit: {} connections (from {})",
+            to.websocket_connections, from.websocket_connections
+        ));
+    }
+    let (a, b) = (&from.load_balancer, &to.load_balancer);
+    if b.managed && !a.managed {
+        steps.push("Put a managed load balancer in front of the app tier".to_owned());
+    }
+    if b.sticky_sessions && !a.sticky_sessions {
+        steps.push("Enable sticky sessions for WebSockets".to_owned());
+    }
+    if (b.nginx_worker_processes, b.nginx_worker_connections)
+        != (a.nginx_worker_processes, a.nginx_worker_connections)
+    {
+        steps.push(format!(
+            "nginx: {} workers × {} connections",
+            b.nginx_worker_processes, b.nginx_worker_connections
+        ));
+    }
+    steps
+}
+
+/// How to relieve a component past its warning threshold without changing phase.
+pub(super) fn optimise_step(phase: &Phase, c: ComponentKind, wait: f64) -> String {
+    match c {
+        ComponentKind::App => format!(
+            "App tier: raise max instances above {} or use instances larger than {} vCPU",
+            phase.app.max_instances, phase.app.vcpu
+        ),
+        ComponentKind::Database => format!(
+            "Database: raise the pool above {} connections or add read replicas (a query waits for \
+             a connection with probability {:.1} %)",
+            phase.database.pool_size,
+            wait * 100.0
+        ),
+        ComponentKind::Cache => format!(
+            "Cache: raise Redis memory above {} MiB or cut memory per user",
+            phase.cache.usable_mib()
+        ),
+        ComponentKind::Websocket => format!(
+            "WebSockets: raise the limit above {} connections",
+            phase.websocket_connections
+        ),
+        ComponentKind::LoadBalancer => format!(
+            "nginx: raise worker_connections above {} or add workers",
+            phase.load_balancer.nginx_worker_connections
+        ),
+    }
+}
+
+pub(super) fn advise(
+    s: &ValidScenario,
+    timeline: &PhaseTimeline,
+    capacity: &PhaseCapacity,
+    beyond: bool,
+) -> Advice {
+    let phases = s.ladder().phases();
+    let current = &phases[capacity.phase_index];
+    let next = timeline
+        .transitions
+        .iter()
+        .find(|t| t.to_index > t.from_index)
+        .map(|t| NextTransition {
+            to_index: t.to_index,
+            month: t.month,
+            prepare_by: t.prepare_by,
+        });
+    let warned: Vec<&ComponentLoad> = capacity
+        .components
+        .iter()
+        .filter(|c| c.status != Status::Optimal)
+        .collect();
+    if beyond {
+        return Advice {
+            action: Action::ExtendLadder,
+            reason: format!(
+                "{} users are past the critical line of the top phase, {}.",
+                capacity.users.round(),
+                current.name
+            ),
+            steps: vec![format!(
+                "Add a phase above {} and size its components for the peak",
+                current.name
+            )],
+            next_transition: next,
+        };
+    }
+    // The phase as a whole is judged on its design target; a component that fills up earlier is
+    // something to optimise within the phase, unless it forces the transition (then `due`).
+    let design = Utilisation::of(capacity.users, capacity.design_users);
+    let status = current.thresholds.capacity.classify(design);
+    let due = next.filter(|n| n.prepare_by == 0);
+    if status != Status::Optimal || due.is_some() {
+        let target = phases.get(capacity.phase_index + 1);
+        let reason = match (status != Status::Optimal, due) {
+            (true, _) => format!(
+                "{} is at {:.0} % of its capacity, past its warning threshold.",
+                current.name,
+                design.percent()
+            ),
+            (false, Some(n)) => format!(
+                "{} will be needed in month {}, within the lead time.",
+                phases[n.to_index].name, n.month
+            ),
+            (false, None) => String::new(),
+        };
+        let steps = match target {
+            Some(t) => upgrade_steps(current, t),
+            None => vec![format!("Add a phase above {}", current.name)],
+        };
+        return Advice {
+            action: if target.is_some() {
+                Action::PrepareNextPhase
+            } else {
+                Action::ExtendLadder
+            },
+            reason,
+            steps,
+            next_transition: next,
+        };
+    }
+    if !warned.is_empty() {
+        return Advice {
+            action: Action::OptimiseCurrent,
+            reason: format!(
+                "{} has room overall, but {} past its warning threshold.",
+                current.name,
+                warned
+                    .iter()
+                    .map(|c| c.component.label().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+                    + if warned.len() == 1 { " is" } else { " are" }
+            ),
+            steps: warned
+                .iter()
+                .map(|c| optimise_step(current, c.component, capacity.db_wait_probability))
+                .collect(),
+            next_transition: next,
+        };
+    }
+    Advice {
+        action: Action::Stay,
+        reason: match next {
+            Some(n) => format!(
+                "Everything is below its warning threshold; {} is due in month {}.",
+                phases[n.to_index].name, n.month
+            ),
+            None => "Everything is below its warning threshold for the whole horizon.".to_owned(),
+        },
+        steps: next
+            .map(|n| {
+                vec![format!(
+                    "Start preparing {} by month {}",
+                    phases[n.to_index].name, n.prepare_by
+                )]
+            })
+            .unwrap_or_default(),
+        next_transition: next,
+    }
+}
