@@ -310,6 +310,16 @@ fn compute_for(
     Some((largest.clone(), by_cpu.max(by_mem).max(1), u))
 }
 
+/// What a service runs on when no managed one fits: VMs of a size (vCPU, GiB), how many, why, and
+/// the operations hours a month they cost on top (assumed, [`OPS_HOURS`]).
+struct SelfHosted {
+    component: CostComponent,
+    size: (u32, f64),
+    nodes: u32,
+    note: String,
+    ops_hours: f64,
+}
+
 impl PriceBook {
     /// Prices `phase` on `provider`. `None` only when the provider is not in the catalog or has
     /// no usable compute price.
@@ -438,6 +448,43 @@ impl PriceBook {
         );
     }
 
+    /// The one rule every service follows: the managed line when the catalog prices a service
+    /// that fits, else VMs of the stated size plus the operations hours they need. `then` runs
+    /// right after the service's own line (the database adds its storage there), before the
+    /// operations line. Returns whether the service is managed.
+    #[allow(clippy::too_many_arguments)]
+    fn managed_or_self_hosted(
+        &mut self,
+        managed: Option<BomLine>,
+        fallback: SelfHosted,
+        catalog: &Catalog,
+        p: &ProviderCatalog,
+        m: &Multipliers,
+        options: &PricingOptions,
+        then: impl FnOnce(&mut Self, bool),
+    ) -> bool {
+        match managed {
+            Some(line) => {
+                self.push(line, 0.0);
+                then(self, true);
+                true
+            }
+            None => {
+                let SelfHosted {
+                    component,
+                    size,
+                    nodes,
+                    note,
+                    ops_hours,
+                } = fallback;
+                self.vm_line(catalog, p, component, size, nodes, m, note);
+                then(self, false);
+                self.ops_line(component, ops_hours, options);
+                false
+            }
+        }
+    }
+
     fn storage_line(&mut self, price: Option<&Price>, catalog: &Catalog, gb: f64, what: &str) {
         match price.and_then(|pr| {
             (pr.unit == super::catalog::PriceUnit::GbMonth).then(|| {
@@ -501,55 +548,43 @@ impl PriceBook {
                 Some((s, single, per_shard, how))
             })
             .min_by(|a, b| a.2.total_cmp(&b.2));
-        match managed {
-            Some((sku, _, per_shard, how)) => {
-                let quantity = f64::from(db.shards * (1 + db.read_replicas));
-                let total = per_shard * f64::from(db.shards);
-                let mut note = vec![format!(
-                    "{} shard(s) × (primary + {} replica(s))",
-                    db.shards, db.read_replicas
-                )];
-                note.extend(how.map(str::to_owned));
-                self.push(
-                    BomLine {
-                        component: CostComponent::Database,
-                        item: sku.sku.clone(),
-                        quantity,
-                        unit_price: Some(sku.price.clone()),
-                        list_usd: total,
-                        monthly_usd: total,
-                        self_hosted: false,
-                        note: Some(note.join("; ")),
-                    },
-                    0.0,
-                );
+        let line = managed.map(|(sku, _, per_shard, how)| {
+            let mut note = vec![format!(
+                "{} shard(s) × (primary + {} replica(s))",
+                db.shards, db.read_replicas
+            )];
+            note.extend(how.map(str::to_owned));
+            let total = per_shard * f64::from(db.shards);
+            BomLine {
+                component: CostComponent::Database,
+                item: sku.sku.clone(),
+                quantity: f64::from(db.shards * (1 + db.read_replicas)),
+                unit_price: Some(sku.price.clone()),
+                list_usd: total,
+                monthly_usd: total,
+                self_hosted: false,
+                note: Some(note.join("; ")),
+            }
+        });
+        let fallback = SelfHosted {
+            component: CostComponent::Database,
+            size: (db.vcpu, db.memory_gib),
+            nodes,
+            note: format!(
+                "self-hosted PostgreSQL: no managed SKU with {} vCPU / {} GiB",
+                db.vcpu, db.memory_gib
+            ),
+            ops_hours: OPS_HOURS.database,
+        };
+        self.managed_or_self_hosted(line, fallback, catalog, p, m, options, |book, managed| {
+            if managed {
                 let storage = p.postgres_storage.as_ref();
-                self.storage_line(storage, catalog, storage_gb, "database storage");
-                true
+                book.storage_line(storage, catalog, storage_gb, "database storage");
+            } else {
+                let volumes = p.block_storage.as_ref();
+                book.storage_line(volumes, catalog, storage_gb, "database volumes");
             }
-            None => {
-                self.vm_line(
-                    catalog,
-                    p,
-                    CostComponent::Database,
-                    (db.vcpu, db.memory_gib),
-                    nodes,
-                    m,
-                    format!(
-                        "self-hosted PostgreSQL: no managed SKU with {} vCPU / {} GiB",
-                        db.vcpu, db.memory_gib
-                    ),
-                );
-                self.storage_line(
-                    p.block_storage.as_ref(),
-                    catalog,
-                    storage_gb,
-                    "database volumes",
-                );
-                self.ops_line(CostComponent::Database, OPS_HOURS.database, options);
-                false
-            }
-        }
+        })
     }
 
     fn add_cache(
@@ -581,47 +616,36 @@ impl PriceBook {
                 Some((s, per_group))
             })
             .min_by(|a, b| a.1.total_cmp(&b.1));
-        match managed {
-            Some((sku, per_group)) => {
-                let total = per_group * f64::from(groups);
-                self.cache_mib = sku.memory_gib * 1_024.0 * f64::from(groups);
-                let how = match cache.mode {
-                    CacheMode::Standard => "one node".to_owned(),
-                    CacheMode::Sentinel => "primary with failover replica".to_owned(),
-                    CacheMode::Cluster => format!("{groups} shards, each with a replica"),
-                };
-                self.push(
-                    BomLine {
-                        component: CostComponent::Cache,
-                        item: sku.sku.clone(),
-                        quantity: f64::from(groups * if replicated { 2 } else { 1 }),
-                        unit_price: Some(sku.price.clone()),
-                        list_usd: total,
-                        monthly_usd: total,
-                        self_hosted: false,
-                        note: Some(how),
-                    },
-                    0.0,
-                );
-                true
+        let line = managed.map(|(sku, per_group)| {
+            let total = per_group * f64::from(groups);
+            self.cache_mib = sku.memory_gib * 1_024.0 * f64::from(groups);
+            let how = match cache.mode {
+                CacheMode::Standard => "one node".to_owned(),
+                CacheMode::Sentinel => "primary with failover replica".to_owned(),
+                CacheMode::Cluster => format!("{groups} shards, each with a replica"),
+            };
+            BomLine {
+                component: CostComponent::Cache,
+                item: sku.sku.clone(),
+                quantity: f64::from(groups * if replicated { 2 } else { 1 }),
+                unit_price: Some(sku.price.clone()),
+                list_usd: total,
+                monthly_usd: total,
+                self_hosted: false,
+                note: Some(how),
             }
-            None => {
-                self.vm_line(
-                    catalog,
-                    p,
-                    CostComponent::Cache,
-                    (1, need_gib * 1.5),
-                    cache.nodes(),
-                    m,
-                    format!(
-                        "self-hosted Redis ({}): no managed SKU with {need_gib} GiB",
-                        cache.mode.key()
-                    ),
-                );
-                self.ops_line(CostComponent::Cache, OPS_HOURS.cache, options);
-                false
-            }
-        }
+        });
+        let fallback = SelfHosted {
+            component: CostComponent::Cache,
+            size: (1, need_gib * 1.5),
+            nodes: cache.nodes(),
+            note: format!(
+                "self-hosted Redis ({}): no managed SKU with {need_gib} GiB",
+                cache.mode.key()
+            ),
+            ops_hours: OPS_HOURS.cache,
+        };
+        self.managed_or_self_hosted(line, fallback, catalog, p, m, options, |_, _| {})
     }
 
     fn add_load_balancer(
@@ -631,47 +655,28 @@ impl PriceBook {
         m: &Multipliers,
         options: &PricingOptions,
     ) -> bool {
-        match p
+        let line = p
             .load_balancer
             .as_ref()
             .and_then(|pr| Some((pr, usd(catalog, pr)?)))
-        {
-            Some((price, monthly)) => {
-                self.push(
-                    BomLine {
-                        component: CostComponent::LoadBalancer,
-                        item: format!("{} load balancer", p.name),
-                        quantity: 1.0,
-                        unit_price: Some(price.clone()),
-                        list_usd: monthly,
-                        monthly_usd: monthly,
-                        self_hosted: false,
-                        note: Some(
-                            "fixed hourly charge; usage-based units not included".to_owned(),
-                        ),
-                    },
-                    0.0,
-                );
-                true
-            }
-            None => {
-                self.vm_line(
-                    catalog,
-                    p,
-                    CostComponent::LoadBalancer,
-                    (1, 1.0),
-                    1,
-                    m,
-                    "self-hosted nginx load balancer: no sourced managed price".to_owned(),
-                );
-                self.ops_line(
-                    CostComponent::LoadBalancer,
-                    OPS_HOURS.load_balancer,
-                    options,
-                );
-                false
-            }
-        }
+            .map(|(price, monthly)| BomLine {
+                component: CostComponent::LoadBalancer,
+                item: format!("{} load balancer", p.name),
+                quantity: 1.0,
+                unit_price: Some(price.clone()),
+                list_usd: monthly,
+                monthly_usd: monthly,
+                self_hosted: false,
+                note: Some("fixed hourly charge; usage-based units not included".to_owned()),
+            });
+        let fallback = SelfHosted {
+            component: CostComponent::LoadBalancer,
+            size: (1, 1.0),
+            nodes: 1,
+            note: "self-hosted nginx load balancer: no sourced managed price".to_owned(),
+            ops_hours: OPS_HOURS.load_balancer,
+        };
+        self.managed_or_self_hosted(line, fallback, catalog, p, m, options, |_, _| {})
     }
 
     fn add_kubernetes(
@@ -681,41 +686,28 @@ impl PriceBook {
         m: &Multipliers,
         options: &PricingOptions,
     ) -> bool {
-        match p
+        let line = p
             .kubernetes_control_plane
             .as_ref()
             .and_then(|pr| Some((pr, usd(catalog, pr)?)))
-        {
-            Some((price, monthly)) => {
-                self.push(
-                    BomLine {
-                        component: CostComponent::Kubernetes,
-                        item: "managed control plane".to_owned(),
-                        quantity: 1.0,
-                        unit_price: Some(price.clone()),
-                        list_usd: monthly,
-                        monthly_usd: monthly,
-                        self_hosted: false,
-                        note: None,
-                    },
-                    0.0,
-                );
-                true
-            }
-            None => {
-                self.vm_line(
-                    catalog,
-                    p,
-                    CostComponent::Kubernetes,
-                    (2, 4.0),
-                    3,
-                    m,
-                    "self-managed control plane (3 nodes): no managed Kubernetes".to_owned(),
-                );
-                self.ops_line(CostComponent::Kubernetes, OPS_HOURS.kubernetes, options);
-                false
-            }
-        }
+            .map(|(price, monthly)| BomLine {
+                component: CostComponent::Kubernetes,
+                item: "managed control plane".to_owned(),
+                quantity: 1.0,
+                unit_price: Some(price.clone()),
+                list_usd: monthly,
+                monthly_usd: monthly,
+                self_hosted: false,
+                note: None,
+            });
+        let fallback = SelfHosted {
+            component: CostComponent::Kubernetes,
+            size: (2, 4.0),
+            nodes: 3,
+            note: "self-managed control plane (3 nodes): no managed Kubernetes".to_owned(),
+            ops_hours: OPS_HOURS.kubernetes,
+        };
+        self.managed_or_self_hosted(line, fallback, catalog, p, m, options, |_, _| {})
     }
 
     pub fn provider(&self) -> ProviderId {
