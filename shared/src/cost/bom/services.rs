@@ -276,20 +276,13 @@ impl PriceBook {
         m: &Multipliers,
         options: &PricingOptions,
     ) -> bool {
-        let line = p
-            .load_balancer
-            .as_ref()
-            .and_then(|pr| Some((pr, usd(catalog, pr)?)))
-            .map(|(price, monthly)| BomLine {
-                component: CostComponent::LoadBalancer,
-                item: format!("{} load balancer", p.name),
-                quantity: 1.0,
-                unit_price: Some(price.clone()),
-                list_usd: monthly,
-                monthly_usd: monthly,
-                self_hosted: false,
-                note: Some("fixed hourly charge; usage-based units not included".to_owned()),
-            });
+        let line = fixed_fee(
+            catalog,
+            p.load_balancer.as_ref(),
+            CostComponent::LoadBalancer,
+            format!("{} load balancer", p.name),
+            Some("fixed hourly charge; usage-based units not included".to_owned()),
+        );
         let fallback = SelfHosted {
             component: CostComponent::LoadBalancer,
             size: (1, 1.0),
@@ -307,20 +300,13 @@ impl PriceBook {
         m: &Multipliers,
         options: &PricingOptions,
     ) -> bool {
-        let line = p
-            .kubernetes_control_plane
-            .as_ref()
-            .and_then(|pr| Some((pr, usd(catalog, pr)?)))
-            .map(|(price, monthly)| BomLine {
-                component: CostComponent::Kubernetes,
-                item: "managed control plane".to_owned(),
-                quantity: 1.0,
-                unit_price: Some(price.clone()),
-                list_usd: monthly,
-                monthly_usd: monthly,
-                self_hosted: false,
-                note: None,
-            });
+        let line = fixed_fee(
+            catalog,
+            p.kubernetes_control_plane.as_ref(),
+            CostComponent::Kubernetes,
+            "managed control plane".to_owned(),
+            None,
+        );
         let fallback = SelfHosted {
             component: CostComponent::Kubernetes,
             size: (2, 4.0),
@@ -330,4 +316,27 @@ impl PriceBook {
         };
         self.managed_or_self_hosted(line, fallback, catalog, p, m, options, |_, _| {})
     }
+}
+
+/// One managed unit at a fixed monthly fee (a load balancer, a control plane), when the catalog
+/// prices it.
+fn fixed_fee(
+    catalog: &Catalog,
+    price: Option<&Price>,
+    component: CostComponent,
+    item: String,
+    note: Option<String>,
+) -> Option<BomLine> {
+    let price = price?;
+    let monthly = usd(catalog, price)?;
+    Some(BomLine {
+        component,
+        item,
+        quantity: 1.0,
+        unit_price: Some(price.clone()),
+        list_usd: monthly,
+        monthly_usd: monthly,
+        self_hosted: false,
+        note,
+    })
 }
