@@ -16,7 +16,7 @@ use std::process::Command;
 
 use phaseplan_model::Reason;
 use phaseplan_model::bundle::{Bundle, BundleSpec, generate, render};
-use phaseplan_model::cost::catalog::{Catalog, ProviderId};
+use phaseplan_model::cost::catalog::{Catalog, PlanId, ProviderId};
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 use proptest::prelude::*;
@@ -175,9 +175,14 @@ fn with_texts(spec: &BundleSpec, t: &Texts) -> BundleSpec {
     s.catalog_version.clone_from(&t.catalog);
     for (i, b) in [&mut s.app, &mut s.database, &mut s.cache]
         .into_iter()
+        .chain(s.control_plane.as_mut())
         .enumerate()
     {
         b.sku = format!("{}{i}", t.sku);
+        // Plans are validated catalog data, but the generators escape them all the same.
+        if let PlanId::Id(id) = &mut b.plan {
+            *id = format!("{}{i}", t.sku);
+        }
     }
     for l in &mut s.bill.lines {
         l.item.clone_from(&t.sku);
@@ -511,7 +516,11 @@ proptest! {
         provider in proptest::sample::select(ProviderId::ALL.to_vec()),
     ) {
         let spec = spec(phase, provider);
-        check_same_shape(&render(&spec), &render(&with_texts(&spec, &t)), &t)?;
+        check_same_shape(
+            &render(&spec).expect("bundle"),
+            &render(&with_texts(&spec, &t)).expect("bundle"),
+            &t,
+        )?;
     }
 
     /// Hostile names that pass validation (no line breaks), through the whole pipeline.
@@ -605,7 +614,7 @@ fn the_example_of_issue_12_is_refused_and_inert_in_the_generators() {
     for provider in ProviderId::ALL {
         let mut spec = spec("launch", provider);
         spec.phase.name = INJECTION.to_owned();
-        let b = render(&spec);
+        let b = render(&spec).expect("bundle");
         let main = &b.file("terraform/main.tf").unwrap().contents;
         let body: hcl::Body = hcl::from_str(main).unwrap();
         for block in body.blocks() {
@@ -658,7 +667,7 @@ fn nginx_accepts_configs_written_with_hostile_names() {
     };
     for (i, t) in few_hostile_texts().iter().enumerate() {
         let phase = PHASES[i % PHASES.len()];
-        let b = render(&with_texts(&spec(phase, ProviderId::Hetzner), t));
+        let b = render(&with_texts(&spec(phase, ProviderId::Hetzner), t)).expect("bundle");
         let conf = &b.file("nginx/nginx.conf").unwrap().contents;
         let dir = scratch(&format!("inject-nginx-{i}"));
         // Upstream names resolve only where the phase runs: loopback here (as in bundles.rs).
@@ -699,7 +708,7 @@ fn promtool_accepts_alert_rules_written_with_hostile_names() {
         return;
     };
     for (i, t) in few_hostile_texts().iter().enumerate() {
-        let b = render(&with_texts(&spec("growth", ProviderId::Aws), t));
+        let b = render(&with_texts(&spec("growth", ProviderId::Aws), t)).expect("bundle");
         let rules = &b.file("monitoring/alerts.yml").unwrap().contents;
         let dir = scratch(&format!("inject-prom-{i}"));
         let file = dir.join("alerts.yml");
@@ -736,9 +745,12 @@ fn docker_compose_reads_hostile_bundles_as_it_reads_plain_ones() {
         out
     };
     let plain_spec = spec("launch", ProviderId::Hetzner);
-    let plain = config(&render(&plain_spec), "inject-compose-plain");
+    let plain = config(
+        &render(&plain_spec).expect("bundle"),
+        "inject-compose-plain",
+    );
     for (i, t) in few_hostile_texts().iter().enumerate() {
-        let b = render(&with_texts(&plain_spec, t));
+        let b = render(&with_texts(&plain_spec, t)).expect("bundle");
         assert_eq!(
             config(&b, &format!("inject-compose-{i}")),
             plain,

@@ -35,6 +35,9 @@ pub enum Reason {
     TooMany { max: usize, what: &'static str },
     /// A key (used in URLs and file names) that is not 1–32 lowercase letters, digits or dashes.
     BadKey,
+    /// A provider's plan identifier (instance type, size slug) that is not 1–64 ASCII letters,
+    /// digits, dots, underscores or dashes: it lands in Terraform and in API calls as is.
+    BadPlanId,
     /// Shares that together exceed the whole (1-year plus 3-year commitments).
     SharesOverOne { sum: f64 },
     /// Load-test measurements the scalability law cannot be fitted to; the text says why.
@@ -80,6 +83,9 @@ impl fmt::Display for Reason {
             Reason::TooMany { max, what } => write!(f, "must hold at most {max} {what}"),
             Reason::BadKey => f.write_str(
                 "must be 1–32 lowercase letters, digits or dashes, not starting with a dash",
+            ),
+            Reason::BadPlanId => f.write_str(
+                "must be a plan identifier of 1–64 letters, digits, dots, underscores or dashes",
             ),
             Reason::SharesOverOne { sum } => write!(
                 f,

@@ -1,4 +1,4 @@
-//! Golden files: three representative bundles, file by file, as committed under
+//! Golden files: six representative bundles, one per provider,, file by file, as committed under
 //! `tests/golden/`. A change to a generator shows here as a diff to review; when it is intended,
 //! regenerate with `UPDATE_GOLDEN=1 cargo test -p phaseplan-model --test golden` and commit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,11 +10,18 @@ use phaseplan_model::bundle::generate;
 use phaseplan_model::cost::catalog::{Catalog, ProviderId};
 use phaseplan_model::presets::preset;
 
-/// Single-node and self-hosted; managed with PgBouncer and Sentinel; Kubernetes with a cluster.
-const CASES: [(&str, &str, ProviderId); 3] = [
+/// One per provider, across the shapes the assembler chooses between: single-node and
+/// self-hosted (Hetzner Launch); managed with PgBouncer and Sentinel (AWS Growth); Kubernetes
+/// with a Redis cluster on Memorystore (GCP Scale); AKS with Flexible Server and Azure Cache
+/// (Azure Scale); a managed database with self-hosted Redis behind a NodeBalancer (Linode
+/// Growth); a managed database and cache (DigitalOcean Launch).
+const CASES: [(&str, &str, ProviderId); 6] = [
     ("ride-hailing", "launch", ProviderId::Hetzner),
     ("ride-hailing", "growth", ProviderId::Aws),
     ("ecommerce", "scale", ProviderId::Gcp),
+    ("ecommerce", "scale", ProviderId::Azure),
+    ("ecommerce", "growth", ProviderId::Linode),
+    ("ride-hailing", "launch", ProviderId::DigitalOcean),
 ];
 
 fn golden_dir() -> PathBuf {

@@ -50,6 +50,31 @@ pub enum BundleError {
     ProviderNotPriced(ProviderId),
     #[error("the bill for {} has no {what} line", .provider.key())]
     MissingLine { provider: ProviderId, what: String },
+    #[error("the {} catalog has no SKU named {sku:?}", .provider.key())]
+    UnknownSku { provider: ProviderId, sku: String },
+    /// A plan of another kind than the provider's API takes for this service (a node type where
+    /// Memorystore takes a size in GB): [`Catalog::validate`] refuses such catalogs, so only a
+    /// hand-built spec gets here.
+    #[error("{} sizes its {service} by {expected}, not by {got}", .provider.key())]
+    PlanKind {
+        provider: ProviderId,
+        service: &'static str,
+        expected: &'static str,
+        got: &'static str,
+    },
+    /// A part the provider's generator does not write, because the bill never buys it there (a
+    /// self-managed control plane where a managed one is priced): only a hand-built spec.
+    #[error("the {} Terraform has no {what}", .provider.key())]
+    NotWritten {
+        provider: ProviderId,
+        what: &'static str,
+    },
+    /// The bill buys a managed service the provider does not offer (only a hand-built spec).
+    #[error("{} has no managed {service}", .provider.key())]
+    NoManagedService {
+        provider: ProviderId,
+        service: &'static str,
+    },
 }
 
 /// One generated file.
@@ -104,14 +129,16 @@ pub fn generate(
     phase_key: &str,
     provider: ProviderId,
 ) -> Result<Bundle, BundleError> {
-    Ok(render(&BundleSpec::new(s, catalog, phase_key, provider)?))
+    render(&BundleSpec::new(s, catalog, phase_key, provider)?)
 }
 
 /// Generates the bundle a spec describes. [`generate`] is the usual way in; this one takes the
 /// spec itself so that its texts can be anything: the generators escape every text they write
 /// ([`escape`]) instead of trusting validation, and the tests hold them to that with texts
-/// validation would refuse.
-pub fn render(spec: &BundleSpec) -> Bundle {
+/// validation would refuse. It fails only where the spec asks for what a provider cannot run (a
+/// plan of the wrong kind, a managed service it lacks), which a spec from [`BundleSpec::new`]
+/// never does.
+pub fn render(spec: &BundleSpec) -> Result<Bundle, BundleError> {
     let mut files = Vec::new();
     let mut add = |path: &str, contents: String| {
         files.push(BundleFile {
@@ -144,16 +171,16 @@ pub fn render(spec: &BundleSpec) -> Bundle {
             add(&format!("kubernetes/{path}"), contents);
         }
     }
-    for (path, contents) in terraform::files(spec) {
+    for (path, contents) in terraform::files(spec)? {
         add(&format!("terraform/{path}"), contents);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Bundle {
+    Ok(Bundle {
         phase: spec.phase.key.clone(),
         provider: spec.provider,
         monthly_usd: spec.bill.total_usd,
         files,
-    }
+    })
 }
 
 /// Formats a number of GiB for config files without a trailing `.0`.

@@ -3,8 +3,8 @@
 //! so the files, the dashboard's numbers and the alerts all come from the same figures.
 
 use crate::capacity::components::phase_capacity;
-use crate::cost::bom::{Bill, CostComponent, PriceBook};
-use crate::cost::catalog::{Catalog, ProviderId};
+use crate::cost::bom::{Bill, BomLine, CostComponent, PriceBook};
+use crate::cost::catalog::{Catalog, PlanId, ProviderCatalog, ProviderId};
 use crate::phase::Phase;
 use crate::valid::ValidScenario;
 
@@ -13,8 +13,12 @@ use super::BundleError;
 /// One bought item of the bill: what the cost model picked for a component.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bought {
-    /// The catalog's SKU name (`m5.large`, `db-custom-2-7680`, `Shared 4 GB`, `CX22`).
+    /// The catalog's SKU name (`m5.large`, `db-custom-2-7680`, `Shared 4 GB`, `CX22`): for
+    /// people, in comments.
     pub sku: String,
+    /// What the provider's API calls it (`m5.large`, `g6-standard-2`, `cx22`; a Memorystore
+    /// size): the catalog's data for that SKU, what Terraform is written with.
+    pub plan: PlanId,
     /// Units of it.
     pub quantity: u32,
     /// Run on the provider's VMs because it has no managed service that fits.
@@ -44,6 +48,46 @@ pub struct BundleSpec {
     pub app: Bought,
     pub database: Bought,
     pub cache: Bought,
+    /// The VMs of a self-managed Kubernetes control plane, when the phase runs on Kubernetes and
+    /// the provider has no managed one (Hetzner).
+    pub control_plane: Option<Bought>,
+}
+
+/// The plan of the SKU a bill line bought, looked up by its exact catalog name in the list the
+/// cost model chose it from: VMs for the app tier and anything self-hosted, else the managed
+/// service's own list. A name the catalog does not hold is an error, never a guessed size.
+fn plan_of(
+    p: &ProviderCatalog,
+    component: CostComponent,
+    self_hosted: bool,
+    sku: &str,
+) -> Result<PlanId, BundleError> {
+    let vm = || {
+        p.compute
+            .iter()
+            .find(|c| c.sku == sku)
+            .map(|c| PlanId::Id(c.plan.clone()))
+    };
+    let plan = match component {
+        _ if self_hosted => vm(),
+        CostComponent::App => vm(),
+        CostComponent::Database => p
+            .postgres
+            .iter()
+            .find(|d| d.sku == sku)
+            .map(|d| PlanId::Id(d.plan.clone())),
+        CostComponent::Cache => p
+            .redis
+            .iter()
+            .find(|c| c.sku == sku)
+            .map(|c| c.plan.clone()),
+        // A managed fee (load balancer, control plane) has no size to look up.
+        _ => None,
+    };
+    plan.ok_or_else(|| BundleError::UnknownSku {
+        provider: p.id,
+        sku: sku.to_owned(),
+    })
 }
 
 impl BundleSpec {
@@ -72,22 +116,30 @@ impl BundleSpec {
         let book = PriceBook::new(catalog, provider, phase, index, &sc.workload, &sc.pricing)
             .ok_or(BundleError::ProviderNotPriced(provider))?;
         let bill = book.bill(&demand, phase.app.vcpu, peak);
-        let bought = |component: CostComponent| -> Option<Bought> {
-            bill.lines
-                .iter()
-                .find(|l| l.component == component)
-                .map(|l| Bought {
-                    sku: l.item.clone(),
-                    // Quantities of VMs and nodes are whole; the bill keeps them as f64.
-                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                    quantity: l.quantity.round().max(1.0) as u32,
-                    self_hosted: l.self_hosted,
-                })
-        };
         let missing = |what: &str| BundleError::MissingLine {
             provider,
             what: what.to_owned(),
         };
+        let buy = |l: &BomLine| -> Result<Bought, BundleError> {
+            Ok(Bought {
+                sku: l.item.clone(),
+                plan: plan_of(p, l.component, l.self_hosted, &l.item)?,
+                // Quantities of VMs and nodes are whole; the bill keeps them as f64.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                quantity: l.quantity.round().max(1.0) as u32,
+                self_hosted: l.self_hosted,
+            })
+        };
+        let bought = |component: CostComponent, what: &str| -> Result<Bought, BundleError> {
+            let line = bill.lines.iter().find(|l| l.component == component);
+            buy(line.ok_or_else(|| missing(what))?)
+        };
+        let control_plane = bill
+            .lines
+            .iter()
+            .find(|l| phase.kubernetes && l.component == CostComponent::Kubernetes && l.self_hosted)
+            .map(buy)
+            .transpose()?;
         Ok(BundleSpec {
             scenario_name: sc.name.clone(),
             phase: phase.clone(),
@@ -99,9 +151,10 @@ impl BundleSpec {
             peak_users: peak,
             peak_rps: peak * demand.rps_per_user,
             rps_per_user: demand.rps_per_user,
-            app: bought(CostComponent::App).ok_or_else(|| missing("app tier"))?,
-            database: bought(CostComponent::Database).ok_or_else(|| missing("database"))?,
-            cache: bought(CostComponent::Cache).ok_or_else(|| missing("cache"))?,
+            app: bought(CostComponent::App, "app tier")?,
+            database: bought(CostComponent::Database, "database")?,
+            cache: bought(CostComponent::Cache, "cache")?,
+            control_plane,
             bill,
         })
     }
@@ -145,5 +198,42 @@ impl BundleSpec {
                 .lines
                 .iter()
                 .any(|l| l.component == CostComponent::LoadBalancer && !l.self_hosted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// A bill line naming a SKU the catalog does not hold is an error, never a guessed size; a
+    /// known one gets exactly the catalog's plan, whatever its display name says.
+    #[test]
+    fn plans_are_looked_up_by_exact_sku_name() {
+        let catalog = Catalog::built_in().expect("catalog");
+        let linode = catalog.provider(ProviderId::Linode).expect("linode");
+        assert_eq!(
+            plan_of(linode, CostComponent::Database, false, "Dedicated 8 GB"),
+            Ok(PlanId::Id("g6-dedicated-4".to_owned()))
+        );
+        // Self-hosted services run on VMs: the VM's plan.
+        assert_eq!(
+            plan_of(linode, CostComponent::Cache, true, "g6-standard-2"),
+            Ok(PlanId::Id("g6-standard-2".to_owned()))
+        );
+        assert_eq!(
+            plan_of(linode, CostComponent::Database, false, "Dedicated 9 GB"),
+            Err(BundleError::UnknownSku {
+                provider: ProviderId::Linode,
+                sku: "Dedicated 9 GB".to_owned()
+            })
+        );
+        let gcp = catalog.provider(ProviderId::Gcp).expect("gcp");
+        assert_eq!(
+            plan_of(gcp, CostComponent::Cache, false, "Memorystore Basic 5 GB"),
+            Ok(PlanId::MemoryGb(5))
+        );
     }
 }

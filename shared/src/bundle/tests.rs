@@ -192,3 +192,87 @@ fn single_node_phases_get_compose_and_kubernetes_phases_manifests() {
     assert!(hpa.contains("maxReplicas: 10"));
     assert!(hpa.contains("averageUtilization: 70"));
 }
+
+/// Terraform lines without comments: what a provider is asked to create.
+fn resources_only(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Renaming SKUs in the catalog is a change of labels: every plan comes from the catalog's
+/// `plan` data, so the Terraform of every preset × phase × provider is the same apart from the
+/// comments that name the SKU.
+#[test]
+fn renaming_every_sku_changes_no_terraform_resource() {
+    let catalog = Catalog::built_in().expect("catalog");
+    let mut renamed = catalog.clone();
+    for p in &mut renamed.providers {
+        for c in &mut p.compute {
+            c.sku = format!("Renamed {} XL 99 GB", c.sku);
+        }
+        for d in &mut p.postgres {
+            d.sku = format!("Renamed {} 7 GB", d.sku);
+        }
+        for r in &mut p.redis {
+            r.sku = format!("Renamed {} C9 1 GB", r.sku);
+        }
+    }
+    renamed.validate().expect("still a valid catalog");
+    let mut compared = 0;
+    for p in presets() {
+        let s = p.scenario.clone().validate().expect("valid");
+        for phase in s.ladder().phases() {
+            for provider in ProviderId::ALL {
+                let a = generate(&s, &catalog, &phase.key, provider).expect("bundle");
+                let b = generate(&s, &renamed, &phase.key, provider).expect("renamed bundle");
+                for f in a.files.iter().filter(|f| f.path.starts_with("terraform/")) {
+                    let g = b.file(&f.path).expect("same files");
+                    assert_eq!(
+                        resources_only(&f.contents),
+                        resources_only(&g.contents),
+                        "{} {} {}",
+                        p.key,
+                        phase.key,
+                        f.path
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 72 * 5);
+}
+
+/// A hand-built spec asking a provider for a plan of the wrong kind gets an error naming it.
+#[test]
+fn a_plan_of_the_wrong_kind_is_an_error() {
+    let s = presets()
+        .into_iter()
+        .find(|p| p.key == "ecommerce")
+        .expect("preset")
+        .scenario
+        .validate()
+        .expect("valid");
+    let catalog = Catalog::built_in().expect("catalog");
+    let mut spec = BundleSpec::new(&s, &catalog, "scale", ProviderId::Gcp).expect("spec");
+    assert!(!spec.cache.self_hosted, "the Scale phase buys Memorystore");
+    spec.cache.plan = crate::cost::catalog::PlanId::Id("cache.t3.micro".to_owned());
+    let err = render(&spec).expect_err("a node type is not a Memorystore size");
+    assert!(
+        matches!(
+            err,
+            BundleError::PlanKind {
+                expected: "memory_gb",
+                got: "id",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "gcp sizes its cache by memory_gb, not by id"
+    );
+}

@@ -19,7 +19,7 @@ use super::money::{Currency, HOURS_PER_MONTH, Money};
 use crate::error::{Reason, ValidationError, check_format_version, check_range};
 
 /// The catalog format this crate reads; a file with another number is refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The built-in catalog's JSON text.
 pub const BUILT_IN_JSON: &str = include_str!("../../data/catalog.json");
@@ -133,7 +133,11 @@ impl Price {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComputeSku {
+    /// The name shown with prices (`m5.large`, `CX22`).
     pub sku: String,
+    /// What the provider's API and Terraform call this size (`m5.large`, `cx22`): data, so a
+    /// renamed display name cannot change what is deployed.
+    pub plan: String,
     pub vcpu: u32,
     pub memory_gib: f64,
     pub price: Price,
@@ -143,7 +147,10 @@ pub struct ComputeSku {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSku {
+    /// The name shown with prices (`db.t3.small`, `Dedicated 8 GB`).
     pub sku: String,
+    /// What the provider's API and Terraform call this size (`db.t3.small`, `g6-dedicated-4`).
+    pub plan: String,
     pub vcpu: u32,
     pub memory_gib: f64,
     pub price: Price,
@@ -156,11 +163,42 @@ pub struct DatabaseSku {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CacheSku {
+    /// The name shown with prices (`cache.t3.micro`, `Memorystore Basic 5 GB`).
     pub sku: String,
+    /// How the provider's API and Terraform size it.
+    pub plan: PlanId,
     pub memory_gib: f64,
     pub price: Price,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ha_price: Option<Price>,
+}
+
+/// How a size is named to its provider's API. VMs and databases always take an identifier
+/// ([`ComputeSku::plan`]); managed caches differ in kind, not only in value: ElastiCache and
+/// DigitalOcean take a node type, Memorystore a size in GB, Azure Cache for Redis a capacity step
+/// within a family (the family follows the cache mode). Data in the catalog, checked against the
+/// provider at load ([`Catalog::validate`]), never parsed from the display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PlanId {
+    /// A node type or size slug (`cache.t3.micro`, `db-s-1vcpu-1gb`).
+    Id(String),
+    /// Memorystore's `memory_size_gb`: whole GB, equal to the SKU's `memory_gib`.
+    MemoryGb(u32),
+    /// Azure Cache for Redis `capacity` (C1 = 1, C4 = 4), 0–6.
+    Capacity(u32),
+}
+
+impl PlanId {
+    /// The variant's wire name, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PlanId::Id(_) => "id",
+            PlanId::MemoryGb(_) => "memory_gb",
+            PlanId::Capacity(_) => "capacity",
+        }
+    }
 }
 
 /// One egress tier: `price` applies to the GB of a month up to `up_to_gb` (cumulative); the last
@@ -371,8 +409,12 @@ impl Catalog {
                 keys: &keys,
                 currencies: &currencies,
             };
+            check_unique(&f, "compute", p.compute.iter().map(|c| c.sku.as_str()))?;
+            check_unique(&f, "postgres", p.postgres.iter().map(|c| c.sku.as_str()))?;
+            check_unique(&f, "redis", p.redis.iter().map(|c| c.sku.as_str()))?;
             for (j, c) in p.compute.iter().enumerate() {
                 let g = format!("{f}.compute[{j}]");
+                check_plan_id(&format!("{g}.plan"), &c.plan)?;
                 check_range(&format!("{g}.vcpu"), f64::from(c.vcpu), 1.0, 1024.0)?;
                 check_range(&format!("{g}.memory_gib"), c.memory_gib, 0.1, 65_536.0)?;
                 ctx.check(&format!("{g}.price"), &c.price)?;
@@ -380,11 +422,13 @@ impl Catalog {
             }
             for (j, d) in p.postgres.iter().enumerate() {
                 let g = format!("{f}.postgres[{j}]");
+                check_plan_id(&format!("{g}.plan"), &d.plan)?;
                 ctx.check_managed(&g, d.memory_gib, &d.price, d.ha_price.as_ref())?;
                 check_unit(&format!("{g}.price"), &d.price, TIME)?;
             }
             for (j, c) in p.redis.iter().enumerate() {
                 let g = format!("{f}.redis[{j}]");
+                check_cache_plan(p.id, &format!("{g}.plan"), c)?;
                 ctx.check_managed(&g, c.memory_gib, &c.price, c.ha_price.as_ref())?;
                 check_unit(&format!("{g}.price"), &c.price, TIME)?;
             }
@@ -487,6 +531,90 @@ impl PriceCheck<'_> {
             ));
         }
         Ok(())
+    }
+}
+
+/// SKU names are how a bill line names what it bought and how a bundle finds the SKU's plan
+/// again: two SKUs of one name in one list would make that ambiguous.
+fn check_unique<'a>(
+    provider: &str,
+    list: &str,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<(), ValidationError> {
+    let mut seen = BTreeSet::new();
+    for (j, name) in names.enumerate() {
+        if !seen.insert(name) {
+            return Err(ValidationError::new(
+                format!("{provider}.{list}[{j}].sku"),
+                Reason::Duplicate(name.to_owned()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A plan identifier goes into Terraform and API calls verbatim: a short token, nothing a
+/// generated file would have to escape.
+fn check_plan_id(field: &str, plan: &str) -> Result<(), ValidationError> {
+    let ok = (1..=64).contains(&plan.len())
+        && plan
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new(field, Reason::BadPlanId))
+    }
+}
+
+/// Each provider sizes its managed cache one way ([`PlanId`]); a plan of another kind, or a
+/// size that disagrees with the SKU's memory, is refused here rather than deployed wrong.
+fn check_cache_plan(
+    provider: ProviderId,
+    field: &str,
+    sku: &CacheSku,
+) -> Result<(), ValidationError> {
+    let expected = match provider {
+        ProviderId::Aws | ProviderId::DigitalOcean => "id",
+        ProviderId::Gcp => "memory_gb",
+        ProviderId::Azure => "capacity",
+        // No managed cache is modelled for these: the bill self-hosts Redis on VMs.
+        ProviderId::Linode | ProviderId::Hetzner => {
+            return Err(ValidationError::new(
+                field,
+                Reason::NotOneOf {
+                    got: sku.plan.kind().to_owned(),
+                    known: Vec::new(),
+                },
+            ));
+        }
+    };
+    if sku.plan.kind() != expected {
+        return Err(ValidationError::new(
+            field,
+            Reason::NotOneOf {
+                got: sku.plan.kind().to_owned(),
+                known: vec![expected.to_owned()],
+            },
+        ));
+    }
+    match &sku.plan {
+        PlanId::Id(id) => check_plan_id(&format!("{field}.id"), id),
+        PlanId::MemoryGb(gb) => {
+            if (f64::from(*gb) - sku.memory_gib).abs() > 1e-9 {
+                let m = sku.memory_gib;
+                Err(ValidationError::new(
+                    format!("{field}.memory_gb"),
+                    Reason::OutOfRange { min: m, max: m },
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        PlanId::Capacity(n) => {
+            check_range(&format!("{field}.capacity"), f64::from(*n), 0.0, 6.0)?;
+            Ok(())
+        }
     }
 }
 
@@ -598,6 +726,80 @@ mod tests {
         let eur = c.to_usd(hz.compute[0].price.monthly().unwrap());
         assert_eq!(eur.currency, Currency::Usd);
         assert!((eur.amount - 3.79 * 1.08).abs() < 1e-9);
+    }
+
+    /// Provider indices in the built-in catalog, by id (the tests edit it as JSON).
+    fn index(v: &serde_json::Value, id: &str) -> usize {
+        v["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|p| p["id"] == id)
+            .unwrap()
+    }
+
+    fn refused(v: &serde_json::Value) -> ValidationError {
+        match Catalog::from_json(&v.to_string()) {
+            Err(CatalogError::Invalid(e)) => e,
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plans_are_data_checked_against_their_provider() {
+        let base: serde_json::Value = serde_json::from_str(BUILT_IN_JSON).unwrap();
+        let (aws, gcp, azure) = (
+            index(&base, "aws"),
+            index(&base, "gcp"),
+            index(&base, "azure"),
+        );
+
+        let mut v = base.clone();
+        v["providers"][aws]["compute"][1]["plan"] = serde_json::json!("m5 large\"");
+        let e = refused(&v);
+        assert_eq!(e.field, format!("providers[{aws}].compute[1].plan"));
+        assert_eq!(e.reason, Reason::BadPlanId);
+
+        let mut v = base.clone();
+        v["providers"][aws]["postgres"][0]["plan"] = serde_json::json!("");
+        assert_eq!(refused(&v).reason, Reason::BadPlanId);
+
+        // A plan is required: no silent fallback to the display name.
+        let mut v = base.clone();
+        v["providers"][aws]["compute"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("plan");
+        let err = Catalog::from_json(&v.to_string()).unwrap_err();
+        assert!(err.to_string().contains("plan"), "{err}");
+
+        // Memorystore takes a size in GB, not a node type; and the size must be the SKU's.
+        let mut v = base.clone();
+        v["providers"][gcp]["redis"][0]["plan"] = serde_json::json!({"id": "basic-1"});
+        let e = refused(&v);
+        assert_eq!(e.field, format!("providers[{gcp}].redis[0].plan"));
+        assert!(e.to_string().contains("memory_gb"), "{e}");
+        let mut v = base.clone();
+        v["providers"][gcp]["redis"][1]["plan"] = serde_json::json!({"memory_gb": 4});
+        assert_eq!(
+            refused(&v).field,
+            format!("providers[{gcp}].redis[1].plan.memory_gb")
+        );
+
+        let mut v = base.clone();
+        v["providers"][azure]["redis"][0]["plan"] = serde_json::json!({"capacity": 9});
+        assert_eq!(
+            refused(&v).field,
+            format!("providers[{azure}].redis[0].plan.capacity")
+        );
+
+        // Two SKUs of one name would make a bill line's SKU ambiguous.
+        let mut v = base.clone();
+        let first = v["providers"][aws]["compute"][0]["sku"].clone();
+        v["providers"][aws]["compute"][2]["sku"] = first;
+        let e = refused(&v);
+        assert_eq!(e.field, format!("providers[{aws}].compute[2].sku"));
+        assert!(matches!(e.reason, Reason::Duplicate(_)));
     }
 
     #[test]

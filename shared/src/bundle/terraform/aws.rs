@@ -6,137 +6,160 @@
 use std::fmt::Write as _;
 
 use crate::components::CacheMode;
+use crate::cost::catalog::PlanId;
 
-use super::super::BundleSpec;
+use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{ProviderParts, app_user_data};
+use super::{Layout, Part, Pin, Provider, Service, Var, app_user_data};
 
-pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
-    let p = &spec.phase;
-    let db = &p.database;
-    let (min, max) = spec.app_range();
-    let mut m = format!(
-        r#"provider "aws" {{
+pub(super) struct Aws;
+
+const FOUNDATION: &str = r#"provider "aws" {
   region = var.region
-  default_tags {{
+  default_tags {
     tags = local.labels
-  }}
-}}
+  }
+}
 
-data "aws_availability_zones" "available" {{
+data "aws_availability_zones" "available" {
   state = "available"
-}}
+}
 
-resource "aws_vpc" "main" {{
+resource "aws_vpc" "main" {
   cidr_block           = "10.20.0.0/16"
   enable_dns_hostnames = true
-  tags                 = {{ Name = var.name }}
-}}
+  tags                 = { Name = var.name }
+}
 
-resource "aws_internet_gateway" "main" {{
+resource "aws_internet_gateway" "main" {
   vpc_id = aws_vpc.main.id
-}}
+}
 
-resource "aws_subnet" "public" {{
+resource "aws_subnet" "public" {
   count                   = 2
   vpc_id                  = aws_vpc.main.id
   cidr_block              = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)
   availability_zone       = data.aws_availability_zones.available.names[count.index]
   map_public_ip_on_launch = true
-  tags                    = {{ Name = "${{var.name}}-public-${{count.index}}" }}
-}}
+  tags                    = { Name = "${var.name}-public-${count.index}" }
+}
 
-resource "aws_subnet" "private" {{
+resource "aws_subnet" "private" {
   count             = 2
   vpc_id            = aws_vpc.main.id
   cidr_block        = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index + 10)
   availability_zone = data.aws_availability_zones.available.names[count.index]
-  tags              = {{ Name = "${{var.name}}-private-${{count.index}}" }}
-}}
+  tags              = { Name = "${var.name}-private-${count.index}" }
+}
 
-resource "aws_route_table" "public" {{
+resource "aws_route_table" "public" {
   vpc_id = aws_vpc.main.id
-  route {{
+  route {
     cidr_block = "0.0.0.0/0"
     gateway_id = aws_internet_gateway.main.id
-  }}
-}}
+  }
+}
 
-resource "aws_route_table_association" "public" {{
+resource "aws_route_table_association" "public" {
   count          = 2
   subnet_id      = aws_subnet.public[count.index].id
   route_table_id = aws_route_table.public.id
-}}
+}
 
-resource "aws_security_group" "web" {{
-  name        = "${{var.name}}-web"
+resource "aws_security_group" "web" {
+  name        = "${var.name}-web"
   description = "HTTP(S) from anywhere, SSH from the admin range"
   vpc_id      = aws_vpc.main.id
-  ingress {{
+  ingress {
     from_port   = 80
     to_port     = 80
     protocol    = "tcp"
     cidr_blocks = ["0.0.0.0/0"]
-  }}
-  ingress {{
+  }
+  ingress {
     from_port   = 443
     to_port     = 443
     protocol    = "tcp"
     cidr_blocks = ["0.0.0.0/0"]
-  }}
-  ingress {{
+  }
+  ingress {
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"
     cidr_blocks = [var.admin_cidr]
-  }}
-  egress {{
+  }
+  egress {
     from_port   = 0
     to_port     = 0
     protocol    = "-1"
     cidr_blocks = ["0.0.0.0/0"]
-  }}
-}}
+  }
+}
 
-resource "aws_security_group" "data" {{
-  name        = "${{var.name}}-data"
+resource "aws_security_group" "data" {
+  name        = "${var.name}-data"
   description = "PostgreSQL and Redis from the app tier only"
   vpc_id      = aws_vpc.main.id
-  ingress {{
+  ingress {
     from_port       = 5432
     to_port         = 5432
     protocol        = "tcp"
     security_groups = [aws_security_group.web.id]
-  }}
-  ingress {{
+  }
+  ingress {
     from_port       = 6379
     to_port         = 6379
     protocol        = "tcp"
     security_groups = [aws_security_group.web.id]
-  }}
-  egress {{
+  }
+  egress {
     from_port   = 0
     to_port     = 0
     protocol    = "-1"
     cidr_blocks = ["0.0.0.0/0"]
-  }}
-}}
+  }
+}
 
-data "aws_ami" "ubuntu" {{
+data "aws_ami" "ubuntu" {
   most_recent = true
   owners      = ["099720109477"]
-  filter {{
+  filter {
     name   = "name"
     values = ["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]
-  }}
-}}
+  }
+}
 
-resource "aws_key_pair" "admin" {{
+resource "aws_key_pair" "admin" {
   key_name   = var.name
   public_key = var.ssh_public_key
-}}
+}
 
-# App tier: {app_sku} × {min}–{max} ({vcpu} vCPU, {mem} GiB each).
+"#;
+
+impl Provider for Aws {
+    fn pin(&self) -> Pin {
+        Pin {
+            source: "hashicorp/aws",
+            version: "~> 5.0",
+            local: "aws",
+            region: "us-east-1",
+        }
+    }
+
+    fn variables(&self, _l: &Layout<'_>) -> Vec<Var> {
+        Vec::new()
+    }
+
+    fn foundation(&self, _l: &Layout<'_>) -> String {
+        FOUNDATION.to_owned()
+    }
+
+    fn app_tier(&self, l: &Layout<'_>) -> Part {
+        let spec = l.spec;
+        let p = &spec.phase;
+        let (min, max) = spec.app_range();
+        Part::new(format!(
+            r#"# App tier: {app_sku} × {min}–{max} ({vcpu} vCPU, {mem} GiB each).
 resource "aws_launch_template" "app" {{
   name_prefix            = "${{var.name}}-app-"
   image_id               = data.aws_ami.ubuntu.id
@@ -173,21 +196,29 @@ resource "aws_autoscaling_policy" "cpu" {{
   }}
 }}
 "#,
-        app_sku = hcl::comment(&spec.app.sku),
-        app_sku_q = hcl::quoted(&spec.app.sku),
-        vcpu = p.app.vcpu,
-        mem = super::super::gib(p.app.memory_gib),
-        user_data = hcl::heredoc(app_user_data(), 4, 0),
-        health = if spec.managed_lb() { "ELB" } else { "EC2" },
-        tg_attach = if spec.managed_lb() {
-            "  target_group_arns   = [aws_lb_target_group.app.arn]\n"
-        } else {
-            ""
-        },
-        cpu = p.thresholds.cpu.warning(),
-    );
-    if spec.managed_lb() {
-        m.push_str(&format!(
+            app_sku = hcl::comment(&spec.app.sku),
+            app_sku_q = hcl::quoted(l.app),
+            vcpu = p.app.vcpu,
+            mem = super::super::gib(p.app.memory_gib),
+            user_data = hcl::heredoc(app_user_data(), 4, 0),
+            health = if l.load_balancer { "ELB" } else { "EC2" },
+            tg_attach = if l.load_balancer {
+                "  target_group_arns   = [aws_lb_target_group.app.arn]\n"
+            } else {
+                ""
+            },
+            cpu = p.thresholds.cpu.warning(),
+        ))
+        .output(
+            "app_autoscaling_group",
+            "The app tier's Auto Scaling group.",
+            "aws_autoscaling_group.app.name",
+        )
+    }
+
+    fn load_balancer(&self, l: &Layout<'_>) -> Part {
+        let p = &l.spec.phase;
+        Part::new(format!(
             r#"
 resource "aws_lb" "app" {{
   name               = "${{var.name}}"
@@ -222,13 +253,23 @@ resource "aws_lb_listener" "http" {{
             } else {
                 ""
             },
-        ));
+        ))
+        .output(
+            "load_balancer_dns",
+            "Point your domain here.",
+            "aws_lb.app.dns_name",
+        )
     }
-    // Database.
-    if spec.database.self_hosted {
-        let _ = write!(
-            m,
-            r#"
+
+    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
+        let part = match l.database {
+            Service::SelfHosted { vm } => {
+                let _ = write!(
+                    m,
+                    r#"
 # Self-hosted PostgreSQL: no RDS class fits {dvcpu} vCPU / {dmem} GiB in the catalog.
 resource "aws_instance" "postgres" {{
   count                  = {nodes}
@@ -244,16 +285,22 @@ resource "aws_instance" "postgres" {{
   tags = {{ Name = "${{var.name}}-postgres-${{count.index}}" }}
 }}
 "#,
-            dvcpu = db.vcpu,
-            dmem = db.memory_gib,
-            nodes = db.nodes(),
-            sku_q = hcl::quoted(&spec.database.sku),
-            storage = db.storage_gb,
-        );
-    } else {
-        let _ = write!(
-            m,
-            r#"
+                    dvcpu = db.vcpu,
+                    dmem = db.memory_gib,
+                    nodes = db.nodes(),
+                    sku_q = hcl::quoted(vm),
+                    storage = db.storage_gb,
+                );
+                Part::new(m).output(
+                    "postgres_private_ips",
+                    "PostgreSQL nodes.",
+                    "aws_instance.postgres[*].private_ip",
+                )
+            }
+            Service::Managed(plan) => {
+                let _ = write!(
+                    m,
+                    r#"
 resource "aws_db_subnet_group" "main" {{
   name       = var.name
   subnet_ids = aws_subnet.private[*].id
@@ -291,22 +338,22 @@ resource "aws_db_instance" "primary" {{
   final_snapshot_identifier = "${{var.name}}-pg-${{count.index}}-final"
 }}
 "#,
-            maxc = db.max_connections,
-            shards = db.shards,
-            ha = if db.high_availability {
-                "true"
-            } else {
-                "false"
-            },
-            sku = hcl::comment(&spec.database.sku),
-            sku_q = hcl::quoted(&spec.database.sku),
-            replicas = db.read_replicas,
-            storage = db.storage_gb.max(20),
-        );
-        if db.read_replicas > 0 {
-            let _ = write!(
-                m,
-                r#"
+                    maxc = db.max_connections,
+                    shards = db.shards,
+                    ha = if db.high_availability {
+                        "true"
+                    } else {
+                        "false"
+                    },
+                    sku = hcl::comment(&spec.database.sku),
+                    sku_q = hcl::quoted(plan),
+                    replicas = db.read_replicas,
+                    storage = db.storage_gb.max(20),
+                );
+                if db.read_replicas > 0 {
+                    let _ = write!(
+                        m,
+                        r#"
 resource "aws_db_instance" "replica" {{
   count                  = {n}
   identifier             = "${{var.name}}-pg-${{floor(count.index / {r})}}-replica-${{count.index % {r}}}"
@@ -318,18 +365,29 @@ resource "aws_db_instance" "replica" {{
   skip_final_snapshot    = true
 }}
 "#,
-                n = db.shards * db.read_replicas,
-                r = db.read_replicas,
-                sku_q = hcl::quoted(&spec.database.sku),
-            );
-        }
+                        n = db.shards * db.read_replicas,
+                        r = db.read_replicas,
+                        sku_q = hcl::quoted(plan),
+                    );
+                }
+                Part::new(m).output(
+                    "postgres_endpoints",
+                    "PostgreSQL primaries (one per shard).",
+                    "aws_db_instance.primary[*].address",
+                )
+            }
+        };
+        Ok(part)
     }
-    // Cache.
-    let c = &p.cache;
-    if spec.cache.self_hosted {
-        let _ = write!(
-            m,
-            r#"
+
+    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let p = &spec.phase;
+        let c = &p.cache;
+        let node_type = match l.cache {
+            Service::SelfHosted { vm } => {
+                return Ok(Part::new(format!(
+                    r#"
 # Self-hosted Redis ({mode}): no ElastiCache node fits in the catalog.
 resource "aws_instance" "redis" {{
   count                  = {nodes}
@@ -341,11 +399,19 @@ resource "aws_instance" "redis" {{
   tags                   = {{ Name = "${{var.name}}-redis-${{count.index}}" }}
 }}
 "#,
-            mode = c.mode.label(),
-            nodes = c.nodes(),
-            sku_q = hcl::quoted(&spec.cache.sku),
-        );
-    } else {
+                    mode = c.mode.label(),
+                    nodes = c.nodes(),
+                    sku_q = hcl::quoted(vm),
+                ))
+                .output(
+                    "redis_private_ips",
+                    "Redis nodes.",
+                    "aws_instance.redis[*].private_ip",
+                ));
+            }
+            Service::Managed(PlanId::Id(node_type)) => node_type,
+            Service::Managed(other) => return Err(l.wrong_plan("id", other)),
+        };
         let topology = match c.mode {
             CacheMode::Standard => "  num_cache_clusters         = 1\n  automatic_failover_enabled = false\n".to_owned(),
             CacheMode::Sentinel => "  num_cache_clusters         = 3\n  automatic_failover_enabled = true\n  multi_az_enabled           = true\n".to_owned(),
@@ -354,8 +420,12 @@ resource "aws_instance" "redis" {{
                 c.shards
             ),
         };
-        let _ = write!(
-            m,
+        let endpoint = if c.mode == CacheMode::Cluster {
+            "aws_elasticache_replication_group.cache.configuration_endpoint_address"
+        } else {
+            "aws_elasticache_replication_group.cache.primary_endpoint_address"
+        };
+        Ok(Part::new(format!(
             r#"
 resource "aws_elasticache_subnet_group" "main" {{
   name       = var.name
@@ -379,13 +449,19 @@ resource "aws_elasticache_replication_group" "cache" {{
 "#,
             mode = c.mode.label(),
             sku = hcl::comment(&spec.cache.sku),
-            sku_q = hcl::quoted(&spec.cache.sku),
+            sku_q = hcl::quoted(node_type),
             description = hcl::quoted(&format!("Phaseplan {} cache", p.key)),
-        );
+        ))
+        .output("redis_endpoint", "Redis endpoint.", endpoint))
     }
-    if p.kubernetes {
-        let _ = write!(
-            m,
+
+    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
+        if let Service::SelfHosted { .. } = k {
+            return Err(l.not_written("a self-managed Kubernetes control plane"));
+        }
+        let spec = l.spec;
+        let (min, max) = spec.app_range();
+        Ok(Part::new(format!(
             r#"
 # EKS: the app runs as a Deployment with an HPA (see ../kubernetes); nodes are {app_sku}.
 resource "aws_iam_role" "eks_cluster" {{
@@ -443,65 +519,12 @@ resource "aws_eks_node_group" "app" {{
 }}
 "#,
             app_sku = hcl::comment(&spec.app.sku),
-            app_sku_q = hcl::quoted(&spec.app.sku),
-        );
-    }
-    let mut outputs = vec![(
-        "app_autoscaling_group",
-        "The app tier's Auto Scaling group.",
-        "aws_autoscaling_group.app.name".to_owned(),
-    )];
-    if spec.managed_lb() {
-        outputs.push((
-            "load_balancer_dns",
-            "Point your domain here.",
-            "aws_lb.app.dns_name".to_owned(),
-        ));
-    }
-    if spec.database.self_hosted {
-        outputs.push((
-            "postgres_private_ips",
-            "PostgreSQL nodes.",
-            "aws_instance.postgres[*].private_ip".to_owned(),
-        ));
-    } else {
-        outputs.push((
-            "postgres_endpoints",
-            "PostgreSQL primaries (one per shard).",
-            "aws_db_instance.primary[*].address".to_owned(),
-        ));
-    }
-    if spec.cache.self_hosted {
-        outputs.push((
-            "redis_private_ips",
-            "Redis nodes.",
-            "aws_instance.redis[*].private_ip".to_owned(),
-        ));
-    } else {
-        outputs.push((
-            "redis_endpoint",
-            "Redis endpoint.",
-            if c.mode == CacheMode::Cluster {
-                "aws_elasticache_replication_group.cache.configuration_endpoint_address".to_owned()
-            } else {
-                "aws_elasticache_replication_group.cache.primary_endpoint_address".to_owned()
-            },
-        ));
-    }
-    if p.kubernetes {
-        outputs.push((
+            app_sku_q = hcl::quoted(l.app),
+        ))
+        .output(
             "eks_cluster",
             "The EKS cluster: aws eks update-kubeconfig --name <this>.",
-            "aws_eks_cluster.main.name".to_owned(),
-        ));
-    }
-    ProviderParts {
-        source: "hashicorp/aws",
-        version: "~> 5.0",
-        local: "aws",
-        region: "us-east-1",
-        variables: vec![],
-        main: m,
-        outputs,
+            "aws_eks_cluster.main.name",
+        ))
     }
 }

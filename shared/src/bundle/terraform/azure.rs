@@ -6,27 +6,15 @@
 use std::fmt::Write as _;
 
 use crate::components::CacheMode;
+use crate::cost::catalog::PlanId;
 
-use super::super::BundleSpec;
+use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{ProviderParts, Var};
+use super::{Layout, Part, Pin, Provider, Service, Var};
 
-/// The size number in "Cache Basic C4".
-fn cache_capacity(sku: &str) -> u32 {
-    sku.split_whitespace()
-        .last()
-        .and_then(|w| w.trim_start_matches(['C', 'P']).parse().ok())
-        .unwrap_or(1)
-}
+pub(super) struct Azure;
 
-pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
-    let p = &spec.phase;
-    let db = &p.database;
-    let c = &p.cache;
-    let (min, max) = spec.app_range();
-    let cpu = p.thresholds.cpu.warning();
-    let mut m = String::from(
-        r#"provider "azurerm" {
+const FOUNDATION: &str = r#"provider "azurerm" {
   features {}
   subscription_id = var.subscription_id
 }
@@ -97,11 +85,38 @@ resource "azurerm_subnet_network_security_group_association" "app" {
   subnet_id                 = azurerm_subnet.app.id
   network_security_group_id = azurerm_network_security_group.app.id
 }
-"#,
-    );
-    if spec.managed_lb() {
-        let _ = write!(
-            m,
+"#;
+
+impl Provider for Azure {
+    fn pin(&self) -> Pin {
+        Pin {
+            source: "hashicorp/azurerm",
+            version: "~> 4.0",
+            local: "azurerm",
+            region: "eastus",
+        }
+    }
+
+    fn variables(&self, _l: &Layout<'_>) -> Vec<Var> {
+        vec![Var::required(
+            "subscription_id",
+            "The Azure subscription to deploy into.",
+            "\"00000000-0000-0000-0000-000000000000\"",
+        )]
+    }
+
+    fn foundation(&self, _l: &Layout<'_>) -> String {
+        FOUNDATION.to_owned()
+    }
+
+    /// The scale set names the load balancer's pool and probe.
+    fn load_balancer_first(&self) -> bool {
+        true
+    }
+
+    fn load_balancer(&self, l: &Layout<'_>) -> Part {
+        let p = &l.spec.phase;
+        Part::new(format!(
             r#"
 resource "azurerm_public_ip" "lb" {{
   name                = "${{var.name}}-lb"
@@ -153,11 +168,20 @@ resource "azurerm_lb_rule" "http" {{
             } else {
                 "Default"
             },
-        );
+        ))
+        .output(
+            "load_balancer_ip",
+            "Point your domain here.",
+            "azurerm_public_ip.lb.ip_address",
+        )
     }
-    let _ = write!(
-        m,
-        r#"
+
+    fn app_tier(&self, l: &Layout<'_>) -> Part {
+        let spec = l.spec;
+        let (min, max) = spec.app_range();
+        let cpu = spec.phase.thresholds.cpu.warning();
+        Part::new(format!(
+            r#"
 # App tier: {sku} × {min}–{max}.
 resource "azurerm_linux_virtual_machine_scale_set" "app" {{
   name                = "${{var.name}}-app"
@@ -253,34 +277,53 @@ resource "azurerm_monitor_autoscale_setting" "app" {{
   }}
 }}
 "#,
-        sku = hcl::comment(&spec.app.sku),
-        sku_q = hcl::quoted(&spec.app.sku),
-        probe = if spec.managed_lb() {
-            "azurerm_lb_probe.app.id"
-        } else {
-            "null"
-        },
-        pool = if spec.managed_lb() {
-            "[azurerm_lb_backend_address_pool.app.id]"
-        } else {
-            "[]"
-        },
-        cpu_low = (cpu - 30.0).max(10.0),
-    );
-    if spec.database.self_hosted {
-        let _ = writeln!(
-            m,
-            "\n# Self-hosted PostgreSQL: no Flexible Server SKU in the catalog fits {} vCPU / {} GiB.",
-            db.vcpu, db.memory_gib
-        );
-        vms(
-            &mut m,
-            "postgres",
-            db.nodes(),
-            &spec.database.sku,
-            Some(db.storage_gb.max(32)),
-        );
-    } else {
+            sku = hcl::comment(&spec.app.sku),
+            sku_q = hcl::quoted(l.app),
+            probe = if l.load_balancer {
+                "azurerm_lb_probe.app.id"
+            } else {
+                "null"
+            },
+            pool = if l.load_balancer {
+                "[azurerm_lb_backend_address_pool.app.id]"
+            } else {
+                "[]"
+            },
+            cpu_low = (cpu - 30.0).max(10.0),
+        ))
+        .output(
+            "app_scale_set",
+            "The app tier's VM scale set.",
+            "azurerm_linux_virtual_machine_scale_set.app.name",
+        )
+    }
+
+    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
+        let plan = match l.database {
+            Service::SelfHosted { vm } => {
+                let _ = writeln!(
+                    m,
+                    "\n# Self-hosted PostgreSQL: no Flexible Server SKU in the catalog fits {} vCPU / {} GiB.",
+                    db.vcpu, db.memory_gib
+                );
+                vms(
+                    &mut m,
+                    "postgres",
+                    db.nodes(),
+                    vm,
+                    Some(db.storage_gb.max(32)),
+                );
+                return Ok(Part::new(m).output(
+                    "postgres_private_ips",
+                    "PostgreSQL nodes.",
+                    "azurerm_network_interface.postgres[*].private_ip_address",
+                ));
+            }
+            Service::Managed(plan) => plan,
+        };
         let _ = write!(
             m,
             r#"
@@ -324,7 +367,7 @@ resource "azurerm_postgresql_flexible_server_configuration" "max_connections" {{
 "#,
             shards = db.shards,
             sku = hcl::comment(&spec.database.sku),
-            sku_q = hcl::quoted(&spec.database.sku),
+            sku_q = hcl::quoted(plan),
             ha = if db.high_availability {
                 " with zone-redundant HA"
             } else {
@@ -359,20 +402,39 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
 "#,
                 n = db.shards * db.read_replicas,
                 r = db.read_replicas,
-                sku_q = hcl::quoted(&spec.database.sku),
+                sku_q = hcl::quoted(plan),
                 storage_mb = storage_mb(db.storage_gb),
             );
         }
+        Ok(Part::new(m).output(
+            "postgres_hosts",
+            "PostgreSQL primaries (one per shard).",
+            "azurerm_postgresql_flexible_server.primary[*].fqdn",
+        ))
     }
-    if spec.cache.self_hosted {
-        let _ = writeln!(
-            m,
-            "\n# Self-hosted Redis: no Azure Cache size in the catalog fits. Run it on small VMs ({} × {}).",
-            hcl::comment(&spec.cache.sku),
-            c.nodes()
-        );
-        vms(&mut m, "redis", c.nodes(), &spec.cache.sku, None);
-    } else {
+
+    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let c = &spec.phase.cache;
+        let capacity = match l.cache {
+            Service::SelfHosted { vm } => {
+                let mut m = String::new();
+                let _ = writeln!(
+                    m,
+                    "\n# Self-hosted Redis: no Azure Cache size in the catalog fits. Run it on small VMs ({} × {}).",
+                    hcl::comment(&spec.cache.sku),
+                    c.nodes()
+                );
+                vms(&mut m, "redis", c.nodes(), vm, None);
+                return Ok(Part::new(m).output(
+                    "redis_private_ips",
+                    "Redis nodes.",
+                    "azurerm_network_interface.redis[*].private_ip_address",
+                ));
+            }
+            Service::Managed(PlanId::Capacity(n)) => *n,
+            Service::Managed(other) => return Err(l.wrong_plan("capacity", other)),
+        };
         // Basic has no replica; Sentinel-like failover is the Standard tier; sharding needs
         // Premium (the catalog prices only Basic, so the bill doubles it for replication).
         let (tier, family, shard) = match c.mode {
@@ -384,8 +446,7 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
                 format!("  shard_count          = {}\n", c.shards),
             ),
         };
-        let _ = write!(
-            m,
+        Ok(Part::new(format!(
             r#"
 # Azure Cache for Redis ({mode}; catalog SKU {sku}).
 resource "azurerm_redis_cache" "cache" {{
@@ -405,12 +466,22 @@ resource "azurerm_redis_cache" "cache" {{
 "#,
             mode = c.mode.label(),
             sku = hcl::comment(&spec.cache.sku),
-            capacity = cache_capacity(&spec.cache.sku).min(if family == "P" { 5 } else { 6 }),
-        );
+            // Premium (P) stops at P5, Basic and Standard (C) at C6.
+            capacity = capacity.min(if family == "P" { 5 } else { 6 }),
+        ))
+        .output(
+            "redis_host",
+            "Redis endpoint.",
+            "azurerm_redis_cache.cache.hostname",
+        ))
     }
-    if p.kubernetes {
-        let _ = write!(
-            m,
+
+    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
+        if let Service::SelfHosted { .. } = k {
+            return Err(l.not_written("a self-managed Kubernetes control plane"));
+        }
+        let (min, max) = l.spec.app_range();
+        Ok(Part::new(format!(
             r#"
 # AKS: the app runs as a Deployment with an HPA (see ../kubernetes).
 resource "azurerm_kubernetes_cluster" "main" {{
@@ -432,71 +503,18 @@ resource "azurerm_kubernetes_cluster" "main" {{
   }}
 }}
 "#,
-            sku_q = hcl::quoted(&spec.app.sku),
-        );
-    }
-    let mut outputs = vec![(
-        "app_scale_set",
-        "The app tier's VM scale set.",
-        "azurerm_linux_virtual_machine_scale_set.app.name".to_owned(),
-    )];
-    if spec.managed_lb() {
-        outputs.push((
-            "load_balancer_ip",
-            "Point your domain here.",
-            "azurerm_public_ip.lb.ip_address".to_owned(),
-        ));
-    }
-    outputs.push(if spec.database.self_hosted {
-        (
-            "postgres_private_ips",
-            "PostgreSQL nodes.",
-            "azurerm_network_interface.postgres[*].private_ip_address".to_owned(),
-        )
-    } else {
-        (
-            "postgres_hosts",
-            "PostgreSQL primaries (one per shard).",
-            "azurerm_postgresql_flexible_server.primary[*].fqdn".to_owned(),
-        )
-    });
-    outputs.push(if spec.cache.self_hosted {
-        (
-            "redis_private_ips",
-            "Redis nodes.",
-            "azurerm_network_interface.redis[*].private_ip_address".to_owned(),
-        )
-    } else {
-        (
-            "redis_host",
-            "Redis endpoint.",
-            "azurerm_redis_cache.cache.hostname".to_owned(),
-        )
-    });
-    if p.kubernetes {
-        outputs.push((
+            sku_q = hcl::quoted(l.app),
+        ))
+        .output(
             "aks_cluster",
             "The AKS cluster.",
-            "azurerm_kubernetes_cluster.main.name".to_owned(),
-        ));
-    }
-    ProviderParts {
-        source: "hashicorp/azurerm",
-        version: "~> 4.0",
-        local: "azurerm",
-        region: "eastus",
-        variables: vec![Var::required(
-            "subscription_id",
-            "The Azure subscription to deploy into.",
-            "\"00000000-0000-0000-0000-000000000000\"",
-        )],
-        main: m,
-        outputs,
+            "azurerm_kubernetes_cluster.main.name",
+        ))
     }
 }
 
-/// `count` Ubuntu VMs of `size` for a self-hosted `role`, each with its network interface.
-fn vms(m: &mut String, role: &str, count: u32, size: &str, disk_gb: Option<u32>) {
+/// `count` Ubuntu VMs of `plan` for a self-hosted `role`, each with its network interface.
+fn vms(m: &mut String, role: &str, count: u32, plan: &str, disk_gb: Option<u32>) {
     let disk = disk_gb.map_or_else(String::new, |gb| {
         format!("    disk_size_gb         = {gb}\n")
     });
@@ -538,7 +556,7 @@ resource "azurerm_linux_virtual_machine" "{role}" {{
 {disk}  }}
 }}
 "#,
-        size = hcl::quoted(size),
+        size = hcl::quoted(plan),
     );
 }
 

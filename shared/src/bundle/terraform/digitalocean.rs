@@ -5,12 +5,15 @@
 use std::fmt::Write as _;
 
 use crate::components::CacheMode;
+use crate::cost::catalog::PlanId;
 
-use super::super::BundleSpec;
+use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{ProviderParts, Var};
+use super::{Layout, Part, Pin, Provider, Service, Var};
 
-fn droplets(m: &mut String, name: &str, count: &str, size: &str, role: &str) {
+pub(super) struct DigitalOcean;
+
+fn droplets(m: &mut String, name: &str, count: &str, plan: &str, role: &str) {
     let _ = write!(
         m,
         r#"
@@ -25,17 +28,11 @@ resource "digitalocean_droplet" "{name}" {{
   tags     = ["phaseplan", "{role}"]
 }}
 "#,
-        size = hcl::quoted(size),
+        size = hcl::quoted(plan),
     );
 }
 
-pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
-    let p = &spec.phase;
-    let db = &p.database;
-    let c = &p.cache;
-    let (min, max) = spec.app_range();
-    let mut m = String::from(
-        r#"provider "digitalocean" {
+const FOUNDATION: &str = r#"provider "digitalocean" {
   token = var.do_token
 }
 
@@ -50,13 +47,84 @@ resource "digitalocean_ssh_key" "admin" {
   public_key = var.ssh_public_key
 }
 
-# App tier: a fixed count of Droplets (no VM autoscaling outside DOKS).
-"#,
-    );
-    droplets(&mut m, "app", "var.app_instances", &spec.app.sku, "app");
-    if spec.managed_lb() {
-        let _ = write!(
-            m,
+"#;
+
+const FIREWALL: &str = r#"
+resource "digitalocean_firewall" "app" {
+  name = var.name
+  tags = ["app"]
+  inbound_rule {
+    protocol         = "tcp"
+    port_range       = "80"
+    source_addresses = ["0.0.0.0/0", "::/0"]
+  }
+  inbound_rule {
+    protocol         = "tcp"
+    port_range       = "443"
+    source_addresses = ["0.0.0.0/0", "::/0"]
+  }
+  inbound_rule {
+    protocol         = "tcp"
+    port_range       = "22"
+    source_addresses = [var.admin_cidr]
+  }
+  outbound_rule {
+    protocol              = "tcp"
+    port_range            = "1-65535"
+    destination_addresses = ["0.0.0.0/0", "::/0"]
+  }
+  outbound_rule {
+    protocol              = "udp"
+    port_range            = "53"
+    destination_addresses = ["0.0.0.0/0", "::/0"]
+  }
+}
+"#;
+
+impl Provider for DigitalOcean {
+    fn pin(&self) -> Pin {
+        Pin {
+            source: "digitalocean/digitalocean",
+            version: "~> 2.0",
+            local: "digitalocean",
+            region: "nyc3",
+        }
+    }
+
+    fn variables(&self, l: &Layout<'_>) -> Vec<Var> {
+        let (min, max) = l.spec.app_range();
+        vec![
+            Var::secret("do_token", "A DigitalOcean API token."),
+            Var {
+                name: "app_instances",
+                description: "App Droplets to run (no VM autoscaling outside DOKS).",
+                ty: "number",
+                sensitive: false,
+                default: Some(l.spec.app.quantity.clamp(min, max).to_string()),
+                example: "",
+            },
+        ]
+    }
+
+    fn foundation(&self, _l: &Layout<'_>) -> String {
+        FOUNDATION.to_owned()
+    }
+
+    fn app_tier(&self, l: &Layout<'_>) -> Part {
+        let mut m = String::from(
+            "# App tier: a fixed count of Droplets (no VM autoscaling outside DOKS).\n",
+        );
+        droplets(&mut m, "app", "var.app_instances", l.app, "app");
+        Part::new(m).output(
+            "app_private_ips",
+            "App Droplets.",
+            "digitalocean_droplet.app[*].ipv4_address_private",
+        )
+    }
+
+    fn load_balancer(&self, l: &Layout<'_>) -> Part {
+        let p = &l.spec.phase;
+        Part::new(format!(
             r#"
 resource "digitalocean_loadbalancer" "app" {{
   name        = var.name
@@ -81,22 +149,34 @@ resource "digitalocean_loadbalancer" "app" {{
             } else {
                 ""
             },
-        );
+        ))
+        .output(
+            "load_balancer_ip",
+            "Point your domain here.",
+            "digitalocean_loadbalancer.app.ip",
+        )
     }
-    if spec.database.self_hosted {
-        let _ = writeln!(
-            m,
-            "\n# Self-hosted PostgreSQL: no Managed Database size in the catalog fits {} vCPU / {} GiB.",
-            db.vcpu, db.memory_gib
-        );
-        droplets(
-            &mut m,
-            "postgres",
-            &db.nodes().to_string(),
-            &spec.database.sku,
-            "postgres",
-        );
-    } else {
+
+    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
+        let plan = match l.database {
+            Service::SelfHosted { vm } => {
+                let _ = writeln!(
+                    m,
+                    "\n# Self-hosted PostgreSQL: no Managed Database size in the catalog fits {} vCPU / {} GiB.",
+                    db.vcpu, db.memory_gib
+                );
+                droplets(&mut m, "postgres", &db.nodes().to_string(), vm, "postgres");
+                return Ok(Part::new(m).output(
+                    "postgres_private_ips",
+                    "PostgreSQL nodes.",
+                    "digitalocean_droplet.postgres[*].ipv4_address_private",
+                ));
+            }
+            Service::Managed(plan) => plan,
+        };
         let _ = write!(
             m,
             r#"
@@ -114,7 +194,7 @@ resource "digitalocean_database_cluster" "postgres" {{
 }}
 "#,
             sku = hcl::comment(&spec.database.sku),
-            sku_q = hcl::quoted(&spec.database.sku),
+            sku_q = hcl::quoted(plan),
             shards = db.shards,
             nodes = if db.high_availability { 2 } else { 1 },
         );
@@ -132,7 +212,7 @@ resource "digitalocean_database_replica" "postgres" {{
 "#,
                 n = db.shards * db.read_replicas,
                 r = db.read_replicas,
-                sku_q = hcl::quoted(&spec.database.sku),
+                sku_q = hcl::quoted(plan),
             );
         }
         if db.pgbouncer {
@@ -154,34 +234,40 @@ resource "digitalocean_database_connection_pool" "app" {{
                 pool = db.pool_size.min(97),
             );
         }
+        Ok(Part::new(m).output(
+            "postgres_hosts",
+            "PostgreSQL primaries (one per shard).",
+            "digitalocean_database_cluster.postgres[*].private_host",
+        ))
     }
-    if spec.cache.self_hosted {
-        let _ = writeln!(
-            m,
-            "\n# Redis ({}) on Droplets: no managed size in the catalog fits.",
-            c.mode.label()
-        );
-        droplets(
-            &mut m,
-            "redis",
-            &c.nodes().to_string(),
-            &spec.cache.sku,
-            "redis",
-        );
-    } else {
-        let size = spec
-            .cache
-            .sku
-            .split_whitespace()
-            .next()
-            .unwrap_or("db-s-1vcpu-1gb");
+
+    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let c = &spec.phase.cache;
+        let size = match l.cache {
+            Service::SelfHosted { vm } => {
+                let mut m = String::new();
+                let _ = writeln!(
+                    m,
+                    "\n# Redis ({}) on Droplets: no managed size in the catalog fits.",
+                    c.mode.label()
+                );
+                droplets(&mut m, "redis", &c.nodes().to_string(), vm, "redis");
+                return Ok(Part::new(m).output(
+                    "redis_private_ips",
+                    "Redis nodes.",
+                    "digitalocean_droplet.redis[*].ipv4_address_private",
+                ));
+            }
+            Service::Managed(PlanId::Id(size)) => size,
+            Service::Managed(other) => return Err(l.wrong_plan("id", other)),
+        };
         let groups = if c.mode == CacheMode::Cluster {
             c.shards
         } else {
             1
         };
-        let _ = write!(
-            m,
+        Ok(Part::new(format!(
             r#"
 # Managed Caching ({sku}): Valkey, Redis-compatible{cluster}.
 resource "digitalocean_database_cluster" "cache" {{
@@ -205,45 +291,25 @@ resource "digitalocean_database_cluster" "cache" {{
                 ""
             },
             nodes = if c.mode == CacheMode::Standard { 1 } else { 2 },
-        );
+        ))
+        .output(
+            "redis_hosts",
+            "Cache endpoints.",
+            "digitalocean_database_cluster.cache[*].private_host",
+        ))
     }
-    let _ = write!(
-        m,
-        r#"
-resource "digitalocean_firewall" "app" {{
-  name = var.name
-  tags = ["app"]
-  inbound_rule {{
-    protocol         = "tcp"
-    port_range       = "80"
-    source_addresses = ["0.0.0.0/0", "::/0"]
-  }}
-  inbound_rule {{
-    protocol         = "tcp"
-    port_range       = "443"
-    source_addresses = ["0.0.0.0/0", "::/0"]
-  }}
-  inbound_rule {{
-    protocol         = "tcp"
-    port_range       = "22"
-    source_addresses = [var.admin_cidr]
-  }}
-  outbound_rule {{
-    protocol              = "tcp"
-    port_range            = "1-65535"
-    destination_addresses = ["0.0.0.0/0", "::/0"]
-  }}
-  outbound_rule {{
-    protocol              = "udp"
-    port_range            = "53"
-    destination_addresses = ["0.0.0.0/0", "::/0"]
-  }}
-}}
-"#
-    );
-    if p.kubernetes {
-        let _ = write!(
-            m,
+
+    /// The Cloud Firewall applies to the app tag, after everything it guards.
+    fn perimeter(&self, _l: &Layout<'_>) -> String {
+        FIREWALL.to_owned()
+    }
+
+    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
+        if let Service::SelfHosted { .. } = k {
+            return Err(l.not_written("a self-managed Kubernetes control plane"));
+        }
+        let (min, max) = l.spec.app_range();
+        Ok(Part::new(format!(
             r#"
 data "digitalocean_kubernetes_versions" "current" {{}}
 
@@ -262,71 +328,12 @@ resource "digitalocean_kubernetes_cluster" "main" {{
   }}
 }}
 "#,
-            sku_q = hcl::quoted(&spec.app.sku),
-        );
-    }
-    let mut outputs = vec![(
-        "app_private_ips",
-        "App Droplets.",
-        "digitalocean_droplet.app[*].ipv4_address_private".to_owned(),
-    )];
-    if spec.managed_lb() {
-        outputs.push((
-            "load_balancer_ip",
-            "Point your domain here.",
-            "digitalocean_loadbalancer.app.ip".to_owned(),
-        ));
-    }
-    outputs.push(if spec.database.self_hosted {
-        (
-            "postgres_private_ips",
-            "PostgreSQL nodes.",
-            "digitalocean_droplet.postgres[*].ipv4_address_private".to_owned(),
-        )
-    } else {
-        (
-            "postgres_hosts",
-            "PostgreSQL primaries (one per shard).",
-            "digitalocean_database_cluster.postgres[*].private_host".to_owned(),
-        )
-    });
-    outputs.push(if spec.cache.self_hosted {
-        (
-            "redis_private_ips",
-            "Redis nodes.",
-            "digitalocean_droplet.redis[*].ipv4_address_private".to_owned(),
-        )
-    } else {
-        (
-            "redis_hosts",
-            "Cache endpoints.",
-            "digitalocean_database_cluster.cache[*].private_host".to_owned(),
-        )
-    });
-    if p.kubernetes {
-        outputs.push((
+            sku_q = hcl::quoted(l.app),
+        ))
+        .output(
             "doks_cluster_id",
             "The DOKS cluster.",
-            "digitalocean_kubernetes_cluster.main.id".to_owned(),
-        ));
-    }
-    ProviderParts {
-        source: "digitalocean/digitalocean",
-        version: "~> 2.0",
-        local: "digitalocean",
-        region: "nyc3",
-        variables: vec![
-            Var::secret("do_token", "A DigitalOcean API token."),
-            Var {
-                name: "app_instances",
-                description: "App Droplets to run (no VM autoscaling outside DOKS).",
-                ty: "number",
-                sensitive: false,
-                default: Some(spec.app.quantity.clamp(min, max).to_string()),
-                example: "",
-            },
-        ],
-        main: m,
-        outputs,
+            "digitalocean_kubernetes_cluster.main.id",
+        ))
     }
 }

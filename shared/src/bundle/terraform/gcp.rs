@@ -6,75 +6,92 @@
 use std::fmt::Write as _;
 
 use crate::components::CacheMode;
+use crate::cost::catalog::PlanId;
 
-use super::super::BundleSpec;
+use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{ProviderParts, Var, app_user_data};
+use super::{Layout, Part, Pin, Provider, Service, Var, app_user_data};
 
-/// GiB in a catalog SKU name such as "Memorystore Basic 5 GB".
-pub(super) fn gb_in_name(sku: &str) -> Option<u32> {
-    let words: Vec<&str> = sku.split_whitespace().collect();
-    words
-        .windows(2)
-        .find(|w| w[1].eq_ignore_ascii_case("GB"))
-        .and_then(|w| w[0].parse().ok())
-}
+pub(super) struct Gcp;
 
-pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
-    let p = &spec.phase;
-    let db = &p.database;
-    let c = &p.cache;
-    let (min, max) = spec.app_range();
-    let mut m = format!(
-        r#"provider "google" {{
+const FOUNDATION: &str = r#"provider "google" {
   project = var.project
   region  = var.region
-}}
+}
 
-resource "google_compute_network" "main" {{
+resource "google_compute_network" "main" {
   name                    = var.name
   auto_create_subnetworks = false
-}}
+}
 
-resource "google_compute_subnetwork" "main" {{
+resource "google_compute_subnetwork" "main" {
   name          = var.name
   network       = google_compute_network.main.id
   region        = var.region
   ip_cidr_range = "10.20.0.0/16"
-}}
+}
 
-resource "google_compute_firewall" "web" {{
-  name          = "${{var.name}}-web"
+resource "google_compute_firewall" "web" {
+  name          = "${var.name}-web"
   network       = google_compute_network.main.id
   source_ranges = ["0.0.0.0/0"]
   target_tags   = ["app"]
-  allow {{
+  allow {
     protocol = "tcp"
     ports    = ["80", "443"]
-  }}
-}}
+  }
+}
 
-resource "google_compute_firewall" "ssh" {{
-  name          = "${{var.name}}-ssh"
+resource "google_compute_firewall" "ssh" {
+  name          = "${var.name}-ssh"
   network       = google_compute_network.main.id
   source_ranges = [var.admin_cidr]
-  allow {{
+  allow {
     protocol = "tcp"
     ports    = ["22"]
-  }}
-}}
+  }
+}
 
-resource "google_compute_firewall" "internal" {{
-  name          = "${{var.name}}-internal"
+resource "google_compute_firewall" "internal" {
+  name          = "${var.name}-internal"
   network       = google_compute_network.main.id
   source_ranges = ["10.20.0.0/16"]
-  allow {{
+  allow {
     protocol = "tcp"
     ports    = ["5432", "6379", "6432", "26379"]
-  }}
-}}
+  }
+}
 
-# App tier: {app_sku} × {min}–{max}.
+"#;
+
+impl Provider for Gcp {
+    fn pin(&self) -> Pin {
+        Pin {
+            source: "hashicorp/google",
+            version: "~> 5.0",
+            local: "google",
+            region: "us-central1",
+        }
+    }
+
+    fn variables(&self, _l: &Layout<'_>) -> Vec<Var> {
+        vec![Var::required(
+            "project",
+            "The Google Cloud project id.",
+            "\"my-project-id\"",
+        )]
+    }
+
+    fn foundation(&self, _l: &Layout<'_>) -> String {
+        FOUNDATION.to_owned()
+    }
+
+    fn app_tier(&self, l: &Layout<'_>) -> Part {
+        let spec = l.spec;
+        let p = &spec.phase;
+        let (min, max) = spec.app_range();
+        Part::new(format!(
+            r#"# App tier: {app_sku} × {min}–{max}.
 resource "google_compute_instance_template" "app" {{
   name_prefix  = "${{var.name}}-app-"
   machine_type = {app_sku_q}
@@ -125,15 +142,22 @@ resource "google_compute_region_autoscaler" "app" {{
   }}
 }}
 "#,
-        app_sku = hcl::comment(&spec.app.sku),
-        app_sku_q = hcl::quoted(&spec.app.sku),
-        user_data = hcl::heredoc(app_user_data(), 6, 4),
-        cpu = p.thresholds.cpu.warning(),
-        cpu_fraction = p.thresholds.cpu.warning() / 100.0,
-    );
-    if spec.managed_lb() {
-        let _ = write!(
-            m,
+            app_sku = hcl::comment(&spec.app.sku),
+            app_sku_q = hcl::quoted(l.app),
+            user_data = hcl::heredoc(app_user_data(), 6, 4),
+            cpu = p.thresholds.cpu.warning(),
+            cpu_fraction = p.thresholds.cpu.warning() / 100.0,
+        ))
+        .output(
+            "app_instance_group",
+            "The app tier's managed instance group.",
+            "google_compute_region_instance_group_manager.app.instance_group",
+        )
+    }
+
+    fn load_balancer(&self, l: &Layout<'_>) -> Part {
+        let p = &l.spec.phase;
+        Part::new(format!(
             r#"
 resource "google_compute_health_check" "app" {{
   name = "${{var.name}}-app"
@@ -176,12 +200,21 @@ resource "google_compute_global_forwarding_rule" "app" {{
             } else {
                 "NONE"
             },
-        );
+        ))
+        .output(
+            "load_balancer_ip",
+            "Point your domain here.",
+            "google_compute_global_forwarding_rule.app.ip_address",
+        )
     }
-    if spec.database.self_hosted {
-        let _ = write!(
-            m,
-            r#"
+
+    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let plan = match l.database {
+            Service::SelfHosted { vm } => {
+                return Ok(Part::new(format!(
+                    r#"
 # Self-hosted PostgreSQL: no Cloud SQL tier in the catalog fits {dvcpu} vCPU / {dmem} GiB.
 resource "google_compute_instance" "postgres" {{
   count        = {nodes}
@@ -203,15 +236,21 @@ resource "google_compute_instance" "postgres" {{
   }}
 }}
 "#,
-            dvcpu = db.vcpu,
-            dmem = db.memory_gib,
-            nodes = db.nodes(),
-            sku_q = hcl::quoted(&spec.database.sku),
-            storage = db.storage_gb.max(20),
-        );
-    } else {
-        let _ = write!(
-            m,
+                    dvcpu = db.vcpu,
+                    dmem = db.memory_gib,
+                    nodes = db.nodes(),
+                    sku_q = hcl::quoted(vm),
+                    storage = db.storage_gb.max(20),
+                ))
+                .output(
+                    "postgres_private_ips",
+                    "PostgreSQL nodes.",
+                    "google_compute_instance.postgres[*].network_interface[0].network_ip",
+                ));
+            }
+            Service::Managed(plan) => plan,
+        };
+        let mut m = format!(
             r#"
 # Cloud SQL: {shards} primary(ies) on {sku}{ha}, {replicas} read replica(s) each.
 resource "google_sql_database_instance" "primary" {{
@@ -246,7 +285,7 @@ resource "google_sql_user" "app" {{
 "#,
             shards = db.shards,
             sku = hcl::comment(&spec.database.sku),
-            sku_q = hcl::quoted(&spec.database.sku),
+            sku_q = hcl::quoted(plan),
             ha = if db.high_availability {
                 " (regional HA)"
             } else {
@@ -279,14 +318,23 @@ resource "google_sql_database_instance" "replica" {{
 "#,
                 n = db.shards * db.read_replicas,
                 r = db.read_replicas,
-                sku_q = hcl::quoted(&spec.database.sku),
+                sku_q = hcl::quoted(plan),
             );
         }
+        Ok(Part::new(m).output(
+            "postgres_connection_names",
+            "Cloud SQL primaries (one per shard).",
+            "google_sql_database_instance.primary[*].connection_name",
+        ))
     }
-    if spec.cache.self_hosted {
-        let _ = write!(
-            m,
-            r#"
+
+    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let c = &spec.phase.cache;
+        let gb = match l.cache {
+            Service::SelfHosted { vm } => {
+                return Ok(Part::new(format!(
+                    r#"
 # Self-hosted Redis ({mode}): no Memorystore size in the catalog fits.
 resource "google_compute_instance" "redis" {{
   count        = {nodes}
@@ -307,18 +355,25 @@ resource "google_compute_instance" "redis" {{
   }}
 }}
 "#,
-            mode = c.mode.label(),
-            nodes = c.nodes(),
-            sku_q = hcl::quoted(&spec.cache.sku),
-        );
-    } else {
+                    mode = c.mode.label(),
+                    nodes = c.nodes(),
+                    sku_q = hcl::quoted(vm),
+                ))
+                .output(
+                    "redis_private_ips",
+                    "Redis nodes.",
+                    "google_compute_instance.redis[*].network_interface[0].network_ip",
+                ));
+            }
+            Service::Managed(PlanId::MemoryGb(gb)) => *gb,
+            Service::Managed(other) => return Err(l.wrong_plan("memory_gb", other)),
+        };
         let groups = if c.mode == CacheMode::Cluster {
             c.shards
         } else {
             1
         };
-        let _ = write!(
-            m,
+        Ok(Part::new(format!(
             r#"
 # Memorystore ({sku}){cluster}. Memorystore generates the AUTH string: read it from the
 # auth_string attribute (sensitive) instead of var.redis_password.
@@ -348,12 +403,20 @@ resource "google_redis_instance" "cache" {{
             } else {
                 "STANDARD_HA"
             },
-            gb = gb_in_name(&spec.cache.sku).unwrap_or_else(|| c.memory_mib.div_ceil(1_024)),
-        );
+        ))
+        .output(
+            "redis_hosts",
+            "Memorystore endpoints.",
+            "google_redis_instance.cache[*].host",
+        ))
     }
-    if p.kubernetes {
-        let _ = write!(
-            m,
+
+    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
+        if let Service::SelfHosted { .. } = k {
+            return Err(l.not_written("a self-managed Kubernetes control plane"));
+        }
+        let (min, max) = l.spec.app_range();
+        Ok(Part::new(format!(
             r#"
 # GKE: the app runs as a Deployment with an HPA (see ../kubernetes).
 resource "google_container_cluster" "main" {{
@@ -380,65 +443,12 @@ resource "google_container_node_pool" "app" {{
   }}
 }}
 "#,
-            app_sku_q = hcl::quoted(&spec.app.sku),
-        );
-    }
-    let mut outputs = vec![(
-        "app_instance_group",
-        "The app tier's managed instance group.",
-        "google_compute_region_instance_group_manager.app.instance_group".to_owned(),
-    )];
-    if spec.managed_lb() {
-        outputs.push((
-            "load_balancer_ip",
-            "Point your domain here.",
-            "google_compute_global_forwarding_rule.app.ip_address".to_owned(),
-        ));
-    }
-    outputs.push(if spec.database.self_hosted {
-        (
-            "postgres_private_ips",
-            "PostgreSQL nodes.",
-            "google_compute_instance.postgres[*].network_interface[0].network_ip".to_owned(),
-        )
-    } else {
-        (
-            "postgres_connection_names",
-            "Cloud SQL primaries (one per shard).",
-            "google_sql_database_instance.primary[*].connection_name".to_owned(),
-        )
-    });
-    outputs.push(if spec.cache.self_hosted {
-        (
-            "redis_private_ips",
-            "Redis nodes.",
-            "google_compute_instance.redis[*].network_interface[0].network_ip".to_owned(),
-        )
-    } else {
-        (
-            "redis_hosts",
-            "Memorystore endpoints.",
-            "google_redis_instance.cache[*].host".to_owned(),
-        )
-    });
-    if p.kubernetes {
-        outputs.push((
+            app_sku_q = hcl::quoted(l.app),
+        ))
+        .output(
             "gke_cluster",
             "The GKE cluster.",
-            "google_container_cluster.main.name".to_owned(),
-        ));
-    }
-    ProviderParts {
-        source: "hashicorp/google",
-        version: "~> 5.0",
-        local: "google",
-        region: "us-central1",
-        variables: vec![Var::required(
-            "project",
-            "The Google Cloud project id.",
-            "\"my-project-id\"",
-        )],
-        main: m,
-        outputs,
+            "google_container_cluster.main.name",
+        ))
     }
 }

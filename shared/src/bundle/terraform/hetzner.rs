@@ -5,13 +5,13 @@
 
 use std::fmt::Write as _;
 
-use crate::cost::bom::CostComponent;
-
-use super::super::BundleSpec;
+use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{ProviderParts, Var};
+use super::{Layout, Part, Pin, Provider, Service, Var};
 
-fn servers(m: &mut String, name: &str, count: &str, sku: &str, role: &str) {
+pub(super) struct Hetzner;
+
+fn servers(m: &mut String, name: &str, count: &str, plan: &str, role: &str) {
     let _ = write!(
         m,
         r#"
@@ -30,17 +30,11 @@ resource "hcloud_server" "{name}" {{
   depends_on = [hcloud_network_subnet.main]
 }}
 "#,
-        ty = hcl::quoted(&sku.to_lowercase()),
+        ty = hcl::quoted(plan),
     );
 }
 
-pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
-    let p = &spec.phase;
-    let db = &p.database;
-    let c = &p.cache;
-    let (min, max) = spec.app_range();
-    let mut m = String::from(
-        r#"provider "hcloud" {
+const FOUNDATION: &str = r#"provider "hcloud" {
   token = var.hcloud_token
 }
 
@@ -83,13 +77,51 @@ resource "hcloud_firewall" "main" {
   }
 }
 
-# App tier: a fixed count of servers (Hetzner has no VM autoscaling).
-"#,
-    );
-    servers(&mut m, "app", "var.app_instances", &spec.app.sku, "app");
-    if spec.managed_lb() {
-        let _ = write!(
-            m,
+"#;
+
+impl Provider for Hetzner {
+    fn pin(&self) -> Pin {
+        Pin {
+            source: "hetznercloud/hcloud",
+            version: "~> 1.45",
+            local: "hcloud",
+            region: "nbg1",
+        }
+    }
+
+    fn variables(&self, l: &Layout<'_>) -> Vec<Var> {
+        let (min, max) = l.spec.app_range();
+        vec![
+            Var::secret("hcloud_token", "A Hetzner Cloud API token (read/write)."),
+            Var {
+                name: "app_instances",
+                description: "App servers to run (Hetzner has no VM autoscaling).",
+                ty: "number",
+                sensitive: false,
+                default: Some(l.spec.app.quantity.clamp(min, max).to_string()),
+                example: "",
+            },
+        ]
+    }
+
+    fn foundation(&self, _l: &Layout<'_>) -> String {
+        FOUNDATION.to_owned()
+    }
+
+    fn app_tier(&self, l: &Layout<'_>) -> Part {
+        let mut m =
+            String::from("# App tier: a fixed count of servers (Hetzner has no VM autoscaling).\n");
+        servers(&mut m, "app", "var.app_instances", l.app, "app");
+        Part::new(m).output(
+            "app_private_ips",
+            "App servers.",
+            "[for s in hcloud_server.app : one(s.network[*].ip)]",
+        )
+    }
+
+    fn load_balancer(&self, l: &Layout<'_>) -> Part {
+        let p = &l.spec.phase;
+        Part::new(format!(
             r#"
 resource "hcloud_load_balancer" "app" {{
   name               = var.name
@@ -131,30 +163,36 @@ resource "hcloud_load_balancer_service" "http" {{
 }}
 "#,
             sticky = p.load_balancer.sticky_sessions,
-        );
+        ))
+        .output(
+            "load_balancer_ip",
+            "Point your domain here.",
+            "hcloud_load_balancer.app.ipv4",
+        )
     }
-    let _ = writeln!(
-        m,
-        "\n# PostgreSQL on servers ({} node(s): {} shard(s) × (primary + {} replica(s){})).",
-        db.nodes(),
-        db.shards,
-        db.read_replicas,
-        if db.high_availability {
-            " + standby"
-        } else {
-            ""
-        }
-    );
-    servers(
-        &mut m,
-        "postgres",
-        &db.nodes().to_string(),
-        &spec.database.sku,
-        "postgres",
-    );
-    let _ = write!(
-        m,
-        r#"
+
+    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let Service::SelfHosted { vm } = l.database else {
+            return Err(l.no_managed("PostgreSQL"));
+        };
+        let db = &l.spec.phase.database;
+        let mut m = String::new();
+        let _ = writeln!(
+            m,
+            "\n# PostgreSQL on servers ({} node(s): {} shard(s) × (primary + {} replica(s){})).",
+            db.nodes(),
+            db.shards,
+            db.read_replicas,
+            if db.high_availability {
+                " + standby"
+            } else {
+                ""
+            }
+        );
+        servers(&mut m, "postgres", &db.nodes().to_string(), vm, "postgres");
+        let _ = write!(
+            m,
+            r#"
 resource "hcloud_volume" "postgres" {{
   count     = {nodes}
   name      = "${{var.name}}-pgdata-${{count.index}}"
@@ -164,70 +202,40 @@ resource "hcloud_volume" "postgres" {{
   automount = true
 }}
 "#,
-        nodes = db.nodes(),
-        size = db.storage_gb.max(10),
-    );
-    let _ = writeln!(m, "\n# Redis ({}) on servers.", c.mode.label());
-    servers(
-        &mut m,
-        "redis",
-        &c.nodes().to_string(),
-        &spec.cache.sku,
-        "redis",
-    );
-    if p.kubernetes {
-        let k8s = spec
-            .bill
-            .lines
-            .iter()
-            .find(|l| l.component == CostComponent::Kubernetes && l.self_hosted);
-        // The bill prices a self-managed control plane; three servers give it a quorum.
-        let sku = k8s.map_or("CX22", |l| l.item.as_str());
-        let _ = writeln!(
-            m,
-            "\n# Kubernetes: no managed service on Hetzner. Control-plane servers for k3s; the app\n# servers join as agents. Then apply ../kubernetes."
+            nodes = db.nodes(),
+            size = db.storage_gb.max(10),
         );
-        servers(&mut m, "k8s_control_plane", "3", sku, "k8s-control-plane");
+        Ok(Part::new(m).output(
+            "postgres_private_ips",
+            "PostgreSQL servers.",
+            "[for s in hcloud_server.postgres : one(s.network[*].ip)]",
+        ))
     }
-    let mut outputs = vec![(
-        "app_private_ips",
-        "App servers.",
-        "[for s in hcloud_server.app : one(s.network[*].ip)]".to_owned(),
-    )];
-    if spec.managed_lb() {
-        outputs.push((
-            "load_balancer_ip",
-            "Point your domain here.",
-            "hcloud_load_balancer.app.ipv4".to_owned(),
-        ));
+
+    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let Service::SelfHosted { vm } = l.cache else {
+            return Err(l.no_managed("Redis"));
+        };
+        let c = &l.spec.phase.cache;
+        let mut m = String::new();
+        let _ = writeln!(m, "\n# Redis ({}) on servers.", c.mode.label());
+        servers(&mut m, "redis", &c.nodes().to_string(), vm, "redis");
+        Ok(Part::new(m).output(
+            "redis_private_ips",
+            "Redis servers.",
+            "[for s in hcloud_server.redis : one(s.network[*].ip)]",
+        ))
     }
-    outputs.push((
-        "postgres_private_ips",
-        "PostgreSQL servers.",
-        "[for s in hcloud_server.postgres : one(s.network[*].ip)]".to_owned(),
-    ));
-    outputs.push((
-        "redis_private_ips",
-        "Redis servers.",
-        "[for s in hcloud_server.redis : one(s.network[*].ip)]".to_owned(),
-    ));
-    ProviderParts {
-        source: "hetznercloud/hcloud",
-        version: "~> 1.45",
-        local: "hcloud",
-        region: "nbg1",
-        variables: vec![
-            Var::secret("hcloud_token", "A Hetzner Cloud API token (read/write)."),
-            Var {
-                name: "app_instances",
-                description: "App servers to run (Hetzner has no VM autoscaling).",
-                ty: "number",
-                sensitive: false,
-                default: Some(spec.app.quantity.clamp(min, max).to_string()),
-                example: "",
-            },
-        ],
-        main: m,
-        outputs,
+
+    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
+        // The bill prices a self-managed control plane; three servers give it a quorum.
+        let Service::SelfHosted { vm } = k else {
+            return Err(l.no_managed("Kubernetes"));
+        };
+        let mut m = String::from(
+            "\n# Kubernetes: no managed service on Hetzner. Control-plane servers for k3s; the app\n# servers join as agents. Then apply ../kubernetes.\n",
+        );
+        servers(&mut m, "k8s_control_plane", "3", vm, "k8s-control-plane");
+        Ok(Part::new(m))
     }
 }

@@ -4,31 +4,13 @@
 
 use std::fmt::Write as _;
 
-use super::super::BundleSpec;
+use super::super::BundleError;
 use super::super::escape::hcl;
-use super::gcp::gb_in_name;
-use super::{ProviderParts, Var};
+use super::{Layout, Part, Pin, Provider, Service, Var};
 
-/// The Managed Database plan type for a catalog SKU ("Shared 4 GB", "Dedicated 8 GB").
-fn database_type(sku: &str) -> String {
-    let gb = gb_in_name(sku).unwrap_or(4);
-    let dedicated = sku.starts_with("Dedicated");
-    let t = match (dedicated, gb) {
-        (false, 1) => "g6-nanode-1",
-        (false, 2) => "g6-standard-1",
-        (false, 4) => "g6-standard-2",
-        (false, 8) => "g6-standard-4",
-        (false, 16) => "g6-standard-6",
-        (false, _) => "g6-standard-8",
-        (true, 4) => "g6-dedicated-2",
-        (true, 8) => "g6-dedicated-4",
-        (true, 16) => "g6-dedicated-8",
-        (true, _) => "g6-dedicated-16",
-    };
-    t.to_owned()
-}
+pub(super) struct Linode;
 
-fn instances(m: &mut String, name: &str, count: &str, sku: &str, role: &str) {
+fn instances(m: &mut String, name: &str, count: &str, plan: &str, role: &str) {
     let _ = write!(
         m,
         r#"
@@ -36,30 +18,61 @@ resource "linode_instance" "{name}" {{
   count           = {count}
   label           = "${{var.name}}-{role}-${{count.index}}"
   region          = var.region
-  type            = {sku}
+  type            = {plan}
   image           = "linode/ubuntu22.04"
   authorized_keys = [chomp(var.ssh_public_key)]
   private_ip      = true
   tags            = ["phaseplan", "{role}"]
 }}
 "#,
-        sku = hcl::quoted(sku),
+        plan = hcl::quoted(plan),
     );
 }
 
-pub(super) fn parts(spec: &BundleSpec) -> ProviderParts {
-    let p = &spec.phase;
-    let db = &p.database;
-    let c = &p.cache;
-    let (min, max) = spec.app_range();
-    let mut m = String::from(
-        "provider \"linode\" {\n  token = var.linode_token\n}\n\n\
-         # App tier: no VM autoscaling on Linode; app_instances starts at the phase's peak need.\n",
-    );
-    instances(&mut m, "app", "var.app_instances", &spec.app.sku, "app");
-    if spec.managed_lb() {
-        let _ = write!(
-            m,
+impl Provider for Linode {
+    fn pin(&self) -> Pin {
+        Pin {
+            source: "linode/linode",
+            version: "~> 2.0",
+            local: "linode",
+            region: "us-east",
+        }
+    }
+
+    fn variables(&self, l: &Layout<'_>) -> Vec<Var> {
+        let (min, max) = l.spec.app_range();
+        vec![
+            Var::secret("linode_token", "A Linode API token with read/write scopes."),
+            Var {
+                name: "app_instances",
+                description: "App instances to run (no VM autoscaling on Linode).",
+                ty: "number",
+                sensitive: false,
+                default: Some(l.spec.app.quantity.clamp(min, max).to_string()),
+                example: "",
+            },
+        ]
+    }
+
+    fn foundation(&self, _l: &Layout<'_>) -> String {
+        "provider \"linode\" {\n  token = var.linode_token\n}\n\n".to_owned()
+    }
+
+    fn app_tier(&self, l: &Layout<'_>) -> Part {
+        let mut m = String::from(
+            "# App tier: no VM autoscaling on Linode; app_instances starts at the phase's peak need.\n",
+        );
+        instances(&mut m, "app", "var.app_instances", l.app, "app");
+        Part::new(m).output(
+            "app_private_ips",
+            "App instances.",
+            "linode_instance.app[*].private_ip_address",
+        )
+    }
+
+    fn load_balancer(&self, l: &Layout<'_>) -> Part {
+        let p = &l.spec.phase;
+        Part::new(format!(
             r#"
 resource "linode_nodebalancer" "app" {{
   label                = var.name
@@ -90,25 +103,36 @@ resource "linode_nodebalancer_node" "app" {{
             } else {
                 "none"
             },
-        );
+        ))
+        .output(
+            "load_balancer_ip",
+            "Point your domain here.",
+            "linode_nodebalancer.app.ipv4",
+        )
     }
-    if spec.database.self_hosted {
-        let _ = writeln!(
-            m,
-            "\n# Self-hosted PostgreSQL: no Managed Database plan in the catalog fits {} vCPU / {} GiB.",
-            db.vcpu, db.memory_gib
-        );
-        instances(
-            &mut m,
-            "postgres",
-            &db.nodes().to_string(),
-            &spec.database.sku,
-            "postgres",
-        );
-    } else {
-        let _ = write!(
-            m,
-            r#"
+
+    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
+        let part = match l.database {
+            Service::SelfHosted { vm } => {
+                let _ = writeln!(
+                    m,
+                    "\n# Self-hosted PostgreSQL: no Managed Database plan in the catalog fits {} vCPU / {} GiB.",
+                    db.vcpu, db.memory_gib
+                );
+                instances(&mut m, "postgres", &db.nodes().to_string(), vm, "postgres");
+                Part::new(m).output(
+                    "postgres_private_ips",
+                    "PostgreSQL nodes.",
+                    "linode_instance.postgres[*].private_ip_address",
+                )
+            }
+            Service::Managed(plan) => {
+                let _ = write!(
+                    m,
+                    r#"
 # Managed PostgreSQL ({sku}): one cluster per shard; 3 nodes give failover and read replicas.
 resource "linode_database_postgresql_v2" "main" {{
   count        = {shards}
@@ -120,31 +144,48 @@ resource "linode_database_postgresql_v2" "main" {{
   allow_list   = [for i in linode_instance.app : "${{i.private_ip_address}}/32"]
 }}
 "#,
-            sku = hcl::comment(&spec.database.sku),
-            shards = db.shards,
-            plan = hcl::quoted(&database_type(&spec.database.sku)),
-            size = if db.high_availability || db.read_replicas > 0 {
-                3
-            } else {
-                1
-            },
-        );
+                    sku = hcl::comment(&spec.database.sku),
+                    shards = db.shards,
+                    plan = hcl::quoted(plan),
+                    size = if db.high_availability || db.read_replicas > 0 {
+                        3
+                    } else {
+                        1
+                    },
+                );
+                Part::new(m).output(
+                    "postgres_hosts",
+                    "PostgreSQL primaries (one per shard).",
+                    "linode_database_postgresql_v2.main[*].host_primary",
+                )
+            }
+        };
+        Ok(part)
     }
-    let _ = writeln!(
-        m,
-        "\n# Redis ({}) on instances: Linode offers no managed Redis.",
-        c.mode.label()
-    );
-    instances(
-        &mut m,
-        "redis",
-        &c.nodes().to_string(),
-        &spec.cache.sku,
-        "redis",
-    );
-    let _ = write!(
-        m,
-        r#"
+
+    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        let Service::SelfHosted { vm } = l.cache else {
+            return Err(l.no_managed("Redis"));
+        };
+        let c = &l.spec.phase.cache;
+        let mut m = String::new();
+        let _ = writeln!(
+            m,
+            "\n# Redis ({}) on instances: Linode offers no managed Redis.",
+            c.mode.label()
+        );
+        instances(&mut m, "redis", &c.nodes().to_string(), vm, "redis");
+        Ok(Part::new(m).output(
+            "redis_private_ips",
+            "Redis nodes.",
+            "linode_instance.redis[*].private_ip_address",
+        ))
+    }
+
+    /// The Cloud Firewall names every instance, so it comes after them all.
+    fn perimeter(&self, l: &Layout<'_>) -> String {
+        format!(
+            r#"
 resource "linode_firewall" "main" {{
   label           = var.name
   inbound_policy  = "DROP"
@@ -173,15 +214,19 @@ resource "linode_firewall" "main" {{
   linodes = concat(linode_instance.app[*].id, linode_instance.redis[*].id{pg_ids})
 }}
 "#,
-        pg_ids = if spec.database.self_hosted {
-            ", linode_instance.postgres[*].id"
-        } else {
-            ""
-        },
-    );
-    if p.kubernetes {
-        let _ = write!(
-            m,
+            pg_ids = match l.database {
+                Service::SelfHosted { .. } => ", linode_instance.postgres[*].id",
+                Service::Managed(_) => "",
+            },
+        )
+    }
+
+    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
+        if let Service::SelfHosted { .. } = k {
+            return Err(l.not_written("a self-managed Kubernetes control plane"));
+        }
+        let (min, max) = l.spec.app_range();
+        Ok(Part::new(format!(
             r#"
 # LKE: the app runs as a Deployment with an HPA (see ../kubernetes); the pool autoscales.
 resource "linode_lke_cluster" "main" {{
@@ -199,63 +244,12 @@ resource "linode_lke_cluster" "main" {{
   }}
 }}
 "#,
-            sku_q = hcl::quoted(&spec.app.sku),
-        );
-    }
-    let mut outputs = vec![(
-        "app_private_ips",
-        "App instances.",
-        "linode_instance.app[*].private_ip_address".to_owned(),
-    )];
-    if spec.managed_lb() {
-        outputs.push((
-            "load_balancer_ip",
-            "Point your domain here.",
-            "linode_nodebalancer.app.ipv4".to_owned(),
-        ));
-    }
-    outputs.push(if spec.database.self_hosted {
-        (
-            "postgres_private_ips",
-            "PostgreSQL nodes.",
-            "linode_instance.postgres[*].private_ip_address".to_owned(),
-        )
-    } else {
-        (
-            "postgres_hosts",
-            "PostgreSQL primaries (one per shard).",
-            "linode_database_postgresql_v2.main[*].host_primary".to_owned(),
-        )
-    });
-    outputs.push((
-        "redis_private_ips",
-        "Redis nodes.",
-        "linode_instance.redis[*].private_ip_address".to_owned(),
-    ));
-    if p.kubernetes {
-        outputs.push((
+            sku_q = hcl::quoted(l.app),
+        ))
+        .output(
             "lke_cluster_id",
             "The LKE cluster.",
-            "linode_lke_cluster.main.id".to_owned(),
-        ));
-    }
-    ProviderParts {
-        source: "linode/linode",
-        version: "~> 2.0",
-        local: "linode",
-        region: "us-east",
-        variables: vec![
-            Var::secret("linode_token", "A Linode API token with read/write scopes."),
-            Var {
-                name: "app_instances",
-                description: "App instances to run (no VM autoscaling on Linode).",
-                ty: "number",
-                sensitive: false,
-                default: Some(spec.app.quantity.clamp(min, max).to_string()),
-                example: "",
-            },
-        ],
-        main: m,
-        outputs,
+            "linode_lke_cluster.main.id",
+        ))
     }
 }

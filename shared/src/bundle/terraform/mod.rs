@@ -6,6 +6,12 @@
 //!
 //! Managed PostgreSQL and Redis are used where the cost model bought them; where the provider has
 //! no managed service that fits, the bill self-hosts them on VMs and so does this.
+//!
+//! One assembler, six renderers: [`Layout::new`] reads the bill once (load balancer or not, each
+//! service managed or self-hosted, Kubernetes managed or on VMs, every plan resolved from the
+//! catalog's data) and [`assemble`] writes the parts in one order; each provider module only
+//! implements [`Provider`], how a part looks in its resource types. No provider decides what a
+//! phase has, and none imports another.
 
 mod aws;
 mod azure;
@@ -16,14 +22,14 @@ mod linode;
 
 use std::fmt::Write as _;
 
-use crate::cost::catalog::ProviderId;
+use crate::cost::catalog::{PlanId, ProviderId};
 
-use super::BundleSpec;
 use super::escape::hcl;
+use super::spec::Bought;
+use super::{BundleError, BundleSpec};
 
-/// A provider's part: its `required_providers` entry, provider block, extra variables, resources
-/// and outputs.
-struct ProviderParts {
+/// Where a provider's Terraform comes from: its `required_providers` entry and default region.
+struct Pin {
     /// `source`, `version` constraint.
     source: &'static str,
     version: &'static str,
@@ -31,12 +37,9 @@ struct ProviderParts {
     local: &'static str,
     /// The default region / location.
     region: &'static str,
-    /// Extra variables: (name, description, sensitive, default).
-    variables: Vec<Var>,
-    main: String,
-    outputs: Vec<(&'static str, &'static str, String)>,
 }
 
+/// A Terraform variable the bundle declares.
 struct Var {
     name: &'static str,
     description: &'static str,
@@ -72,20 +75,214 @@ impl Var {
     }
 }
 
-fn parts(spec: &BundleSpec) -> ProviderParts {
-    match spec.provider {
-        ProviderId::Aws => aws::parts(spec),
-        ProviderId::Gcp => gcp::parts(spec),
-        ProviderId::Azure => azure::parts(spec),
-        ProviderId::Linode => linode::parts(spec),
-        ProviderId::DigitalOcean => digitalocean::parts(spec),
-        ProviderId::Hetzner => hetzner::parts(spec),
+/// One output: name, description, value expression.
+type Output = (&'static str, &'static str, String);
+
+/// What a provider writes for one part of the phase: HCL for `main.tf` and the outputs that
+/// address it.
+#[derive(Default)]
+struct Part {
+    main: String,
+    outputs: Vec<Output>,
+}
+
+impl Part {
+    fn new(main: String) -> Self {
+        Part {
+            main,
+            outputs: Vec::new(),
+        }
+    }
+    fn output(mut self, name: &'static str, description: &'static str, value: &str) -> Self {
+        self.outputs.push((name, description, value.to_owned()));
+        self
     }
 }
 
+/// How a service of the phase runs, as the bill bought it: `Managed` with the plan the
+/// provider's managed service takes, or `SelfHosted` on VMs of a plan.
+enum Service<'a, P> {
+    Managed(P),
+    SelfHosted { vm: &'a str },
+}
+
+/// The decisions every provider shares, made once from the bill of materials: which parts the
+/// phase has and whether each is managed or self-hosted, with the plans resolved.
+struct Layout<'a> {
+    spec: &'a BundleSpec,
+    /// The app tier's VM plan.
+    app: &'a str,
+    /// A managed load balancer in front of the app (else nginx alone).
+    load_balancer: bool,
+    database: Service<'a, &'a str>,
+    cache: Service<'a, &'a PlanId>,
+    /// On Kubernetes phases: the managed control plane, or VMs for a self-managed one.
+    kubernetes: Option<Service<'a, ()>>,
+}
+
+impl<'a> Layout<'a> {
+    fn new(spec: &'a BundleSpec) -> Result<Self, BundleError> {
+        let vm = |b: &'a Bought, service: &'static str| -> Result<&'a str, BundleError> {
+            match &b.plan {
+                PlanId::Id(id) => Ok(id),
+                other => Err(BundleError::PlanKind {
+                    provider: spec.provider,
+                    service,
+                    expected: "id",
+                    got: other.kind(),
+                }),
+            }
+        };
+        let database = if spec.database.self_hosted {
+            Service::SelfHosted {
+                vm: vm(&spec.database, "database VMs")?,
+            }
+        } else {
+            Service::Managed(vm(&spec.database, "database")?)
+        };
+        let cache = if spec.cache.self_hosted {
+            Service::SelfHosted {
+                vm: vm(&spec.cache, "cache VMs")?,
+            }
+        } else {
+            Service::Managed(&spec.cache.plan)
+        };
+        let kubernetes = if spec.phase.kubernetes {
+            Some(match &spec.control_plane {
+                Some(b) => Service::SelfHosted {
+                    vm: vm(b, "control-plane VMs")?,
+                },
+                None => Service::Managed(()),
+            })
+        } else {
+            None
+        };
+        Ok(Layout {
+            spec,
+            app: vm(&spec.app, "app tier")?,
+            load_balancer: spec.managed_lb(),
+            database,
+            cache,
+            kubernetes,
+        })
+    }
+
+    /// The error for a managed service the provider does not offer.
+    fn no_managed(&self, service: &'static str) -> BundleError {
+        BundleError::NoManagedService {
+            provider: self.spec.provider,
+            service,
+        }
+    }
+
+    /// The error for a part this provider's generator does not write (it never needs to: the
+    /// bill buys the managed service there).
+    fn not_written(&self, what: &'static str) -> BundleError {
+        BundleError::NotWritten {
+            provider: self.spec.provider,
+            what,
+        }
+    }
+
+    /// The error for a managed cache plan of the wrong kind.
+    fn wrong_plan(&self, expected: &'static str, got: &PlanId) -> BundleError {
+        BundleError::PlanKind {
+            provider: self.spec.provider,
+            service: "cache",
+            expected,
+            got: got.kind(),
+        }
+    }
+}
+
+/// One provider's resources, part by part. The assembler ([`files`]) decides which parts a
+/// phase has and in which order they are written, the same way for all six; a provider only
+/// says how each part looks in its own resource types.
+trait Provider {
+    fn pin(&self) -> Pin;
+    /// Variables beyond the shared ones (API token, project, a fixed app instance count).
+    fn variables(&self, l: &Layout<'_>) -> Vec<Var>;
+    /// The provider block, network, keys and security rules the other parts sit in.
+    fn foundation(&self, l: &Layout<'_>) -> String;
+    fn app_tier(&self, l: &Layout<'_>) -> Part;
+    /// Only called when the bill buys a managed load balancer.
+    fn load_balancer(&self, l: &Layout<'_>) -> Part;
+    /// Whether the load balancer is written before the app tier (the app refers to it).
+    fn load_balancer_first(&self) -> bool {
+        false
+    }
+    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError>;
+    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError>;
+    /// Resources that name every VM above (a firewall attached by id).
+    fn perimeter(&self, _l: &Layout<'_>) -> String {
+        String::new()
+    }
+    /// Only called on Kubernetes phases.
+    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError>;
+}
+
+fn provider(id: ProviderId) -> &'static dyn Provider {
+    match id {
+        ProviderId::Aws => &aws::Aws,
+        ProviderId::Gcp => &gcp::Gcp,
+        ProviderId::Azure => &azure::Azure,
+        ProviderId::Linode => &linode::Linode,
+        ProviderId::DigitalOcean => &digitalocean::DigitalOcean,
+        ProviderId::Hetzner => &hetzner::Hetzner,
+    }
+}
+
+/// `main.tf`'s body and the outputs, in the one order every provider follows: foundation, app
+/// tier and load balancer, database, cache, perimeter, Kubernetes.
+fn assemble(pr: &dyn Provider, l: &Layout<'_>) -> Result<(String, Vec<Output>), BundleError> {
+    let app = pr.app_tier(l);
+    let lb = if l.load_balancer {
+        pr.load_balancer(l)
+    } else {
+        Part::default()
+    };
+    let database = pr.database(l)?;
+    let cache = pr.cache(l)?;
+    let kubernetes = match &l.kubernetes {
+        Some(k) => pr.kubernetes(l, k)?,
+        None => Part::default(),
+    };
+    let front = if pr.load_balancer_first() {
+        [&lb, &app]
+    } else {
+        [&app, &lb]
+    };
+    let mut main = pr.foundation(l);
+    for p in front {
+        main.push_str(&p.main);
+    }
+    main.push_str(&database.main);
+    main.push_str(&cache.main);
+    main.push_str(&pr.perimeter(l));
+    main.push_str(&kubernetes.main);
+    // Outputs keep one order (app, load balancer, database, cache, Kubernetes) everywhere.
+    let outputs = [app, lb, database, cache, kubernetes]
+        .into_iter()
+        .flat_map(|p| p.outputs)
+        .collect();
+    Ok((main, outputs))
+}
+
 /// The files under `terraform/`.
-pub fn files(spec: &BundleSpec) -> Vec<(String, String)> {
-    let p = parts(spec);
+pub fn files(spec: &BundleSpec) -> Result<Vec<(String, String)>, BundleError> {
+    let layout = Layout::new(spec)?;
+    let pr = provider(spec.provider);
+    let pin = pr.pin();
+    let (body, outputs) = assemble(pr, &layout)?;
+    let p = Parts {
+        source: pin.source,
+        version: pin.version,
+        local: pin.local,
+        region: pin.region,
+        variables: pr.variables(&layout),
+        main: body,
+        outputs,
+    };
     let versions = format!(
         "# Pinned so every apply uses the provider version this bundle was written for.\n\
          terraform {{\n  required_version = \">= 1.5.0\"\n\n  required_providers {{\n    {local} = {{\n      \
@@ -170,7 +367,7 @@ pub fn files(spec: &BundleSpec) -> Vec<(String, String)> {
             hcl::quoted(description),
         );
     }
-    vec![
+    Ok(vec![
         ("main.tf".to_owned(), main),
         (
             "outputs.tf".to_owned(),
@@ -179,7 +376,18 @@ pub fn files(spec: &BundleSpec) -> Vec<(String, String)> {
         ("terraform.tfvars.example".to_owned(), example),
         ("variables.tf".to_owned(), variables),
         ("versions.tf".to_owned(), versions),
-    ]
+    ])
+}
+
+/// Everything `files` writes out, gathered.
+struct Parts {
+    source: &'static str,
+    version: &'static str,
+    local: &'static str,
+    region: &'static str,
+    variables: Vec<Var>,
+    main: String,
+    outputs: Vec<Output>,
 }
 
 /// Cloud-init user data for an app VM: installs nginx-free Docker and starts the app image; the
