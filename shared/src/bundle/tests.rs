@@ -276,3 +276,27 @@ fn a_plan_of_the_wrong_kind_is_an_error() {
         "gcp sizes its cache by memory_gb, not by id"
     );
 }
+
+/// The assembler asks a provider only for what it runs: a hand-built spec asking Hetzner for a
+/// managed database, or AWS for a control plane on VMs, gets an error naming it.
+#[test]
+fn a_service_the_provider_does_not_run_is_an_error() {
+    let s = presets()
+        .into_iter()
+        .find(|p| p.key == "ride-hailing")
+        .expect("preset")
+        .scenario
+        .validate()
+        .expect("valid");
+    let catalog = Catalog::built_in().expect("catalog");
+    let mut spec = BundleSpec::new(&s, &catalog, "growth", ProviderId::Hetzner).expect("spec");
+    spec.database.self_hosted = false;
+    let err = render(&spec).expect_err("Hetzner has no managed PostgreSQL");
+    assert_eq!(err.to_string(), "hetzner has no managed PostgreSQL");
+
+    let mut spec = BundleSpec::new(&s, &catalog, "scale", ProviderId::Aws).expect("spec");
+    assert!(spec.phase.kubernetes && spec.control_plane.is_none());
+    spec.control_plane = Some(spec.app.clone());
+    let err = render(&spec).expect_err("AWS Terraform writes EKS, not VMs");
+    assert!(matches!(err, BundleError::NotWritten { .. }), "{err}");
+}

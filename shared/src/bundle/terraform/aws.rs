@@ -10,7 +10,7 @@ use crate::cost::catalog::PlanId;
 
 use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{Layout, Part, Pin, Provider, Service, Var, app_user_data};
+use super::{Layout, Part, Pin, Provider, Var, app_user_data};
 
 pub(super) struct Aws;
 
@@ -261,15 +261,14 @@ resource "aws_lb_listener" "http" {{
         )
     }
 
-    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_database(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let db = &spec.phase.database;
         let mut m = String::new();
-        let part = match l.database {
-            Service::SelfHosted { vm } => {
-                let _ = write!(
-                    m,
-                    r#"
+
+        let _ = write!(
+            m,
+            r#"
 # Self-hosted PostgreSQL: no RDS class fits {dvcpu} vCPU / {dmem} GiB in the catalog.
 resource "aws_instance" "postgres" {{
   count                  = {nodes}
@@ -285,22 +284,27 @@ resource "aws_instance" "postgres" {{
   tags = {{ Name = "${{var.name}}-postgres-${{count.index}}" }}
 }}
 "#,
-                    dvcpu = db.vcpu,
-                    dmem = db.memory_gib,
-                    nodes = db.nodes(),
-                    sku_q = hcl::quoted(vm),
-                    storage = db.storage_gb,
-                );
-                Part::new(m).output(
-                    "postgres_private_ips",
-                    "PostgreSQL nodes.",
-                    "aws_instance.postgres[*].private_ip",
-                )
-            }
-            Service::Managed(plan) => {
-                let _ = write!(
-                    m,
-                    r#"
+            dvcpu = db.vcpu,
+            dmem = db.memory_gib,
+            nodes = db.nodes(),
+            sku_q = hcl::quoted(vm),
+            storage = db.storage_gb,
+        );
+        Part::new(m).output(
+            "postgres_private_ips",
+            "PostgreSQL nodes.",
+            "aws_instance.postgres[*].private_ip",
+        )
+    }
+
+    fn managed_database(&self, l: &Layout<'_>, plan: &str) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
+
+        let _ = write!(
+            m,
+            r#"
 resource "aws_db_subnet_group" "main" {{
   name       = var.name
   subnet_ids = aws_subnet.private[*].id
@@ -338,22 +342,22 @@ resource "aws_db_instance" "primary" {{
   final_snapshot_identifier = "${{var.name}}-pg-${{count.index}}-final"
 }}
 "#,
-                    maxc = db.max_connections,
-                    shards = db.shards,
-                    ha = if db.high_availability {
-                        "true"
-                    } else {
-                        "false"
-                    },
-                    sku = hcl::comment(&spec.database.sku),
-                    sku_q = hcl::quoted(plan),
-                    replicas = db.read_replicas,
-                    storage = db.storage_gb.max(20),
-                );
-                if db.read_replicas > 0 {
-                    let _ = write!(
-                        m,
-                        r#"
+            maxc = db.max_connections,
+            shards = db.shards,
+            ha = if db.high_availability {
+                "true"
+            } else {
+                "false"
+            },
+            sku = hcl::comment(&spec.database.sku),
+            sku_q = hcl::quoted(plan),
+            replicas = db.read_replicas,
+            storage = db.storage_gb.max(20),
+        );
+        if db.read_replicas > 0 {
+            let _ = write!(
+                m,
+                r#"
 resource "aws_db_instance" "replica" {{
   count                  = {n}
   identifier             = "${{var.name}}-pg-${{floor(count.index / {r})}}-replica-${{count.index % {r}}}"
@@ -365,29 +369,25 @@ resource "aws_db_instance" "replica" {{
   skip_final_snapshot    = true
 }}
 "#,
-                        n = db.shards * db.read_replicas,
-                        r = db.read_replicas,
-                        sku_q = hcl::quoted(plan),
-                    );
-                }
-                Part::new(m).output(
-                    "postgres_endpoints",
-                    "PostgreSQL primaries (one per shard).",
-                    "aws_db_instance.primary[*].address",
-                )
-            }
-        };
-        Ok(part)
+                n = db.shards * db.read_replicas,
+                r = db.read_replicas,
+                sku_q = hcl::quoted(plan),
+            );
+        }
+        Ok(Part::new(m).output(
+            "postgres_endpoints",
+            "PostgreSQL primaries (one per shard).",
+            "aws_db_instance.primary[*].address",
+        ))
     }
 
-    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_cache(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let p = &spec.phase;
         let c = &p.cache;
-        let node_type = match l.cache {
-            Service::SelfHosted { vm } => {
-                return Ok(Part::new(format!(
-                    r#"
+
+        Part::new(format!(
+            r#"
 # Self-hosted Redis ({mode}): no ElastiCache node fits in the catalog.
 resource "aws_instance" "redis" {{
   count                  = {nodes}
@@ -399,18 +399,24 @@ resource "aws_instance" "redis" {{
   tags                   = {{ Name = "${{var.name}}-redis-${{count.index}}" }}
 }}
 "#,
-                    mode = c.mode.label(),
-                    nodes = c.nodes(),
-                    sku_q = hcl::quoted(vm),
-                ))
-                .output(
-                    "redis_private_ips",
-                    "Redis nodes.",
-                    "aws_instance.redis[*].private_ip",
-                ));
-            }
-            Service::Managed(PlanId::Id(node_type)) => node_type,
-            Service::Managed(other) => return Err(l.wrong_plan("id", other)),
+            mode = c.mode.label(),
+            nodes = c.nodes(),
+            sku_q = hcl::quoted(vm),
+        ))
+        .output(
+            "redis_private_ips",
+            "Redis nodes.",
+            "aws_instance.redis[*].private_ip",
+        )
+    }
+
+    fn managed_cache(&self, l: &Layout<'_>, plan: &PlanId) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let p = &spec.phase;
+        let c = &p.cache;
+        let node_type = match plan {
+            PlanId::Id(node_type) => node_type,
+            other => return Err(l.wrong_plan("id", other)),
         };
         let topology = match c.mode {
             CacheMode::Standard => "  num_cache_clusters         = 1\n  automatic_failover_enabled = false\n".to_owned(),
@@ -455,10 +461,7 @@ resource "aws_elasticache_replication_group" "cache" {{
         .output("redis_endpoint", "Redis endpoint.", endpoint))
     }
 
-    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
-        if let Service::SelfHosted { .. } = k {
-            return Err(l.not_written("a self-managed Kubernetes control plane"));
-        }
+    fn managed_kubernetes(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
         let spec = l.spec;
         let (min, max) = spec.app_range();
         Ok(Part::new(format!(

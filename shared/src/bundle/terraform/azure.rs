@@ -10,7 +10,7 @@ use crate::cost::catalog::PlanId;
 
 use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{Layout, Part, Pin, Provider, Service, Var};
+use super::{Layout, Part, Pin, Provider, Var};
 
 pub(super) struct Azure;
 
@@ -298,32 +298,34 @@ resource "azurerm_monitor_autoscale_setting" "app" {{
         )
     }
 
-    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_database(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let db = &spec.phase.database;
         let mut m = String::new();
-        let plan = match l.database {
-            Service::SelfHosted { vm } => {
-                let _ = writeln!(
-                    m,
-                    "\n# Self-hosted PostgreSQL: no Flexible Server SKU in the catalog fits {} vCPU / {} GiB.",
-                    db.vcpu, db.memory_gib
-                );
-                vms(
-                    &mut m,
-                    "postgres",
-                    db.nodes(),
-                    vm,
-                    Some(db.storage_gb.max(32)),
-                );
-                return Ok(Part::new(m).output(
-                    "postgres_private_ips",
-                    "PostgreSQL nodes.",
-                    "azurerm_network_interface.postgres[*].private_ip_address",
-                ));
-            }
-            Service::Managed(plan) => plan,
-        };
+
+        let _ = writeln!(
+            m,
+            "\n# Self-hosted PostgreSQL: no Flexible Server SKU in the catalog fits {} vCPU / {} GiB.",
+            db.vcpu, db.memory_gib
+        );
+        vms(
+            &mut m,
+            "postgres",
+            db.nodes(),
+            vm,
+            Some(db.storage_gb.max(32)),
+        );
+        Part::new(m).output(
+            "postgres_private_ips",
+            "PostgreSQL nodes.",
+            "azurerm_network_interface.postgres[*].private_ip_address",
+        )
+    }
+
+    fn managed_database(&self, l: &Layout<'_>, plan: &str) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
         let _ = write!(
             m,
             r#"
@@ -413,27 +415,31 @@ resource "azurerm_postgresql_flexible_server" "replica" {{
         ))
     }
 
-    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_cache(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let c = &spec.phase.cache;
-        let capacity = match l.cache {
-            Service::SelfHosted { vm } => {
-                let mut m = String::new();
-                let _ = writeln!(
-                    m,
-                    "\n# Self-hosted Redis: no Azure Cache size in the catalog fits. Run it on small VMs ({} × {}).",
-                    hcl::comment(&spec.cache.sku),
-                    c.nodes()
-                );
-                vms(&mut m, "redis", c.nodes(), vm, None);
-                return Ok(Part::new(m).output(
-                    "redis_private_ips",
-                    "Redis nodes.",
-                    "azurerm_network_interface.redis[*].private_ip_address",
-                ));
-            }
-            Service::Managed(PlanId::Capacity(n)) => *n,
-            Service::Managed(other) => return Err(l.wrong_plan("capacity", other)),
+
+        let mut m = String::new();
+        let _ = writeln!(
+            m,
+            "\n# Self-hosted Redis: no Azure Cache size in the catalog fits. Run it on small VMs ({} × {}).",
+            hcl::comment(&spec.cache.sku),
+            c.nodes()
+        );
+        vms(&mut m, "redis", c.nodes(), vm, None);
+        Part::new(m).output(
+            "redis_private_ips",
+            "Redis nodes.",
+            "azurerm_network_interface.redis[*].private_ip_address",
+        )
+    }
+
+    fn managed_cache(&self, l: &Layout<'_>, plan: &PlanId) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let c = &spec.phase.cache;
+        let capacity = match plan {
+            PlanId::Capacity(n) => *n,
+            other => return Err(l.wrong_plan("capacity", other)),
         };
         // Basic has no replica; Sentinel-like failover is the Standard tier; sharding needs
         // Premium (the catalog prices only Basic, so the bill doubles it for replication).
@@ -476,10 +482,7 @@ resource "azurerm_redis_cache" "cache" {{
         ))
     }
 
-    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
-        if let Service::SelfHosted { .. } = k {
-            return Err(l.not_written("a self-managed Kubernetes control plane"));
-        }
+    fn managed_kubernetes(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
         let (min, max) = l.spec.app_range();
         Ok(Part::new(format!(
             r#"

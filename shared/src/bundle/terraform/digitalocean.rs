@@ -9,7 +9,7 @@ use crate::cost::catalog::PlanId;
 
 use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{Layout, Part, Pin, Provider, Service, Var};
+use super::{Layout, Part, Pin, Provider, Var};
 
 pub(super) struct DigitalOcean;
 
@@ -92,17 +92,9 @@ impl Provider for DigitalOcean {
     }
 
     fn variables(&self, l: &Layout<'_>) -> Vec<Var> {
-        let (min, max) = l.spec.app_range();
         vec![
             Var::secret("do_token", "A DigitalOcean API token."),
-            Var {
-                name: "app_instances",
-                description: "App Droplets to run (no VM autoscaling outside DOKS).",
-                ty: "number",
-                sensitive: false,
-                default: Some(l.spec.app.quantity.clamp(min, max).to_string()),
-                example: "",
-            },
+            Var::app_instances(l, "App Droplets to run (no VM autoscaling outside DOKS)."),
         ]
     }
 
@@ -157,26 +149,28 @@ resource "digitalocean_loadbalancer" "app" {{
         )
     }
 
-    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_database(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let db = &spec.phase.database;
         let mut m = String::new();
-        let plan = match l.database {
-            Service::SelfHosted { vm } => {
-                let _ = writeln!(
-                    m,
-                    "\n# Self-hosted PostgreSQL: no Managed Database size in the catalog fits {} vCPU / {} GiB.",
-                    db.vcpu, db.memory_gib
-                );
-                droplets(&mut m, "postgres", &db.nodes().to_string(), vm, "postgres");
-                return Ok(Part::new(m).output(
-                    "postgres_private_ips",
-                    "PostgreSQL nodes.",
-                    "digitalocean_droplet.postgres[*].ipv4_address_private",
-                ));
-            }
-            Service::Managed(plan) => plan,
-        };
+
+        let _ = writeln!(
+            m,
+            "\n# Self-hosted PostgreSQL: no Managed Database size in the catalog fits {} vCPU / {} GiB.",
+            db.vcpu, db.memory_gib
+        );
+        droplets(&mut m, "postgres", &db.nodes().to_string(), vm, "postgres");
+        Part::new(m).output(
+            "postgres_private_ips",
+            "PostgreSQL nodes.",
+            "digitalocean_droplet.postgres[*].ipv4_address_private",
+        )
+    }
+
+    fn managed_database(&self, l: &Layout<'_>, plan: &str) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
         let _ = write!(
             m,
             r#"
@@ -241,26 +235,30 @@ resource "digitalocean_database_connection_pool" "app" {{
         ))
     }
 
-    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_cache(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let c = &spec.phase.cache;
-        let size = match l.cache {
-            Service::SelfHosted { vm } => {
-                let mut m = String::new();
-                let _ = writeln!(
-                    m,
-                    "\n# Redis ({}) on Droplets: no managed size in the catalog fits.",
-                    c.mode.label()
-                );
-                droplets(&mut m, "redis", &c.nodes().to_string(), vm, "redis");
-                return Ok(Part::new(m).output(
-                    "redis_private_ips",
-                    "Redis nodes.",
-                    "digitalocean_droplet.redis[*].ipv4_address_private",
-                ));
-            }
-            Service::Managed(PlanId::Id(size)) => size,
-            Service::Managed(other) => return Err(l.wrong_plan("id", other)),
+
+        let mut m = String::new();
+        let _ = writeln!(
+            m,
+            "\n# Redis ({}) on Droplets: no managed size in the catalog fits.",
+            c.mode.label()
+        );
+        droplets(&mut m, "redis", &c.nodes().to_string(), vm, "redis");
+        Part::new(m).output(
+            "redis_private_ips",
+            "Redis nodes.",
+            "digitalocean_droplet.redis[*].ipv4_address_private",
+        )
+    }
+
+    fn managed_cache(&self, l: &Layout<'_>, plan: &PlanId) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let c = &spec.phase.cache;
+        let size = match plan {
+            PlanId::Id(size) => size,
+            other => return Err(l.wrong_plan("id", other)),
         };
         let groups = if c.mode == CacheMode::Cluster {
             c.shards
@@ -304,10 +302,7 @@ resource "digitalocean_database_cluster" "cache" {{
         FIREWALL.to_owned()
     }
 
-    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
-        if let Service::SelfHosted { .. } = k {
-            return Err(l.not_written("a self-managed Kubernetes control plane"));
-        }
+    fn managed_kubernetes(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
         let (min, max) = l.spec.app_range();
         Ok(Part::new(format!(
             r#"

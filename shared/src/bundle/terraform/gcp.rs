@@ -10,7 +10,7 @@ use crate::cost::catalog::PlanId;
 
 use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{Layout, Part, Pin, Provider, Service, Var, app_user_data};
+use super::{Layout, Part, Pin, Provider, Var, app_user_data};
 
 pub(super) struct Gcp;
 
@@ -208,13 +208,12 @@ resource "google_compute_global_forwarding_rule" "app" {{
         )
     }
 
-    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_database(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let db = &spec.phase.database;
-        let plan = match l.database {
-            Service::SelfHosted { vm } => {
-                return Ok(Part::new(format!(
-                    r#"
+
+        Part::new(format!(
+            r#"
 # Self-hosted PostgreSQL: no Cloud SQL tier in the catalog fits {dvcpu} vCPU / {dmem} GiB.
 resource "google_compute_instance" "postgres" {{
   count        = {nodes}
@@ -236,20 +235,22 @@ resource "google_compute_instance" "postgres" {{
   }}
 }}
 "#,
-                    dvcpu = db.vcpu,
-                    dmem = db.memory_gib,
-                    nodes = db.nodes(),
-                    sku_q = hcl::quoted(vm),
-                    storage = db.storage_gb.max(20),
-                ))
-                .output(
-                    "postgres_private_ips",
-                    "PostgreSQL nodes.",
-                    "google_compute_instance.postgres[*].network_interface[0].network_ip",
-                ));
-            }
-            Service::Managed(plan) => plan,
-        };
+            dvcpu = db.vcpu,
+            dmem = db.memory_gib,
+            nodes = db.nodes(),
+            sku_q = hcl::quoted(vm),
+            storage = db.storage_gb.max(20),
+        ))
+        .output(
+            "postgres_private_ips",
+            "PostgreSQL nodes.",
+            "google_compute_instance.postgres[*].network_interface[0].network_ip",
+        )
+    }
+
+    fn managed_database(&self, l: &Layout<'_>, plan: &str) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
         let mut m = format!(
             r#"
 # Cloud SQL: {shards} primary(ies) on {sku}{ha}, {replicas} read replica(s) each.
@@ -328,13 +329,12 @@ resource "google_sql_database_instance" "replica" {{
         ))
     }
 
-    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_cache(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let c = &spec.phase.cache;
-        let gb = match l.cache {
-            Service::SelfHosted { vm } => {
-                return Ok(Part::new(format!(
-                    r#"
+
+        Part::new(format!(
+            r#"
 # Self-hosted Redis ({mode}): no Memorystore size in the catalog fits.
 resource "google_compute_instance" "redis" {{
   count        = {nodes}
@@ -355,18 +355,23 @@ resource "google_compute_instance" "redis" {{
   }}
 }}
 "#,
-                    mode = c.mode.label(),
-                    nodes = c.nodes(),
-                    sku_q = hcl::quoted(vm),
-                ))
-                .output(
-                    "redis_private_ips",
-                    "Redis nodes.",
-                    "google_compute_instance.redis[*].network_interface[0].network_ip",
-                ));
-            }
-            Service::Managed(PlanId::MemoryGb(gb)) => *gb,
-            Service::Managed(other) => return Err(l.wrong_plan("memory_gb", other)),
+            mode = c.mode.label(),
+            nodes = c.nodes(),
+            sku_q = hcl::quoted(vm),
+        ))
+        .output(
+            "redis_private_ips",
+            "Redis nodes.",
+            "google_compute_instance.redis[*].network_interface[0].network_ip",
+        )
+    }
+
+    fn managed_cache(&self, l: &Layout<'_>, plan: &PlanId) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let c = &spec.phase.cache;
+        let gb = match plan {
+            PlanId::MemoryGb(gb) => *gb,
+            other => return Err(l.wrong_plan("memory_gb", other)),
         };
         let groups = if c.mode == CacheMode::Cluster {
             c.shards
@@ -411,10 +416,7 @@ resource "google_redis_instance" "cache" {{
         ))
     }
 
-    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
-        if let Service::SelfHosted { .. } = k {
-            return Err(l.not_written("a self-managed Kubernetes control plane"));
-        }
+    fn managed_kubernetes(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
         let (min, max) = l.spec.app_range();
         Ok(Part::new(format!(
             r#"

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::super::BundleError;
 use super::super::escape::hcl;
-use super::{Layout, Part, Pin, Provider, Service, Var};
+use super::{Layout, Part, Pin, Provider, Var};
 
 pub(super) struct Hetzner;
 
@@ -90,17 +90,9 @@ impl Provider for Hetzner {
     }
 
     fn variables(&self, l: &Layout<'_>) -> Vec<Var> {
-        let (min, max) = l.spec.app_range();
         vec![
             Var::secret("hcloud_token", "A Hetzner Cloud API token (read/write)."),
-            Var {
-                name: "app_instances",
-                description: "App servers to run (Hetzner has no VM autoscaling).",
-                ty: "number",
-                sensitive: false,
-                default: Some(l.spec.app.quantity.clamp(min, max).to_string()),
-                example: "",
-            },
+            Var::app_instances(l, "App servers to run (Hetzner has no VM autoscaling)."),
         ]
     }
 
@@ -171,10 +163,7 @@ resource "hcloud_load_balancer_service" "http" {{
         )
     }
 
-    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
-        let Service::SelfHosted { vm } = l.database else {
-            return Err(l.no_managed("PostgreSQL"));
-        };
+    fn self_hosted_database(&self, l: &Layout<'_>, vm: &str) -> Part {
         let db = &l.spec.phase.database;
         let mut m = String::new();
         let _ = writeln!(
@@ -205,33 +194,27 @@ resource "hcloud_volume" "postgres" {{
             nodes = db.nodes(),
             size = db.storage_gb.max(10),
         );
-        Ok(Part::new(m).output(
+        Part::new(m).output(
             "postgres_private_ips",
             "PostgreSQL servers.",
             "[for s in hcloud_server.postgres : one(s.network[*].ip)]",
-        ))
+        )
     }
 
-    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
-        let Service::SelfHosted { vm } = l.cache else {
-            return Err(l.no_managed("Redis"));
-        };
+    fn self_hosted_cache(&self, l: &Layout<'_>, vm: &str) -> Part {
         let c = &l.spec.phase.cache;
         let mut m = String::new();
         let _ = writeln!(m, "\n# Redis ({}) on servers.", c.mode.label());
         servers(&mut m, "redis", &c.nodes().to_string(), vm, "redis");
-        Ok(Part::new(m).output(
+        Part::new(m).output(
             "redis_private_ips",
             "Redis servers.",
             "[for s in hcloud_server.redis : one(s.network[*].ip)]",
-        ))
+        )
     }
 
-    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
-        // The bill prices a self-managed control plane; three servers give it a quorum.
-        let Service::SelfHosted { vm } = k else {
-            return Err(l.no_managed("Kubernetes"));
-        };
+    /// The bill prices a self-managed control plane; three servers give it a quorum.
+    fn self_managed_kubernetes(&self, _l: &Layout<'_>, vm: &str) -> Result<Part, BundleError> {
         let mut m = String::from(
             "\n# Kubernetes: no managed service on Hetzner. Control-plane servers for k3s; the app\n# servers join as agents. Then apply ../kubernetes.\n",
         );

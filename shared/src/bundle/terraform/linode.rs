@@ -40,17 +40,9 @@ impl Provider for Linode {
     }
 
     fn variables(&self, l: &Layout<'_>) -> Vec<Var> {
-        let (min, max) = l.spec.app_range();
         vec![
             Var::secret("linode_token", "A Linode API token with read/write scopes."),
-            Var {
-                name: "app_instances",
-                description: "App instances to run (no VM autoscaling on Linode).",
-                ty: "number",
-                sensitive: false,
-                default: Some(l.spec.app.quantity.clamp(min, max).to_string()),
-                example: "",
-            },
+            Var::app_instances(l, "App instances to run (no VM autoscaling on Linode)."),
         ]
     }
 
@@ -111,28 +103,32 @@ resource "linode_nodebalancer_node" "app" {{
         )
     }
 
-    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+    fn self_hosted_database(&self, l: &Layout<'_>, vm: &str) -> Part {
         let spec = l.spec;
         let db = &spec.phase.database;
         let mut m = String::new();
-        let part = match l.database {
-            Service::SelfHosted { vm } => {
-                let _ = writeln!(
-                    m,
-                    "\n# Self-hosted PostgreSQL: no Managed Database plan in the catalog fits {} vCPU / {} GiB.",
-                    db.vcpu, db.memory_gib
-                );
-                instances(&mut m, "postgres", &db.nodes().to_string(), vm, "postgres");
-                Part::new(m).output(
-                    "postgres_private_ips",
-                    "PostgreSQL nodes.",
-                    "linode_instance.postgres[*].private_ip_address",
-                )
-            }
-            Service::Managed(plan) => {
-                let _ = write!(
-                    m,
-                    r#"
+
+        let _ = writeln!(
+            m,
+            "\n# Self-hosted PostgreSQL: no Managed Database plan in the catalog fits {} vCPU / {} GiB.",
+            db.vcpu, db.memory_gib
+        );
+        instances(&mut m, "postgres", &db.nodes().to_string(), vm, "postgres");
+        Part::new(m).output(
+            "postgres_private_ips",
+            "PostgreSQL nodes.",
+            "linode_instance.postgres[*].private_ip_address",
+        )
+    }
+
+    fn managed_database(&self, l: &Layout<'_>, plan: &str) -> Result<Part, BundleError> {
+        let spec = l.spec;
+        let db = &spec.phase.database;
+        let mut m = String::new();
+
+        let _ = write!(
+            m,
+            r#"
 # Managed PostgreSQL ({sku}): one cluster per shard; 3 nodes give failover and read replicas.
 resource "linode_database_postgresql_v2" "main" {{
   count        = {shards}
@@ -144,29 +140,23 @@ resource "linode_database_postgresql_v2" "main" {{
   allow_list   = [for i in linode_instance.app : "${{i.private_ip_address}}/32"]
 }}
 "#,
-                    sku = hcl::comment(&spec.database.sku),
-                    shards = db.shards,
-                    plan = hcl::quoted(plan),
-                    size = if db.high_availability || db.read_replicas > 0 {
-                        3
-                    } else {
-                        1
-                    },
-                );
-                Part::new(m).output(
-                    "postgres_hosts",
-                    "PostgreSQL primaries (one per shard).",
-                    "linode_database_postgresql_v2.main[*].host_primary",
-                )
-            }
-        };
-        Ok(part)
+            sku = hcl::comment(&spec.database.sku),
+            shards = db.shards,
+            plan = hcl::quoted(plan),
+            size = if db.high_availability || db.read_replicas > 0 {
+                3
+            } else {
+                1
+            },
+        );
+        Ok(Part::new(m).output(
+            "postgres_hosts",
+            "PostgreSQL primaries (one per shard).",
+            "linode_database_postgresql_v2.main[*].host_primary",
+        ))
     }
 
-    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
-        let Service::SelfHosted { vm } = l.cache else {
-            return Err(l.no_managed("Redis"));
-        };
+    fn self_hosted_cache(&self, l: &Layout<'_>, vm: &str) -> Part {
         let c = &l.spec.phase.cache;
         let mut m = String::new();
         let _ = writeln!(
@@ -175,11 +165,11 @@ resource "linode_database_postgresql_v2" "main" {{
             c.mode.label()
         );
         instances(&mut m, "redis", &c.nodes().to_string(), vm, "redis");
-        Ok(Part::new(m).output(
+        Part::new(m).output(
             "redis_private_ips",
             "Redis nodes.",
             "linode_instance.redis[*].private_ip_address",
-        ))
+        )
     }
 
     /// The Cloud Firewall names every instance, so it comes after them all.
@@ -221,10 +211,7 @@ resource "linode_firewall" "main" {{
         )
     }
 
-    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError> {
-        if let Service::SelfHosted { .. } = k {
-            return Err(l.not_written("a self-managed Kubernetes control plane"));
-        }
+    fn managed_kubernetes(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
         let (min, max) = l.spec.app_range();
         Ok(Part::new(format!(
             r#"

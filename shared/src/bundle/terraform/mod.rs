@@ -63,6 +63,19 @@ impl Var {
             example: "\"change-me\"",
         }
     }
+    /// The app tier's VM count where the provider has no VM autoscaling: it starts at what the
+    /// bill bought for the peak, within the phase's instance range.
+    fn app_instances(l: &Layout<'_>, description: &'static str) -> Self {
+        let (min, max) = l.spec.app_range();
+        Var {
+            name: "app_instances",
+            description,
+            ty: "number",
+            sensitive: false,
+            default: Some(l.spec.app.quantity.clamp(min, max).to_string()),
+            example: "",
+        }
+    }
     fn required(name: &'static str, description: &'static str, example: &'static str) -> Self {
         Var {
             name,
@@ -211,14 +224,30 @@ trait Provider {
     fn load_balancer_first(&self) -> bool {
         false
     }
-    fn database(&self, l: &Layout<'_>) -> Result<Part, BundleError>;
-    fn cache(&self, l: &Layout<'_>) -> Result<Part, BundleError>;
+    /// PostgreSQL as the provider's managed service, on the plan the bill bought.
+    fn managed_database(&self, l: &Layout<'_>, _plan: &str) -> Result<Part, BundleError> {
+        Err(l.no_managed("PostgreSQL"))
+    }
+    /// PostgreSQL on the provider's VMs of plan `vm`.
+    fn self_hosted_database(&self, l: &Layout<'_>, vm: &str) -> Part;
+    /// Redis as the provider's managed cache; `plan` is of the kind the provider takes.
+    fn managed_cache(&self, l: &Layout<'_>, _plan: &PlanId) -> Result<Part, BundleError> {
+        Err(l.no_managed("Redis"))
+    }
+    /// Redis on the provider's VMs of plan `vm`.
+    fn self_hosted_cache(&self, l: &Layout<'_>, vm: &str) -> Part;
     /// Resources that name every VM above (a firewall attached by id).
     fn perimeter(&self, _l: &Layout<'_>) -> String {
         String::new()
     }
-    /// Only called on Kubernetes phases.
-    fn kubernetes(&self, l: &Layout<'_>, k: &Service<'_, ()>) -> Result<Part, BundleError>;
+    /// Kubernetes with the provider's managed control plane (Kubernetes phases only).
+    fn managed_kubernetes(&self, l: &Layout<'_>) -> Result<Part, BundleError> {
+        Err(l.no_managed("Kubernetes"))
+    }
+    /// A self-managed control plane on VMs of plan `vm`, where none is managed.
+    fn self_managed_kubernetes(&self, l: &Layout<'_>, _vm: &str) -> Result<Part, BundleError> {
+        Err(l.not_written("a self-managed Kubernetes control plane"))
+    }
 }
 
 fn provider(id: ProviderId) -> &'static dyn Provider {
@@ -241,10 +270,17 @@ fn assemble(pr: &dyn Provider, l: &Layout<'_>) -> Result<(String, Vec<Output>), 
     } else {
         Part::default()
     };
-    let database = pr.database(l)?;
-    let cache = pr.cache(l)?;
-    let kubernetes = match &l.kubernetes {
-        Some(k) => pr.kubernetes(l, k)?,
+    let database = match l.database {
+        Service::Managed(plan) => pr.managed_database(l, plan)?,
+        Service::SelfHosted { vm } => pr.self_hosted_database(l, vm),
+    };
+    let cache = match l.cache {
+        Service::Managed(plan) => pr.managed_cache(l, plan)?,
+        Service::SelfHosted { vm } => pr.self_hosted_cache(l, vm),
+    };
+    let kubernetes = match l.kubernetes {
+        Some(Service::Managed(())) => pr.managed_kubernetes(l)?,
+        Some(Service::SelfHosted { vm }) => pr.self_managed_kubernetes(l, vm)?,
         None => Part::default(),
     };
     let front = if pr.load_balancer_first() {
