@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::components::CacheMode;
+use crate::tiers::CacheMode;
 
 use super::super::BundleSpec;
 use super::super::escape::hcl;
