@@ -14,11 +14,11 @@ use phaseplan_model::live::{
 use phaseplan_model::valid::ValidScenario;
 
 use crate::charts::live::utilisation_over_time;
-use crate::components::chart::EChart;
-use crate::components::status_badge::StatusBadge;
 use crate::format::{ago, metric_value, month_label, thousands, when_label};
 use crate::live_feed::{Connection, LiveFeed, use_live_feed};
 use crate::state::use_plan;
+use crate::widgets::chart::EChart;
+use crate::widgets::status_badge::StatusBadge;
 
 /// The windows a stakeholder can look back over, in seconds.
 const WINDOWS: [(f64, &str); 4] = [

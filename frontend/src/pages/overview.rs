@@ -9,11 +9,11 @@ use phaseplan_model::{PhaseFit, PhaseLadder, Users};
 
 use crate::charts::cost::cost_chart;
 use crate::charts::phase_fit::phase_fit_chart;
-use crate::components::chart::EChart;
-use crate::components::share::ShareLink;
-use crate::components::stat_card::StatCard;
-use crate::components::status_badge::StatusBadge;
 use crate::state::use_plan;
+use crate::widgets::chart::EChart;
+use crate::widgets::share::ShareLink;
+use crate::widgets::stat_card::StatCard;
+use crate::widgets::status_badge::StatusBadge;
 
 const SLIDER_MAX: f64 = 60_000.0;
 
