@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use phaseplan_model::api::{LiveSnapshot, LiveUpdate};
-use phaseplan_model::live::{Decision, Metric};
+use phaseplan_model::live::{LiveAction, Metric};
 use phaseplan_server::config::{LiveSettings, Settings, SourceSettings};
 use phaseplan_server::startup::Application;
 
@@ -94,7 +94,7 @@ async fn host_metrics_reach_an_sse_client_and_the_server_counts_it() {
     assert!(mem > 0.0 && mem < 100.0, "{mem}");
     assert_eq!(update.analysis.phase_key, "launch");
     assert!(update.analysis.readings.iter().any(|r| r.label == "Memory"));
-    assert_ne!(update.analysis.decision, Decision::NoData);
+    assert_ne!(update.analysis.action, LiveAction::NoData);
     // While the stream is open the server counts it.
     let metrics = reqwest::get(format!("{base}/metrics"))
         .await
@@ -137,7 +137,7 @@ async fn a_new_subscriber_gets_the_state_at_once_even_before_a_sample() {
     let update: LiveUpdate = serde_json::from_str(data).unwrap();
     assert!(update.snapshot.sources.is_empty());
     assert!(update.snapshot.values.is_empty());
-    assert_eq!(update.analysis.decision, Decision::NoData);
+    assert_eq!(update.analysis.action, LiveAction::NoData);
 }
 
 /// A private CA and a server certificate it signed for 127.0.0.1 / localhost: `(CA PEM,

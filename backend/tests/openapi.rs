@@ -146,6 +146,61 @@ async fn the_examples_are_the_presets_and_the_server_accepts_them() {
     }
 }
 
+/// Every string a schema allows, however utoipa spells the enum (`enum`, or `oneOf` of one-value
+/// enums when the variants are documented).
+fn enum_values(schema: &serde_json::Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    match schema {
+        serde_json::Value::Object(o) => {
+            for (k, v) in o {
+                match (k.as_str(), v) {
+                    ("enum", serde_json::Value::Array(values)) => {
+                        out.extend(values.iter().filter_map(|v| v.as_str().map(str::to_owned)))
+                    }
+                    _ => out.extend(enum_values(v)),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| out.extend(enum_values(v))),
+        _ => {}
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_ladder_steps_and_the_ranking_have_one_name_each() {
+    let (doc, _) = document().await;
+    let schemas = &doc["components"]["schemas"];
+    let set = |names: &[&str]| names.iter().map(|&n| n.to_owned()).collect::<BTreeSet<_>>();
+    // The live step and the plan's step: the same wire names wherever both say a step.
+    assert_eq!(
+        enum_values(&schemas["LiveAction"]),
+        set(&[
+            "stay",
+            "prepare_next_phase",
+            "move_to_next_phase",
+            "extend_ladder",
+            "no_data"
+        ])
+    );
+    assert_eq!(
+        enum_values(&schemas["Action"]),
+        set(&[
+            "stay",
+            "prepare_next_phase",
+            "optimise_current",
+            "extend_ladder"
+        ])
+    );
+    assert_eq!(
+        schemas["LiveAnalysis"]["properties"]["action"]["$ref"],
+        "#/components/schemas/LiveAction"
+    );
+    // The provider matrix's result is the ranking; no schema is a bare "Decision" any more.
+    assert!(schemas["Ranking"]["properties"]["ranking"].is_object());
+    assert!(schemas.get("Decision").is_none() && schemas.get("LiveDecision").is_none());
+}
+
 #[tokio::test]
 async fn a_real_validator_accepts_the_document() {
     let Some(validator) = common::tool("openapi-spec-validator") else {

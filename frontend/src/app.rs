@@ -6,7 +6,6 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 
-use crate::components::footer::Footer;
 use crate::pages::bundles::Bundles;
 use crate::pages::capacity::Capacity;
 use crate::pages::costs::Costs;
@@ -16,6 +15,7 @@ use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
 use crate::pages::scenario::ScenarioPage;
 use crate::state::{ShareSync, provide_plan_state};
+use crate::widgets::footer::Footer;
 
 /// Every page of the app, in navigation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,13 +6,13 @@ mod api;
 mod app;
 mod bundle_diff;
 mod charts;
-mod components;
 mod csv;
 mod format;
 mod highlight;
 mod live_feed;
 mod pages;
 mod state;
+mod widgets;
 
 fn main() {
     console_error_panic_hook::set_once();

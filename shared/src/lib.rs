@@ -26,7 +26,6 @@
 pub mod api;
 pub mod bundle;
 pub mod capacity;
-mod components;
 pub mod cost;
 pub mod decision;
 mod error;
@@ -41,14 +40,15 @@ mod phase;
 pub mod presets;
 pub mod scenario;
 pub mod share;
+mod tiers;
 pub mod timeline;
 pub mod uncertainty;
 mod units;
 pub mod valid;
 
-pub use components::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer};
 pub use error::{Reason, ValidationError};
 pub use fit::{PhaseFit, PhaseLoad};
 pub use phase::{Band, Phase, PhaseLadder, SEED_DEPARTURES, SeedDeparture, Thresholds};
+pub use tiers::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer};
 pub use units::{Status, Users, Utilisation};
 pub use valid::ValidScenario;

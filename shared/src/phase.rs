@@ -8,8 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer, check_key};
 use crate::error::{Reason, ValidationError, check_range, check_text};
+use crate::tiers::{AppTier, CacheMode, CacheTier, DatabaseTier, LoadBalancer, check_key};
 use crate::units::{Status, Utilisation};
 
 /// A warning / critical pair of thresholds, in percent of a capacity.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 const INPUT_LAYER: &[&str] = &[
     "src/scenario",
     "src/phase.rs",
-    "src/components.rs",
+    "src/tiers.rs",
     "src/units.rs",
     "src/error.rs",
     "src/cost/catalog.rs",

@@ -158,8 +158,8 @@ test('updates arrive without a reload, and the phase picked re-judges them in th
   const options = await page.locator('[data-testid="live-phase"] option').evaluateAll((o) => o.map((x) => x.value));
   assert.ok(options.length >= 2, 'every phase of the plan is offered');
   await page.selectOption('[data-testid="live-phase"]', options.at(-1));
-  await waitFor('the last phase', async () => (await page.innerText('[data-testid="live-decision"]')).includes('Judged against'));
-  const text = await page.innerText('[data-testid="live-decision"]');
+  await waitFor('the last phase', async () => (await page.innerText('[data-testid="live-action"]')).includes('Judged against'));
+  const text = await page.innerText('[data-testid="live-action"]');
   const name = await page.locator(`[data-testid="live-phase"] option[value="${options.at(-1)}"]`).innerText();
   assert.ok(text.includes(`Judged against ${name}'s thresholds`), text);
   const topCpu = await readingRow(page, 'app_cpu');
@@ -229,7 +229,7 @@ test('a rising history gives the date the next phase is needed', async () => {
   }));
   await page.goto(`${base}/live`);
   // Six hours back, so the two served hours all stay in the window.
-  await page.waitForSelector('[data-testid="live-decision"]');
+  await page.waitForSelector('[data-testid="live-action"]');
   await page.selectOption('[data-testid="live-window"]', String(6 * 3600));
   await page.waitForSelector('[data-testid="forecast-table"]');
   const headline = await page.innerText('[data-testid="forecast-headline"]');

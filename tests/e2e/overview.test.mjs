@@ -40,6 +40,7 @@ test('the slider moves with the keyboard and updates everything', async () => {
   await page.waitForFunction(() => document.querySelector('[data-testid="phase-name"]')?.innerText === 'Enterprise');
   assert.equal(await page.getByTestId('peak-input').inputValue(), '60000');
   assert.equal(await text(page, 'next-step'), 'Beyond the top phase: add a rung');
+  await page.waitForFunction(() => document.querySelector('[data-testid="advice"]')?.innerText.startsWith('Extend the ladder. '));
   assert.deepEqual(await chartData(page, 'phase-chart'), [200, 200, 200, 120]);
   await page.keyboard.press('Home'); // 0
   await page.waitForFunction(() => document.querySelector('[data-testid="utilisation"]')?.innerText === '0.0 %');
@@ -90,6 +91,8 @@ test('the plan: cost cards and one cost line per provider, recomputed on input',
   assert.match(await text(page, 'cost-per-user'), /^\$\d+\.\d\d$/);
   // 1,310 × 1.08^t crosses Launch's critical 1,600 in month 3: April 2027.
   assert.equal(await text(page, 'next-transition'), 'Growth in Apr 2027');
+  // The plan's step first, in the words the Live page uses for the same step, then why.
+  assert.match(await text(page, 'advice'), /^Prepare Growth\. Launch is at 66 % of its capacity/);
   const before = await text(page, 'tco');
   const linodeBefore = opt.first[opt.names.indexOf('Linode (Akamai)')][35];
   await page.getByTestId('peak-input').fill('3000');

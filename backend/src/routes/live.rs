@@ -27,7 +27,7 @@ pub async fn snapshot(State(live): State<Arc<LiveHub>>) -> AppJson<LiveSnapshot>
 
 /// `GET /api/v1/live/analysis`.
 #[utoipa::path(get, path = "/api/v1/live/analysis", tag = "live",
-    responses((status = 200, description = "Utilisation per component against the current phase, the decision and the forecast", body = LiveAnalysis)))]
+    responses((status = 200, description = "Utilisation per component against the current phase, the step to take on the ladder (stay, prepare or move to the next phase, extend the ladder) and the forecast", body = LiveAnalysis)))]
 pub async fn analysis(State(live): State<Arc<LiveHub>>) -> AppJson<LiveAnalysis> {
     AppJson(live.analysis())
 }

@@ -21,7 +21,7 @@ use crate::routes;
 #[openapi(
     info(
         title = "Phaseplan",
-        description = "Plan a web platform's scaling phases: the planning model (capacity, cost on six providers, timeline, decision, migration, Monte Carlo), config bundles per phase and provider, and live capacity against the plan. Every error has the shape {\"error\": {\"code\", \"message\", \"field\"?}}.",
+        description = "Plan a web platform's scaling phases: the planning model (capacity, cost on six providers, timeline, advice, provider decision, migration, Monte Carlo), config bundles per phase and provider, and live capacity against the plan. Every error has the shape {\"error\": {\"code\", \"message\", \"field\"?}}.",
         license(name = "MIT OR Apache-2.0")
     ),
     paths(

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use phaseplan_model::evaluate::Evaluation;
 
 use crate::charts::capacity::{component_capacity_chart, fan_chart, utilisation_chart};
-use crate::components::chart::EChart;
 use crate::format::{month_label, thousands};
 use crate::state::use_plan;
+use crate::widgets::chart::EChart;
 
 /// A month index as a date on the scenario's calendar.
 fn date(e: &Evaluation, month: f64) -> String {

@@ -8,10 +8,10 @@ use phaseplan_model::evaluate::Evaluation;
 use phaseplan_model::migration::{MigrationInput, Recommendation};
 
 use crate::charts::cost::{breakdown_chart, cost_chart, tco_chart};
-use crate::components::chart::EChart;
 use crate::csv::timeline_csv;
 use crate::format::{month_label, quantity, usd, usd_cents};
 use crate::state::use_plan;
+use crate::widgets::chart::EChart;
 
 /// Mean of `xs[from..]` (the months after a move).
 fn mean_from(xs: &[f64], from: usize) -> f64 {

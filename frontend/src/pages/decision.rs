@@ -8,9 +8,9 @@ use phaseplan_model::decision::Criterion;
 use phaseplan_model::evaluate::Evaluation;
 
 use crate::charts::decision::radar_chart;
-use crate::components::chart::EChart;
 use crate::format::{thousands, usd};
 use crate::state::use_plan;
+use crate::widgets::chart::EChart;
 
 /// A criterion's raw value, for people, in the criterion's unit.
 fn raw(c: Criterion, v: f64) -> String {

@@ -8,17 +8,17 @@ use phaseplan_model::Status;
 use phaseplan_model::api::{LiveUpdate, SourceStatus};
 use phaseplan_model::forecast::{Crossing, SECONDS_PER_MONTH};
 use phaseplan_model::live::{
-    Decision, LiveAnalysis, MIN_FORECAST_SPAN_SECONDS, Observations, Series, UtilisationSeries,
+    LiveAnalysis, MIN_FORECAST_SPAN_SECONDS, Observations, Series, UtilisationSeries,
     analyse_with_history, planned_phase_now,
 };
 use phaseplan_model::valid::ValidScenario;
 
 use crate::charts::live::utilisation_over_time;
-use crate::components::chart::EChart;
-use crate::components::status_badge::StatusBadge;
 use crate::format::{ago, metric_value, month_label, thousands, when_label};
 use crate::live_feed::{Connection, LiveFeed, use_live_feed};
 use crate::state::use_plan;
+use crate::widgets::chart::EChart;
+use crate::widgets::status_badge::StatusBadge;
 
 /// The windows a stakeholder can look back over, in seconds.
 const WINDOWS: [(f64, &str); 4] = [
@@ -27,16 +27,6 @@ const WINDOWS: [(f64, &str); 4] = [
     (6.0 * 3_600.0, "6 hours"),
     (24.0 * 3_600.0, "24 hours"),
 ];
-
-fn decision_words(d: Decision, next: Option<&str>) -> String {
-    let next = next.unwrap_or("the next phase");
-    match d {
-        Decision::Stay => "Stay on this phase".to_owned(),
-        Decision::PrepareNext => format!("Prepare {next}"),
-        Decision::TransitionNow => format!("Move to {next} now"),
-        Decision::NoData => "No data yet".to_owned(),
-    }
-}
 
 /// A forecast crossing with its band: "12 Mar 2027 (5 Feb 2027 – never)".
 fn crossing_words(now: f64, c: &Crossing) -> String {
@@ -182,7 +172,7 @@ pub fn Live() -> impl IntoView {
                 </section>
             }
         >
-            <DecisionPanel judged=judged feed=feed />
+            <ActionPanel judged=judged feed=feed />
             <Readings judged=judged />
             <Charts judged=judged feed=feed />
             <ForecastPanel judged=judged now=now />
@@ -258,7 +248,7 @@ fn ConnectionBar(
 }
 
 #[component]
-fn DecisionPanel(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView {
+fn ActionPanel(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView {
     let analysis = move || judged.with(|j| j.as_ref().map(|j| j.analysis.clone()));
     let status = Signal::derive(move || analysis().map_or(Status::Optimal, |a| a.status));
     // The server judges against its own configured plan; say so when it disagrees.
@@ -266,7 +256,7 @@ fn DecisionPanel(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView 
         let ours = analysis()?;
         feed.update.with(|u| {
             let theirs = &u.as_ref()?.analysis;
-            (theirs.decision != ours.decision || theirs.phase_key != ours.phase_key).then(|| {
+            (theirs.action != ours.action || theirs.phase_key != ours.phase_key).then(|| {
                 format!(
                     "The server's own analysis, against its configured plan ({}), says: {}",
                     theirs.phase_name, theirs.reason
@@ -275,10 +265,10 @@ fn DecisionPanel(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView 
         })
     };
     view! {
-        <section class=move || format!("panel decision {}", status.get().label()) data-testid="live-decision">
-            <div class="decision-head">
-                <h2 data-testid="live-decision-words">
-                    {move || analysis().map(|a| decision_words(a.decision, a.next_phase.as_deref()))}
+        <section class=move || format!("panel action {}", status.get().label()) data-testid="live-action">
+            <div class="action-head">
+                <h2 data-testid="live-action-words">
+                    {move || analysis().map(|a| a.action.label(a.next_phase.as_deref()))}
                 </h2>
                 <StatusBadge status=status />
             </div>

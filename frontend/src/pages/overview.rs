@@ -9,11 +9,11 @@ use phaseplan_model::{PhaseFit, PhaseLadder, Users};
 
 use crate::charts::cost::cost_chart;
 use crate::charts::phase_fit::phase_fit_chart;
-use crate::components::chart::EChart;
-use crate::components::share::ShareLink;
-use crate::components::stat_card::StatCard;
-use crate::components::status_badge::StatusBadge;
 use crate::state::use_plan;
+use crate::widgets::chart::EChart;
+use crate::widgets::share::ShareLink;
+use crate::widgets::stat_card::StatCard;
+use crate::widgets::status_badge::StatusBadge;
 
 const SLIDER_MAX: f64 = 60_000.0;
 
@@ -154,7 +154,16 @@ pub fn Overview() -> impl IntoView {
             .map_or_else(|| "—".to_owned(), |p| p.name.clone())
     });
     let savings = plan(|e, _| recommendation_note(e));
-    let advice = plan(|e, _| e.now.advice.reason.clone());
+    // The step first, in the words the Live page uses for the same step (`Action::label`), then
+    // why.
+    let advice = plan(|e, names| {
+        let next = names.get(e.now.phase_index + 1).map(String::as_str);
+        format!(
+            "{}. {}",
+            e.now.advice.action.label(next),
+            e.now.advice.reason
+        )
+    });
     let costs_chart = Signal::derive(move || {
         let names: Vec<String> =
             ladder.with(|l| l.phases().iter().map(|p| p.name.clone()).collect());

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::components::CacheMode;
+use crate::tiers::CacheMode;
 
 use super::BundleSpec;
 use super::escape::dotenv;

@@ -35,8 +35,8 @@ mod redis;
 pub mod spec;
 mod terraform;
 
-use crate::components::CacheMode;
 use crate::cost::catalog::{Catalog, ProviderId};
+use crate::tiers::CacheMode;
 use crate::valid::ValidScenario;
 
 pub use spec::BundleSpec;

@@ -102,7 +102,7 @@ pub fn render(spec: &BundleSpec) -> String {
             "PgBouncer in transaction mode",
         ));
     }
-    if p.cache.mode == crate::components::CacheMode::Sentinel {
+    if p.cache.mode == crate::tiers::CacheMode::Sentinel {
         files.push((
             "`redis/sentinel.conf`",
             "three Sentinels watching the primary",

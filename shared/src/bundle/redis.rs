@@ -3,7 +3,7 @@
 //! (least recently used keys go first). The password is set at start-up from `REDIS_PASSWORD`
 //! (`--requirepass`), never written here.
 
-use crate::components::CacheMode;
+use crate::tiers::CacheMode;
 
 use super::BundleSpec;
 use super::escape::{ini, redis};

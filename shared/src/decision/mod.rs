@@ -61,9 +61,14 @@ pub struct WeightSensitivity {
     pub challenger: Option<String>,
 }
 
+/// What the matrix says: the options best first and how far each weight can move before the
+/// winner changes. Called the *ranking* (not a "decision") because Phaseplan's other verdict, the
+/// step to take on the phase ladder, is an *action* ([`crate::evaluate::Action`],
+/// [`crate::live::LiveAction`]); the provider decision as a whole, the matrix with its ranking, is
+/// [`crate::evaluate::ProviderDecision`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Decision {
+pub struct Ranking {
     /// Best first; ties keep the input order.
     pub ranking: Vec<Ranked>,
     pub sensitivity: CriterionMap<WeightSensitivity>,
@@ -123,13 +128,13 @@ impl DecisionMatrix {
 
     /// Scores, ranks and runs the sensitivity analysis, or `None` without alternatives. Call
     /// [`DecisionMatrix::validate`] first.
-    pub fn decide(&self) -> Option<Decision> {
+    pub fn rank(&self) -> Option<Ranking> {
         let n = self.normalised();
         let scores = scores(&n, &self.weights);
         let mut order: Vec<usize> = (0..self.alternatives.len()).collect();
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
         let winner = *order.first()?;
-        Some(Decision {
+        Some(Ranking {
             ranking: order
                 .iter()
                 .map(|&j| Ranked {
@@ -236,7 +241,7 @@ mod tests {
 
     #[test]
     fn scores_are_weighted_normalised_values() {
-        let d = matrix(1.0, 1.0).decide().unwrap();
+        let d = matrix(1.0, 1.0).rank().unwrap();
         assert_eq!(d.ranking[0].key, "middle");
         let middle = &d.ranking[0];
         // cost: (3000 − 1500)/(3000 − 1000) = 0.75; availability: (99.9 − 99.5)/0.49.
@@ -252,13 +257,13 @@ mod tests {
     #[test]
     fn sensitivity_bounds_are_exact() {
         let m = matrix(1.0, 1.0);
-        let d = m.decide().unwrap();
+        let d = m.rank().unwrap();
         let s = &d.sensitivity[Criterion::MonthlyCost];
         // Just inside the bounds the winner holds; just outside it changes.
         let winner_at = |w: f64| {
             let mut m = m.clone();
             m.weights[Criterion::MonthlyCost] = w;
-            m.decide().unwrap().ranking[0].key.clone()
+            m.rank().unwrap().ranking[0].key.clone()
         };
         assert_eq!(winner_at(s.min_weight * 1.001), "middle");
         assert_ne!(winner_at(s.min_weight * 0.999), "middle");
@@ -271,7 +276,7 @@ mod tests {
     fn a_dominant_option_wins_at_any_weight() {
         let mut m = matrix(1.0, 1.0);
         m.alternatives.push(alt("best", 900.0, 99.999));
-        let d = m.decide().unwrap();
+        let d = m.rank().unwrap();
         assert_eq!(d.ranking[0].key, "best");
         for (_, s) in d.sensitivity.iter() {
             assert_eq!(s.min_weight, 0.0);
@@ -298,6 +303,6 @@ mod tests {
         let mut m = matrix(1.0, 1.0);
         m.alternatives.clear();
         assert_eq!(m.validate().unwrap_err().field, "alternatives");
-        assert_eq!(m.decide(), None);
+        assert_eq!(m.rank(), None);
     }
 }

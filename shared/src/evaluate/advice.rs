@@ -11,7 +11,13 @@ use crate::phase::Phase;
 use crate::units::{Status, Utilisation};
 use crate::valid::ValidScenario;
 
-/// The seeds' transition decision.
+/// The step to take on the phase ladder now, by the plan (the seeds' transition rule). The live
+/// analysis says the same steps under the same names ([`crate::live::LiveAction`]).
+///
+/// The plan has no "move to the next phase now": its phase for this month is the one its timeline
+/// requires, the lowest that holds this month's users below its critical line — so it is never
+/// past critical, and where no phase is, the step is [`Action::ExtendLadder`]. Moving now is what
+/// live data says of a phase the platform still runs ([`crate::live::LiveAction::MoveToNextPhase`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -23,8 +29,22 @@ pub enum Action {
     PrepareNextPhase,
     /// The phase as a whole has room but a component is past warning: fix that component.
     OptimiseCurrent,
-    /// Even the top phase is past its critical line: the ladder needs another rung.
+    /// The top phase is past its warning line, or the users are past even its critical line:
+    /// there is no next phase to prepare, the ladder needs another rung.
     ExtendLadder,
+}
+
+impl Action {
+    /// In words, for a heading (`next`: the next phase's name). The live analysis says its steps
+    /// in these words too ([`crate::live::LiveAction::label`]).
+    pub fn label(self, next: Option<&str>) -> String {
+        match self {
+            Action::Stay => "Stay on this phase".to_owned(),
+            Action::PrepareNextPhase => format!("Prepare {}", next.unwrap_or("the next phase")),
+            Action::OptimiseCurrent => "Optimise this phase".to_owned(),
+            Action::ExtendLadder => "Extend the ladder".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

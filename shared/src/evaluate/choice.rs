@@ -6,19 +6,21 @@ use serde::{Deserialize, Serialize};
 use crate::capacity::components::{Demand, phase_capacity};
 use crate::cost::bom::PriceBook;
 use crate::cost::catalog::ProviderId;
-use crate::decision::{Alternative, Criterion, CriterionMap, Decision, DecisionMatrix};
+use crate::decision::{Alternative, Criterion, CriterionMap, DecisionMatrix, Ranking};
 
 use crate::phase::Phase;
 use crate::valid::ValidScenario;
 
 use super::ProviderCosts;
 
+/// The provider decision: the matrix built from the plan's figures and the scenario's weights and
+/// ratings, and its [`Ranking`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProviderDecision {
     pub matrix: DecisionMatrix,
     /// `None` when the matrix cannot rank: no provider in the catalog could be priced.
-    pub result: Option<Decision>,
+    pub result: Option<Ranking>,
 }
 
 /// Headroom of what is bought now: the phase's capacity with the provider's actual app vCPUs and
@@ -83,6 +85,6 @@ pub(super) fn provider_decision(
         weights: sc.decision.weights,
         alternatives,
     };
-    let result = matrix.validate().ok().and_then(|()| matrix.decide());
+    let result = matrix.validate().ok().and_then(|()| matrix.rank());
     ProviderDecision { matrix, result }
 }

@@ -55,6 +55,7 @@ pub struct Evaluation {
     pub providers: Vec<ProviderCosts>,
     /// The scenario's provider, month by month, split by component.
     pub breakdown: Vec<Breakdown>,
+    /// Which provider: the decision matrix and its ranking.
     pub decision: ProviderDecision,
     /// Moving from the scenario's provider to the best-ranked other one.
     pub migration: Option<MigrationPlan>,

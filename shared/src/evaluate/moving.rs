@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cost::catalog::ProviderId;
-use crate::decision::Decision;
+use crate::decision::Ranking;
 use crate::migration::{MigrationInput, MigrationResult};
 use crate::valid::ValidScenario;
 
@@ -25,11 +25,11 @@ pub struct MigrationPlan {
 pub(super) fn migration_plan(
     s: &ValidScenario,
     providers: &[ProviderCosts],
-    decision: Option<&Decision>,
+    ranking: Option<&Ranking>,
 ) -> Option<MigrationPlan> {
     let sc = s.scenario();
     let from = sc.pricing.provider;
-    let to = decision?
+    let to = ranking?
         .ranking
         .iter()
         .filter_map(|r| ProviderId::parse("provider", &r.key).ok())

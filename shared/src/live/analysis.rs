@@ -1,8 +1,9 @@
-//! The live analysis: readings against the phase, the bottleneck, the decision, and the forecast
-//! of when the next phase is needed beside the plan's own.
+//! The live analysis: readings against the phase, the bottleneck, the action (the step to take on
+//! the ladder), and the forecast of when the next phase is needed beside the plan's own.
 
 use serde::{Deserialize, Serialize};
 
+use crate::evaluate::Action;
 use crate::forecast::{Crossing, SECONDS_PER_MONTH, TrendForecast, forecast};
 
 use crate::timeline::phase_timeline;
@@ -12,19 +13,51 @@ use crate::valid::ValidScenario;
 use super::metric::{Metric, Observations, Series};
 use super::reading::{Limits, LiveComponent, Reading, UtilisationSeries, usable, utilisation_with};
 
-/// What to do now.
+/// The step to take on the phase ladder now, by the live readings: the live side of the plan's
+/// [`Action`], and the same step under the same name (on the wire too) wherever both can say it.
+/// Only live data can say [`MoveToNextPhase`](LiveAction::MoveToNextPhase) (the plan's phase is the
+/// one its timeline requires, which holds this month's users by construction) and
+/// [`NoData`](LiveAction::NoData); only the plan, which models each component's capacity, can say
+/// [`Action::OptimiseCurrent`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LiveDecision))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum Decision {
+pub enum LiveAction {
     /// Every component below its warning threshold.
     Stay,
-    /// A component past its warning threshold: start preparing the next phase.
-    PrepareNext,
-    /// A component past its critical threshold: move to the next phase now.
-    TransitionNow,
+    /// A component past its warning threshold, and a next phase to go to: get it ready.
+    PrepareNextPhase,
+    /// A component past its critical threshold, and a next phase to go to: move now.
+    MoveToNextPhase,
+    /// A component past a threshold of the top phase: there is no next phase, the ladder needs
+    /// another rung (what the plan's advice says in the same place).
+    ExtendLadder,
     /// No live reading maps onto the phase.
     NoData,
+}
+
+impl LiveAction {
+    /// The plan's action for the same step, where the plan has one.
+    pub fn plan_action(self) -> Option<Action> {
+        match self {
+            LiveAction::Stay => Some(Action::Stay),
+            LiveAction::PrepareNextPhase => Some(Action::PrepareNextPhase),
+            LiveAction::ExtendLadder => Some(Action::ExtendLadder),
+            LiveAction::MoveToNextPhase | LiveAction::NoData => None,
+        }
+    }
+
+    /// In words, for a heading (`next`: the next phase's name): the plan's words for the same
+    /// step ([`Action::label`]), so the Live page and the Overview say it alike.
+    pub fn label(self, next: Option<&str>) -> String {
+        match (self, self.plan_action()) {
+            (_, Some(a)) => a.label(next),
+            (LiveAction::MoveToNextPhase, None) => {
+                format!("Move to {} now", next.unwrap_or("the next phase"))
+            }
+            (_, None) => "No data yet".to_owned(),
+        }
+    }
 }
 
 /// The shortest history a trend is fitted on. Below an hour a "trend" is one burst of load (a
@@ -96,7 +129,8 @@ pub struct LiveAnalysis {
     /// The reading closest to (or furthest past) its critical threshold.
     pub bottleneck: Option<LiveComponent>,
     pub status: Status,
-    pub decision: Decision,
+    /// The step to take on the ladder now (the plan's is `now.advice.action`).
+    pub action: LiveAction,
     pub reason: String,
     /// `None` until some component has a history.
     pub forecast: Option<PhaseForecast>,
@@ -188,13 +222,13 @@ pub fn analyse_with_history(
                 r.label, r.utilisation_percent, r.basis
             )
         });
-    let (decision, reason) = match (readings.is_empty(), status, &next, worst) {
+    let (action, reason) = match (readings.is_empty(), status, &next, worst) {
         (true, ..) => (
-            Decision::NoData,
+            LiveAction::NoData,
             "No live reading maps onto this phase yet.".to_owned(),
         ),
         (false, Status::Optimal, _, w) => (
-            Decision::Stay,
+            LiveAction::Stay,
             format!(
                 "{} holds: every component is below its warning threshold; the busiest is {}.",
                 phase.name,
@@ -202,25 +236,28 @@ pub fn analyse_with_history(
             ),
         ),
         (false, Status::Warning, Some(n), w) => (
-            Decision::PrepareNext,
+            LiveAction::PrepareNextPhase,
             format!(
                 "Prepare {n}: {} is past its warning threshold.",
                 w.unwrap_or_default()
             ),
         ),
         (false, Status::Critical, Some(n), w) => (
-            Decision::TransitionNow,
+            LiveAction::MoveToNextPhase,
             format!(
                 "Move to {n} now: {} is past its critical threshold.",
                 w.unwrap_or_default()
             ),
         ),
-        (false, _, None, w) => (
-            Decision::TransitionNow,
+        // Past warning or critical on the top phase: no phase to prepare or move to. The plan
+        // says the same of its top phase past warning (`advice::advise`).
+        (false, past, None, w) => (
+            LiveAction::ExtendLadder,
             format!(
-                "{} is the top of the ladder and {} is past a threshold: extend the ladder.",
+                "{} is the top of the ladder and {} is past its {} threshold: extend the ladder.",
                 phase.name,
-                w.unwrap_or_default()
+                w.unwrap_or_default(),
+                past.label()
             ),
         ),
     };
@@ -286,7 +323,7 @@ pub fn analyse_with_history(
         readings,
         bottleneck,
         status,
-        decision,
+        action,
         reason,
         forecast,
     };

@@ -1,11 +1,12 @@
 //! Live capacity: what the running platform's metrics say against the plan. A live source
 //! reports [`Metric`] values; [`analyse`] turns the latest ones into utilisation per component of
 //! the current phase, against that phase's own warning and critical thresholds, names the
-//! bottleneck, decides (stay / prepare / move now), and forecasts from the history when the next
-//! phase is needed, beside the plan's own growth assumption.
+//! bottleneck, says which step to take on the ladder ([`LiveAction`]: stay / prepare the next
+//! phase / move to it now / extend the ladder, the plan's steps where they agree), and forecasts
+//! from the history when the next phase is needed, beside the plan's own growth assumption.
 //!
 //! [`metric`] holds what sources measure, [`reading`] what each component's utilisation is measured
-//! against, [`analysis`] the decision and the forecast.
+//! against, [`analysis`] the action and the forecast.
 
 pub mod analysis;
 pub mod metric;
@@ -66,7 +67,7 @@ mod tests {
             .unwrap();
         assert!((db.utilisation_percent - 30.0).abs() < 1e-9);
         assert_eq!(a.bottleneck, Some(LiveComponent::AppCpu));
-        assert_eq!(a.decision, Decision::PrepareNext);
+        assert_eq!(a.action, LiveAction::PrepareNextPhase);
         assert!(
             a.reason.starts_with("Prepare Growth: CPU at 65 %"),
             "{}",
@@ -80,11 +81,11 @@ mod tests {
         let obs: Observations = [(Metric::WebsocketConnections, 480.0)].into();
         let a = analyse(&s, 0, &obs, &Series::new());
         // 480 of Launch's 500 WebSockets = 96 %, past the capacity band's 80 % critical line.
-        assert_eq!(a.decision, Decision::TransitionNow);
+        assert_eq!(a.action, LiveAction::MoveToNextPhase);
         assert_eq!(a.status, Status::Critical);
         assert_eq!(
-            analyse(&s, 0, &Observations::new(), &Series::new()).decision,
-            Decision::NoData
+            analyse(&s, 0, &Observations::new(), &Series::new()).action,
+            LiveAction::NoData
         );
         // Nonsense values are ignored, not reported.
         let bad: Observations = [
@@ -93,9 +94,138 @@ mod tests {
         ]
         .into();
         assert_eq!(
-            analyse(&s, 0, &bad, &Series::new()).decision,
-            Decision::NoData
+            analyse(&s, 0, &bad, &Series::new()).action,
+            LiveAction::NoData
         );
+    }
+
+    /// The live analysis and the plan's advice, fed the same situation — the platform on a phase
+    /// with so many users — name the same step on the ladder, in the same words. The plan's phase
+    /// is the one its timeline requires for those users, so where live data says "move to the
+    /// next phase now" the plan is already on it.
+    #[test]
+    fn the_live_action_agrees_with_the_plans_advice() {
+        use crate::capacity::components::phase_capacity;
+        use crate::cost::catalog::Catalog;
+        use crate::evaluate::{Action, evaluate_plan};
+
+        let catalog = Catalog::built_in().unwrap();
+        // The plan for `users`, steady (no transition within the lead time), and live on phase
+        // `on` with those users.
+        let both = |on: usize, users: f64| {
+            let mut sc = default_preset().scenario;
+            sc.workload.peak_concurrent_users = users;
+            sc.growth.monthly_rate = 0.0;
+            let s = sc.validate().unwrap();
+            let plan = evaluate_plan(&s, &catalog);
+            let month0 = plan.timeline.months[0].users;
+            let live = analyse(
+                &s,
+                on,
+                &[(Metric::ConcurrentUsers, month0)].into(),
+                &Series::new(),
+            );
+            (plan, live)
+        };
+        let s = s();
+        let phases = s.ladder().phases();
+        let top = phases.len() - 1;
+        for (i, p) in phases.iter().enumerate() {
+            // The same yardstick on both sides: each phase holds its design target.
+            let c = phase_capacity(&s.demand(), p, i, 0.0);
+            assert_eq!(c.capacity_users, c.design_users, "{}", p.key);
+            assert_eq!(
+                (
+                    p.thresholds.capacity.warning(),
+                    p.thresholds.capacity.critical()
+                ),
+                (60.0, 80.0)
+            );
+        }
+        // Where both say a step, they say it under one wire name.
+        for live in [
+            LiveAction::Stay,
+            LiveAction::PrepareNextPhase,
+            LiveAction::MoveToNextPhase,
+            LiveAction::ExtendLadder,
+            LiveAction::NoData,
+        ] {
+            if let Some(plan) = live.plan_action() {
+                assert_eq!(
+                    serde_json::to_string(&live).unwrap(),
+                    serde_json::to_string(&plan).unwrap()
+                );
+            }
+        }
+        assert_eq!(
+            serde_json::to_string(&LiveAction::MoveToNextPhase).unwrap(),
+            "\"move_to_next_phase\""
+        );
+        let design = |i: usize| f64::from(phases[i].max_users);
+        let label = |a: &crate::evaluate::Advice, i: usize| {
+            a.action.label(phases.get(i + 1).map(|p| p.name.as_str()))
+        };
+
+        // The top phase past its warning line: no next phase to prepare → extend the ladder.
+        let (plan, live) = both(top, 0.7 * design(top));
+        assert_eq!(plan.now.phase_index, top);
+        assert_eq!(plan.now.advice.action, Action::ExtendLadder);
+        assert_eq!(live.action, LiveAction::ExtendLadder);
+        assert_eq!(live.action.plan_action(), Some(plan.now.advice.action));
+        assert_eq!(
+            live.action.label(live.next_phase.as_deref()),
+            label(&plan.now.advice, top)
+        );
+        assert_eq!(live.action.label(None), "Extend the ladder");
+
+        // The top phase past its critical line: beyond the ladder → extend it, never "move".
+        let (plan, live) = both(top, 0.9 * design(top));
+        assert!(plan.timeline.months[0].beyond_ladder);
+        assert_eq!(plan.now.advice.action, Action::ExtendLadder);
+        assert_eq!(live.action, LiveAction::ExtendLadder);
+        assert_eq!(live.status, Status::Critical);
+        assert!(
+            live.reason
+                .contains("past its critical threshold: extend the ladder"),
+            "{}",
+            live.reason
+        );
+
+        // A middle phase past its warning line: prepare the next one, both.
+        let (plan, live) = both(1, 0.7 * design(1));
+        assert_eq!(plan.now.phase_index, 1);
+        assert_eq!(plan.now.advice.action, Action::PrepareNextPhase);
+        assert_eq!(live.action, LiveAction::PrepareNextPhase);
+        assert_eq!(
+            live.action.label(live.next_phase.as_deref()),
+            label(&plan.now.advice, 1)
+        );
+        assert_eq!(
+            live.action.label(live.next_phase.as_deref()),
+            "Prepare Scale"
+        );
+
+        // A middle phase past its critical line: live says move now; the plan already requires
+        // the next phase for those users (and its advice is about that phase, not the ladder's
+        // end).
+        let (plan, live) = both(1, 0.9 * design(1));
+        assert_eq!(live.action, LiveAction::MoveToNextPhase);
+        assert_eq!(
+            live.action.label(live.next_phase.as_deref()),
+            "Move to Scale now"
+        );
+        assert_eq!(plan.now.phase_index, 2);
+        assert_eq!(
+            live.next_phase.as_deref(),
+            Some(phases[plan.now.phase_index].name.as_str())
+        );
+        assert_ne!(plan.now.advice.action, Action::ExtendLadder);
+
+        // A middle phase with room: stay, both.
+        let (plan, live) = both(1, 0.5 * design(1));
+        assert_eq!(plan.now.advice.action, Action::Stay);
+        assert_eq!(live.action, LiveAction::Stay);
+        assert_eq!(live.action.label(None), label(&plan.now.advice, 1));
     }
 
     /// 1,310 users growing 8 % a month, sampled every 6 hours for a week.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use phaseplan_model::scenario::Scenario;
 use phaseplan_model::uncertainty::Spread;
 
-use crate::components::field::{Field, whole};
+use crate::widgets::field::{Field, whole};
 
 /// A real number: any finite value; the model says what range it accepts.
 pub fn real(v: f64) -> Result<f64, String> {

@@ -9,8 +9,8 @@ use phaseplan_model::scenario::Scenario;
 use phaseplan_model::{Band, CacheMode, Phase, SEED_DEPARTURES, Thresholds};
 
 use super::fields::real;
-use crate::components::field::{Field, NumberField, Toggle, ToggleField, whole};
 use crate::state::use_plan;
+use crate::widgets::field::{Field, NumberField, Toggle, ToggleField, whole};
 
 /// A field of phase `i`: `phase_num!(i, "app.vcpu", label, unit, step, help, conv, |p| place)`.
 /// Reads through `get` so a field of a phase being removed reads nothing instead of panicking.

@@ -10,8 +10,8 @@ mod spread;
 use leptos::prelude::*;
 use phaseplan_model::cost::catalog::ProviderId;
 
-use crate::components::field::{Field, NumberField};
 use crate::state::use_plan;
+use crate::widgets::field::{Field, NumberField};
 
 /// Where a problem is shown when no input on the page carries its path.
 fn shown_inline(field: &str) -> bool {

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use phaseplan_model::scenario::{GrowthEvent, Scenario};
 use phaseplan_model::uncertainty::{Spread, UncertaintyInput};
 
-use crate::components::field::{Field, NumberField, whole};
 use crate::state::use_plan;
+use crate::widgets::field::{Field, NumberField, whole};
 
 const MONTHS: [&str; 12] = [
     "January",

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::components::CacheMode;
 use crate::cost::catalog::PlanId;
+use crate::tiers::CacheMode;
 
 use super::super::BundleError;
 use super::super::escape::hcl;

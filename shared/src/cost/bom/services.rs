@@ -3,11 +3,11 @@
 
 use super::book::{Multipliers, PriceBook, compute_for, usd};
 use super::{BomLine, CostComponent, OPS_HOURS};
-use crate::components::CacheMode;
 use crate::cost::catalog::{Catalog, Price, ProviderCatalog};
 use crate::cost::money::Money;
 use crate::phase::Phase;
 use crate::scenario::PricingOptions;
+use crate::tiers::CacheMode;
 
 /// What a service runs on when no managed one fits: VMs of a size (vCPU, GiB), how many, why, and
 /// the operations hours a month they cost on top (assumed, [`OPS_HOURS`]).

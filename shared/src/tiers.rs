@@ -2,6 +2,11 @@
 //! it is on Kubernetes. Sizes are provider-neutral (vCPUs and GiB); the cost model picks each
 //! provider's cheapest SKU that meets them ([`crate::cost::bom`]), and the capacity model turns
 //! them into concurrent users ([`crate::capacity::components`]).
+//!
+//! *Tiers*, not components: a **component** is one part of the stack as the models see it (the
+//! capacity of each in [`crate::capacity::components`], its cost line in
+//! [`crate::cost::bom::CostComponent`], its live reading in [`crate::live::LiveComponent`]); this
+//! module is the *settings* a phase gives each tier, which the scenario carries.
 
 use serde::{Deserialize, Serialize};
 
