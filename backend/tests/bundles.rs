@@ -13,9 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use phaseplan_model::bundle::{Bundle, generate};
-use phaseplan_model::cost::catalog::{Catalog, ProviderId};
-use phaseplan_model::presets::presets;
+use phaseplan_model::bundle::Bundle;
 
 mod common;
 use common::*;
@@ -33,21 +31,6 @@ fn write_bundle(b: &Bundle, dir: &Path) {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
         }
     }
-}
-
-/// Every bundle of every preset, phase and provider.
-fn all_bundles() -> Vec<Bundle> {
-    let catalog = Catalog::built_in().unwrap();
-    let mut out = Vec::new();
-    for p in presets() {
-        let s = p.scenario.validate().unwrap();
-        for phase in s.ladder().phases() {
-            for provider in ProviderId::ALL {
-                out.push(generate(&s, &catalog, &phase.key, provider).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// Distinct contents of the files at `path` across all bundles (most are provider-independent),

@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 pub use nix::sys::signal::Signal;
 use nix::sys::signal::{kill, killpg};
 use nix::unistd::Pid;
+use phaseplan_model::bundle::{Bundle, generate};
+use phaseplan_model::cost::catalog::{Catalog, ProviderId};
+use phaseplan_model::presets::presets;
 
 /// The path of `tool` on PATH (or at an absolute path), if it is installed. With
 /// `REQUIRE_TEST_TOOLS=require` a missing tool is a failure.
@@ -342,4 +345,19 @@ pub async fn wait_healthy(base: &str) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Every bundle of every preset, phase and provider.
+pub fn all_bundles() -> Vec<Bundle> {
+    let catalog = Catalog::built_in().unwrap();
+    let mut out = Vec::new();
+    for p in presets() {
+        let s = p.scenario.validate().unwrap();
+        for phase in s.ladder().phases() {
+            for provider in ProviderId::ALL {
+                out.push(generate(&s, &catalog, &phase.key, provider).unwrap());
+            }
+        }
+    }
+    out
 }

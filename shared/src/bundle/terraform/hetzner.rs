@@ -148,6 +148,7 @@ resource "hcloud_load_balancer_service" "http" {{
     port     = 80
     interval = 10
     timeout  = 5
+    retries  = 3
     http {{
       path = "/healthz"
     }}
