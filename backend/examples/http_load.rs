@@ -178,6 +178,9 @@ async fn main() -> Result<()> {
         Command::new(&o.server)
             .args(["--port", &port.to_string(), "--host", "127.0.0.1"])
             .args(["--rate-limit-per-minute", "0", "--max-connections", "20000"])
+            // A database of the benchmark's own.
+            .arg("--data-dir")
+            .arg(std::env::temp_dir().join(format!("phaseplan-http-load-{}", std::process::id())))
             .env("PHASEPLAN_HEADER_READ_TIMEOUT_SECONDS", "5")
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())

@@ -94,6 +94,8 @@ async fn main() -> Result<()> {
         Command::new(&o.server)
             .args(["-c", &config.to_string_lossy(), "--port", &port.to_string()])
             .args(["--host", "127.0.0.1"])
+            .arg("--data-dir")
+            .arg(dir.join("data"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()

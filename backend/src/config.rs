@@ -11,6 +11,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::secret::SourceUrl;
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,8 +45,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// Open live streams (`/api/v1/live/stream`) at most; past it, 503.
     pub max_sse_subscribers: usize,
-    /// Requests a minute one client may make to the POST routes (evaluation, bundles, phase
-    /// fit); 0 turns the limit off. Past it, 429 with `Retry-After`.
+    /// Writes (POST, PUT, DELETE: evaluations, bundles, phase fits, saves) one client may make
+    /// a minute; 0 turns the limit off. Past it, 429 with `Retry-After`.
     pub rate_limit_per_minute: u32,
     /// Seconds a client has to send a request's headers (slow clients are cut).
     pub header_read_timeout_seconds: f64,
@@ -62,6 +64,22 @@ pub struct Settings {
     /// Live capacity: sources, sampling, the plan they are read against.
     #[serde(default)]
     pub live: LiveSettings,
+    /// Where the embedded SQLite database (`phaseplan.db`) lives when `database_url` is not
+    /// set. The `phaseplan` binary defaults it to the user's data directory
+    /// (`~/.local/share/phaseplan` on Linux), so the README's run command needs no set-up;
+    /// left unset in code (`Settings::default()`, the tests), saved scenarios live in memory
+    /// and end with the process.
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://user:password@host/db` keeps saved scenarios in PostgreSQL, which several
+    /// replicas share; `sqlite://path` names another SQLite file. It prints redacted.
+    #[serde(default)]
+    pub database_url: Option<SourceUrl>,
+}
+
+/// The user's data directory for phaseplan, where the binary keeps its SQLite database.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "phaseplan").map(|d| d.data_dir().to_path_buf())
 }
 
 /// Lists in settings: a TOML array in the file, a comma-separated string in an environment
@@ -267,6 +285,8 @@ impl Default for Settings {
             work_threads: None,
             work_queue: 32,
             live: LiveSettings::default(),
+            data_dir: None,
+            database_url: None,
         }
     }
 }
@@ -491,9 +511,12 @@ pub struct Cli {
     /// Open live streams at most [env: PHASEPLAN_MAX_SSE_SUBSCRIBERS]
     #[arg(long)]
     pub max_sse_subscribers: Option<usize>,
-    /// POST requests a minute per client, 0 = unlimited [env: PHASEPLAN_RATE_LIMIT_PER_MINUTE]
+    /// Writes (POST, PUT, DELETE) a minute per client, 0 = unlimited [env: PHASEPLAN_RATE_LIMIT_PER_MINUTE]
     #[arg(long)]
     pub rate_limit_per_minute: Option<u32>,
+    /// Directory of the SQLite database when no database_url is set [env: PHASEPLAN_DATA_DIR]
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Flags that were given, as a partial settings layer.
@@ -519,12 +542,18 @@ struct FlagLayer {
     max_sse_subscribers: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rate_limit_per_minute: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_dir: Option<PathBuf>,
 }
 
 impl Settings {
     /// Merges the layers. A missing default file is fine; a missing `--config` file is an error.
     pub fn load(cli: &Cli) -> Result<Settings, Box<figment::Error>> {
-        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        let defaults = Settings {
+            data_dir: default_data_dir(),
+            ..Settings::default()
+        };
+        let mut figment = Figment::from(Serialized::defaults(defaults));
         match &cli.config {
             Some(path) if !path.exists() => {
                 return Err(Box::new(figment::Error::from(format!(
@@ -548,6 +577,7 @@ impl Settings {
                 max_connections: cli.max_connections,
                 max_sse_subscribers: cli.max_sse_subscribers,
                 rate_limit_per_minute: cli.rate_limit_per_minute,
+                data_dir: cli.data_dir.clone(),
             }))
             .extract()
             .map_err(Box::new)

@@ -51,8 +51,43 @@ pub enum AppError {
     /// At capacity: `what` says which capacity ("the evaluation queue is full").
     #[error("{what}; try again in {} s", .retry_after.as_secs().max(1))]
     ServiceUnavailable { what: String, retry_after: Duration },
+    /// A save that started from an older revision, or on an archived scenario.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current_revision: Option<u32>,
+    },
+    #[error("a save must name the revision it started from: send If-Match: \"N\"")]
+    PreconditionRequired,
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError as S;
+        match e {
+            S::UnknownScenario(_) => AppError::UnknownInPath {
+                field: "id",
+                message: e.to_string(),
+            },
+            S::UnknownRevision { .. } => AppError::UnknownInPath {
+                field: "revision",
+                message: e.to_string(),
+            },
+            S::Conflict { current, .. } => AppError::Conflict {
+                message: e.to_string(),
+                current_revision: Some(current),
+            },
+            S::Archived(_) => AppError::Conflict {
+                message: e.to_string(),
+                current_revision: None,
+            },
+            S::Corrupt { .. } | S::Database(_) | S::Migrate(_) => {
+                AppError::Internal(anyhow::Error::new(e))
+            }
+        }
+    }
 }
 
 impl AppError {
@@ -68,6 +103,8 @@ impl AppError {
             AppError::MisdirectedRequest(_) => ErrorCode::MisdirectedRequest,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::ServiceUnavailable { .. } => ErrorCode::ServiceUnavailable,
+            AppError::Conflict { .. } => ErrorCode::Conflict,
+            AppError::PreconditionRequired => ErrorCode::PreconditionRequired,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -102,6 +139,14 @@ impl IntoResponse for AppError {
             AppError::UnknownInPath { field, message } => {
                 ErrorBody::new(code, message.clone(), Some((*field).to_owned()))
             }
+            AppError::Conflict {
+                message,
+                current_revision,
+            } => {
+                let mut body = ErrorBody::new(code, message.clone(), None);
+                body.error.current_revision = *current_revision;
+                body
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 ErrorBody::new(
@@ -129,6 +174,9 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error("the built-in pricing catalog does not load: {0}")]
     Catalog(String),
+    /// The database (`database_url` or `data_dir`) cannot be opened or migrated.
+    #[error("saved scenarios: {0}")]
+    Store(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,

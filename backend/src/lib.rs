@@ -14,4 +14,5 @@ pub mod secret;
 pub mod spa;
 pub mod startup;
 pub mod state;
+pub mod store;
 pub mod telemetry;

@@ -17,6 +17,7 @@ use crate::live::sources::Source;
 use crate::live::{LiveConfig, LiveHub};
 use crate::metrics::Metrics;
 use crate::spa::SpaSource;
+use crate::store::Store;
 
 /// When the server started, for its uptime.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +35,8 @@ pub struct AppState {
     pub work: Arc<WorkPool>,
     pub rate_limit: Arc<RateLimit>,
     pub limits: Arc<HttpLimits>,
+    /// Saved scenarios (SQLite or PostgreSQL).
+    pub store: Store,
 }
 
 impl AppState {
@@ -58,6 +61,9 @@ impl AppState {
             limits.max_sse_subscribers,
             Arc::clone(&metrics),
         );
+        let store = Store::open(settings.database_url.as_ref(), settings.data_dir.as_deref())
+            .await
+            .map_err(|e| StartupError::Store(e.to_string()))?;
         let state = AppState {
             started: Started(Instant::now()),
             ladder: Arc::new(PhaseLadder::seed()),
@@ -71,6 +77,7 @@ impl AppState {
                 limits.trusted_proxies.clone(),
             )),
             limits,
+            store,
         };
         Ok((state, sources))
     }
@@ -89,6 +96,7 @@ macro_rules! part {
 part!(started: Started);
 part!(ladder: Arc<PhaseLadder>);
 part!(catalog: Arc<Catalog>);
+part!(store: Store);
 part!(spa: Arc<SpaSource>);
 part!(live: Arc<LiveHub>);
 part!(metrics: Arc<Metrics>);

@@ -7,10 +7,19 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A data directory of this test's own, so its server's database is nobody else's.
+fn data_dir(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("phaseplan-data-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
 #[test]
 fn starts_on_the_configured_port_and_stops_cleanly_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_phaseplan"))
         .args(["--host", "127.0.0.1", "--port", "0", "--log-format", "json"])
+        .arg("--data-dir")
+        .arg(data_dir("sigterm"))
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .spawn()
@@ -64,7 +73,9 @@ fn failed_start(args: &[&str], config: Option<&str>) -> (std::process::ExitStatu
     let dir = std::env::temp_dir().join(format!("phaseplan-start-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_phaseplan"));
-    cmd.args(args)
+    cmd.arg("--data-dir")
+        .arg(data_dir("failed-start"))
+        .args(args)
         .current_dir(&dir)
         .stderr(Stdio::piped())
         .stdout(Stdio::null());
@@ -123,6 +134,8 @@ fn source_credentials_never_reach_a_log_an_error_or_a_response() {
     let log = dir.join("server.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_phaseplan"))
         .args(["--port", "0", "--log-format", "json"])
+        .arg("--data-dir")
+        .arg(data_dir("redacted"))
         .current_dir(&dir)
         .env("RUST_LOG", "debug")
         .stdout(std::fs::File::create(&log).unwrap())

@@ -57,6 +57,11 @@ pub enum ErrorCode {
     /// The server is at capacity (its work queue, connections or live streams are full) or
     /// shutting down; `Retry-After` says when to try again (503).
     ServiceUnavailable,
+    /// The save started from a revision that is no longer the latest; `current_revision` says
+    /// which is (409).
+    Conflict,
+    /// A save without `If-Match` naming the revision it started from (428).
+    PreconditionRequired,
     /// Something broke on the server; details are in its logs, not in the response (500).
     Internal,
 }
@@ -74,6 +79,8 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => 408,
             ErrorCode::MisdirectedRequest => 421,
             ErrorCode::TooManyRequests => 429,
+            ErrorCode::Conflict => 409,
+            ErrorCode::PreconditionRequired => 428,
             ErrorCode::ServiceUnavailable => 503,
             ErrorCode::Internal => 500,
         }
@@ -96,6 +103,9 @@ pub struct ErrorDetail {
     /// Dotted path of the offending field, when one is to blame.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `conflict`: the latest revision, to review against or to save on top of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_revision: Option<u32>,
 }
 
 impl ErrorBody {
@@ -105,6 +115,7 @@ impl ErrorBody {
                 code,
                 message: message.into(),
                 field,
+                current_revision: None,
             },
         }
     }
@@ -171,4 +182,107 @@ pub struct LiveHistory {
     pub metric: crate::live::Metric,
     /// `(unix seconds, value)`, oldest first.
     pub points: Vec<(f64, f64)>,
+}
+
+/// `POST /api/v1/scenarios` and `PUT /api/v1/scenarios/{id}` request body: a scenario to save as
+/// a new revision. `scenario` is validated like an evaluation's; nothing is stored when it fails.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SaveScenario {
+    /// The saved scenario's name in the library: 1–200 characters, no control characters.
+    pub name: String,
+    /// What it is for, searched with the name; at most 2,000 characters.
+    #[serde(default)]
+    pub description: String,
+    pub scenario: crate::scenario::Scenario,
+    /// What this revision changed, for the history; at most 500 characters.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// Longest name, description and message a save takes, in characters.
+pub const MAX_SAVED_NAME: usize = 200;
+pub const MAX_DESCRIPTION: usize = 2_000;
+pub const MAX_MESSAGE: usize = 500;
+
+impl SaveScenario {
+    /// Checks the texts and the scenario (its errors name fields under `scenario.`), so the SPA
+    /// and the server refuse the same saves with the same messages.
+    pub fn validate(&self) -> Result<crate::ValidScenario, ValidationError> {
+        crate::error::check_text("name", &self.name, true, MAX_SAVED_NAME)?;
+        crate::error::check_text("description", &self.description, false, MAX_DESCRIPTION)?;
+        crate::error::check_text("message", &self.message, false, MAX_MESSAGE)?;
+        self.scenario
+            .clone()
+            .validate()
+            .map_err(|e| ValidationError {
+                field: format!("scenario.{}", e.field),
+                reason: e.reason,
+            })
+    }
+}
+
+/// One revision of a saved scenario, whole (`GET /api/v1/scenarios/{id}`, `…/revisions/{n}`,
+/// and the answer to a save).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedScenario {
+    /// Opaque, URL-safe.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// Numbered from 1; every save adds one.
+    pub revision: u32,
+    /// The newest revision there is (equal to `revision` for the latest).
+    pub latest_revision: u32,
+    pub archived: bool,
+    pub scenario: crate::scenario::Scenario,
+    pub message: String,
+    /// When this revision was saved, RFC 3339 (UTC).
+    pub created_at: String,
+    /// Who saved it (`local` until sign-in exists).
+    pub created_by: String,
+}
+
+/// A saved scenario in a list: its latest revision, without the scenario itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScenarioSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub revision: u32,
+    pub archived: bool,
+    /// RFC 3339 (UTC).
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// `GET /api/v1/scenarios` response body: one page, and the cursor of the next if there is one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScenarioPage {
+    pub scenarios: Vec<ScenarioSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// One revision in a history, without the scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RevisionSummary {
+    pub revision: u32,
+    pub message: String,
+    /// RFC 3339 (UTC).
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// `GET /api/v1/scenarios/{id}/revisions` response body, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revisions {
+    pub revisions: Vec<RevisionSummary>,
 }

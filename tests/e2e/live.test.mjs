@@ -55,7 +55,7 @@ function startRedis() {
 async function startServer() {
   // The server refuses PHASEPLAN_* variables it does not know (PHASEPLAN_URL is the test's).
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PHASEPLAN_')));
-  server = spawn(BIN, ['-c', join(dir, 'phaseplan.toml'), '--host', '127.0.0.1', '--port', String(port)], {
+  server = spawn(BIN, ['-c', join(dir, 'phaseplan.toml'), '--host', '127.0.0.1', '--port', String(port), '--data-dir', join(dir, 'data')], {
     stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, RUST_LOG: 'error' },
   });
   await waitFor('the server to answer its health check', async () => (await fetch(`${base}/api/v1/health`)).ok, 60_000);

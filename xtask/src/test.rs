@@ -242,6 +242,15 @@ fn parse_node_line(line: &str, counts: &mut Counts) {
     }
 }
 
+/// An empty data directory for a test server: its saved scenarios are the run's own, never the
+/// developer's.
+fn scratch_data_dir(what: &str) -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("phaseplan-xtask-{}-{what}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    Ok(dir)
+}
+
 /// Starts the release server on a free loopback port, runs the Playwright suite against it in
 /// headless Chromium, stops the server.
 fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
@@ -249,6 +258,8 @@ fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
     let mut server = Server(
         Command::new(root.join("target/release/phaseplan"))
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--data-dir")
+            .arg(scratch_data_dir("browser")?)
             .env("RUST_LOG", "warn")
             .spawn()
             .context("start the server")?,
@@ -280,6 +291,8 @@ fn api_contract(root: &Path) -> Result<(bool, Option<Counts>)> {
         Command::new(root.join("target/release/phaseplan"))
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .args(["--rate-limit-per-minute", "0"])
+            .arg("--data-dir")
+            .arg(scratch_data_dir("api-contract")?)
             .env("RUST_LOG", "error")
             .spawn()
             .context("start the server")?,

@@ -82,9 +82,11 @@ impl RateLimit {
     }
 }
 
-/// The middleware: POST requests only.
+/// The middleware: writes only (POST, PUT, DELETE) — evaluations, bundles and saves cost CPU or
+/// disk; reads are cheap and a page makes many.
 pub async fn limit(State(rl): State<Arc<RateLimit>>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST || rl.limiter.is_none() {
+    let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE);
+    if !writes || rl.limiter.is_none() {
         return next.run(req).await;
     }
     let peer = req

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod phase_fit;
 pub mod presets;
+pub mod scenarios;
 
 use std::sync::Arc;
 
@@ -81,6 +82,29 @@ fn api() -> Router<AppState> {
         .route(
             "/api/v1/bundles/{phase}/{file}",
             get(bundles::default_scenario).post(bundles::for_scenario),
+        )
+        .route(
+            "/api/v1/scenarios",
+            get(scenarios::list).post(scenarios::create),
+        )
+        .route(
+            "/api/v1/scenarios/{id}",
+            get(scenarios::get_latest)
+                .put(scenarios::save)
+                .delete(scenarios::archive),
+        )
+        .route("/api/v1/scenarios/{id}/restore", post(scenarios::restore))
+        .route(
+            "/api/v1/scenarios/{id}/duplicate",
+            post(scenarios::duplicate),
+        )
+        .route(
+            "/api/v1/scenarios/{id}/revisions",
+            get(scenarios::revisions),
+        )
+        .route(
+            "/api/v1/scenarios/{id}/revisions/{n}",
+            get(scenarios::revision),
         )
         .route("/api/v1/live/snapshot", get(live::snapshot))
         .route("/api/v1/live/history", get(live::history))

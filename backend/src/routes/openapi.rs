@@ -3,8 +3,8 @@
 //!
 //! The errors every operation can answer are added here once, from the one status table
 //! ([`ErrorCode::status`]): 408 and 421 everywhere (the request timeout and the `Host` allowlist
-//! wrap every route), 500 for a bug; a JSON body adds 400, 413, 415, 422 and the POST rate limit's
-//! 429. Operation-specific ones (404 for an unknown phase, 503 when the work pool is full) stay
+//! wrap every route), 500 for a bug; a JSON body adds 400, 413, 415 and 422, and every write
+//! (POST, PUT, DELETE) the rate limit's 429. Operation-specific ones (404 for an unknown phase, 503 when the work pool is full) stay
 //! on their handlers.
 
 use std::sync::OnceLock;
@@ -36,6 +36,15 @@ use crate::routes;
         routes::live::history,
         routes::live::analysis,
         routes::live::stream,
+        routes::scenarios::list,
+        routes::scenarios::create,
+        routes::scenarios::get_latest,
+        routes::scenarios::save,
+        routes::scenarios::archive,
+        routes::scenarios::restore,
+        routes::scenarios::duplicate,
+        routes::scenarios::revisions,
+        routes::scenarios::revision,
         routes::openapi::openapi_json,
         routes::metrics::render,
     ),
@@ -43,6 +52,7 @@ use crate::routes;
     tags(
         (name = "plan", description = "The planning model: what the SPA computes in the browser, on the server"),
         (name = "bundles", description = "Config bundles per phase and provider"),
+        (name = "scenarios", description = "Saved scenarios and their revisions"),
         (name = "live", description = "Live capacity against the plan"),
         (name = "server", description = "The server itself"),
     )
@@ -55,14 +65,16 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
         for item in doc.paths.paths.values_mut() {
+            // (operation, whether it writes: the rate limit counts writes).
             let ops = [
-                item.get.as_mut(),
-                item.post.as_mut(),
-                item.put.as_mut(),
-                item.patch.as_mut(),
-                item.delete.as_mut(),
+                (item.get.as_mut(), false),
+                (item.post.as_mut(), true),
+                (item.put.as_mut(), true),
+                (item.patch.as_mut(), true),
+                (item.delete.as_mut(), true),
             ];
-            for op in ops.into_iter().flatten() {
+            for (op, writes) in ops {
+                let Some(op) = op else { continue };
                 let mut codes = vec![
                     ErrorCode::RequestTimeout,
                     ErrorCode::MisdirectedRequest,
@@ -74,8 +86,10 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
                         ErrorCode::PayloadTooLarge,
                         ErrorCode::UnsupportedMediaType,
                         ErrorCode::InvalidInput,
-                        ErrorCode::TooManyRequests,
                     ]);
+                }
+                if writes {
+                    codes.push(ErrorCode::TooManyRequests);
                 }
                 for code in codes {
                     op.responses
@@ -106,6 +120,12 @@ pub fn error_response(code: ErrorCode) -> RefOr<Response> {
             "Past the client's rate limit; `Retry-After` says when to try again"
         }
         ErrorCode::ServiceUnavailable => "At capacity; `Retry-After` says when to try again",
+        ErrorCode::Conflict => {
+            "The save started from an older revision; `current_revision` is the latest"
+        }
+        ErrorCode::PreconditionRequired => {
+            "A save needs `If-Match: \"N\"`, the revision it started from"
+        }
         ErrorCode::Internal => "A bug; the details are in the server's log",
     };
     ResponseBuilder::new()

@@ -1,0 +1,262 @@
+//! Saved scenarios: the library, each scenario's revisions, and saves that cannot overwrite one
+//! another. A save names the revision it started from (`If-Match: "N"`); the store moves the
+//! latest revision only from that one, so a stale save is a 409 carrying the current revision and
+//! nothing is lost. Every write is recorded with its author: `local` until sign-in exists.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use phaseplan_model::api::{
+    ErrorBody, MAX_SAVED_NAME, Revisions, SaveScenario, SavedScenario, ScenarioPage,
+};
+use phaseplan_model::presets::preset;
+use phaseplan_model::{Reason, ValidationError};
+
+use crate::error::{AppError, AppJson, AppPath, AppQuery};
+use crate::store::{Draft, ListQuery, Sort, Store};
+
+/// Who writes, until users exist.
+pub const LOCAL_AUTHOR: &str = "local";
+
+/// Scenarios a page holds by default and at most.
+const DEFAULT_LIMIT: u32 = 50;
+const MAX_LIMIT: u32 = 200;
+
+/// `GET /api/v1/scenarios` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Matches anywhere in the name or description, ignoring case.
+    #[serde(default)]
+    q: String,
+    /// `updated` (newest change first, the default) or `name`.
+    #[serde(default)]
+    #[param(inline)]
+    sort: Sort,
+    /// `true` lists the archive instead.
+    #[serde(default)]
+    archived: bool,
+    /// Scenarios per page, 1–200 (default 50).
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// A saved revision with its `ETag` (the revision number), as every read and save answers.
+fn with_etag(status: StatusCode, saved: SavedScenario) -> Response {
+    let etag = HeaderValue::from_str(&format!("\"{}\"", saved.revision)).ok();
+    let location = (status == StatusCode::CREATED)
+        .then(|| HeaderValue::from_str(&format!("/api/v1/scenarios/{}", saved.id)).ok())
+        .flatten();
+    let mut res = (status, AppJson(saved)).into_response();
+    if let Some(v) = etag {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    if let Some(v) = location {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// The revision `If-Match` names: `"N"` (as the `ETag` gave it), `W/"N"` or `N`.
+fn if_match(headers: &HeaderMap) -> Result<u32, AppError> {
+    let value = headers
+        .get(header::IF_MATCH)
+        .ok_or(AppError::PreconditionRequired)?;
+    let text = value.to_str().unwrap_or_default().trim();
+    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+    text.parse::<u32>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| AppError::Invalid(ValidationError::new("If-Match", Reason::NotANumber)))
+}
+
+/// Checks a save's texts and scenario before anything is written.
+fn checked(body: &SaveScenario) -> Result<Draft<'_>, AppError> {
+    body.validate()?;
+    Ok(Draft {
+        name: &body.name,
+        description: &body.description,
+        scenario: &body.scenario,
+        message: &body.message,
+        author: LOCAL_AUTHOR,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios", operation_id = "list_scenarios", params(ListParams),
+    responses(
+        (status = 200, description = "One page of saved scenarios", body = ScenarioPage),
+        (status = 422, description = "A parameter out of range, or a cursor from elsewhere", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(store): State<Store>,
+    AppQuery(p): AppQuery<ListParams>,
+) -> Result<AppJson<ScenarioPage>, AppError> {
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ValidationError::new(
+            "limit",
+            Reason::OutOfRange {
+                min: 1.0,
+                max: f64::from(MAX_LIMIT),
+            },
+        )
+        .into());
+    }
+    if p.q.chars().count() > MAX_SAVED_NAME {
+        return Err(ValidationError::new(
+            "q",
+            Reason::TooLong {
+                max: MAX_SAVED_NAME,
+            },
+        )
+        .into());
+    }
+    let page = store
+        .list(&ListQuery {
+            q: p.q,
+            sort: p.sort,
+            archived: p.archived,
+            limit,
+            cursor: p.cursor,
+        })
+        .await?
+        .map_err(|e| ValidationError::new("cursor", Reason::Unreadable(e.to_string())))?;
+    Ok(AppJson(page))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios", tag = "scenarios", operation_id = "create_scenario",
+    request_body(content = SaveScenario, description = "A name and a scenario to save as revision 1",
+        example = json!(preset("ride-hailing").map(|p| SaveScenario {
+            name: "Ride-hailing, base case".to_owned(),
+            description: "The seed plan as given".to_owned(),
+            scenario: p.scenario,
+            message: "First save".to_owned(),
+        }))),
+    responses(
+        (status = 201, description = "Saved as revision 1; `Location` and `ETag` name it", body = SavedScenario),
+        (status = 422, description = "A field is invalid (named); nothing is stored", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(store): State<Store>,
+    AppJson(body): AppJson<SaveScenario>,
+) -> Result<Response, AppError> {
+    let saved = store.create(&checked(&body)?).await?;
+    Ok(with_etag(StatusCode::CREATED, saved))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}", tag = "scenarios", operation_id = "get_scenario",
+    params(("id" = String, Path, description = "The scenario's id")),
+    responses(
+        (status = 200, description = "The latest revision; `ETag` is its number", body = SavedScenario),
+        (status = 404, description = "No such scenario (`field`: `id`)", body = ErrorBody),
+    ))]
+pub async fn get_latest(
+    State(store): State<Store>,
+    AppPath(id): AppPath<String>,
+) -> Result<Response, AppError> {
+    Ok(with_etag(StatusCode::OK, store.latest(&id).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/scenarios/{id}", tag = "scenarios", operation_id = "save_scenario",
+    params(
+        ("id" = String, Path, description = "The scenario's id"),
+        ("If-Match" = String, Header, description = "The revision the save started from, as its `ETag` gave it: `\"3\"`"),
+    ),
+    request_body(content = SaveScenario, description = "The scenario to save as the next revision"),
+    responses(
+        (status = 200, description = "Saved as the next revision", body = SavedScenario),
+        (status = 404, description = "No such scenario", body = ErrorBody),
+        (status = 409, description = "Stale: saved since; `current_revision` is the latest. Or archived", body = ErrorBody),
+        (status = 422, description = "A field is invalid (named); nothing is stored", body = ErrorBody),
+        (status = 428, description = "No `If-Match`", body = ErrorBody),
+    ))]
+pub async fn save(
+    State(store): State<Store>,
+    AppPath(id): AppPath<String>,
+    headers: HeaderMap,
+    AppJson(body): AppJson<SaveScenario>,
+) -> Result<Response, AppError> {
+    let expected = if_match(&headers)?;
+    let saved = store.save(&id, expected, &checked(&body)?).await?;
+    Ok(with_etag(StatusCode::OK, saved))
+}
+
+#[utoipa::path(delete, path = "/api/v1/scenarios/{id}", tag = "scenarios", operation_id = "archive_scenario",
+    params(("id" = String, Path, description = "The scenario's id")),
+    responses(
+        (status = 200, description = "Archived (restorable); its latest revision", body = SavedScenario),
+        (status = 404, description = "No such scenario", body = ErrorBody),
+    ))]
+pub async fn archive(
+    State(store): State<Store>,
+    AppPath(id): AppPath<String>,
+) -> Result<Response, AppError> {
+    let saved = store.set_archived(&id, true, LOCAL_AUTHOR).await?;
+    Ok(with_etag(StatusCode::OK, saved))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/restore", tag = "scenarios", operation_id = "restore_scenario",
+    params(("id" = String, Path, description = "The scenario's id")),
+    responses(
+        (status = 200, description = "Back from the archive; its latest revision", body = SavedScenario),
+        (status = 404, description = "No such scenario", body = ErrorBody),
+    ))]
+pub async fn restore(
+    State(store): State<Store>,
+    AppPath(id): AppPath<String>,
+) -> Result<Response, AppError> {
+    let saved = store.set_archived(&id, false, LOCAL_AUTHOR).await?;
+    Ok(with_etag(StatusCode::OK, saved))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/duplicate", tag = "scenarios", operation_id = "duplicate_scenario",
+    params(("id" = String, Path, description = "The scenario to copy")),
+    responses(
+        (status = 201, description = "A new scenario whose revision 1 is the latest of `id`", body = SavedScenario),
+        (status = 404, description = "No such scenario", body = ErrorBody),
+    ))]
+pub async fn duplicate(
+    State(store): State<Store>,
+    AppPath(id): AppPath<String>,
+) -> Result<Response, AppError> {
+    let from = store.latest(&id).await?;
+    // "<name> (copy)", cut so it stays within the name's limit.
+    let suffix = " (copy)";
+    let keep = MAX_SAVED_NAME - suffix.chars().count();
+    let name: String = from.name.chars().take(keep).collect::<String>() + suffix;
+    let saved = store.duplicate(&id, &name, LOCAL_AUTHOR).await?;
+    Ok(with_etag(StatusCode::CREATED, saved))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/revisions", tag = "scenarios", operation_id = "list_revisions",
+    params(("id" = String, Path, description = "The scenario's id")),
+    responses(
+        (status = 200, description = "Every revision, newest first", body = Revisions),
+        (status = 404, description = "No such scenario", body = ErrorBody),
+    ))]
+pub async fn revisions(
+    State(store): State<Store>,
+    AppPath(id): AppPath<String>,
+) -> Result<AppJson<Revisions>, AppError> {
+    Ok(AppJson(Revisions {
+        revisions: store.revisions(&id).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/revisions/{n}", tag = "scenarios", operation_id = "get_revision",
+    params(
+        ("id" = String, Path, description = "The scenario's id"),
+        ("n" = u32, Path, description = "The revision number, from 1"),
+    ),
+    responses(
+        (status = 200, description = "That revision, whole", body = SavedScenario),
+        (status = 404, description = "No such scenario (`field`: `id`) or revision (`field`: `revision`)", body = ErrorBody),
+    ))]
+pub async fn revision(
+    State(store): State<Store>,
+    AppPath((id, n)): AppPath<(String, u32)>,
+) -> Result<Response, AppError> {
+    Ok(with_etag(StatusCode::OK, store.revision(&id, n).await?))
+}
