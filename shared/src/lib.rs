@@ -26,6 +26,7 @@
 pub mod api;
 pub mod bundle;
 pub mod capacity;
+pub mod compare;
 pub mod cost;
 pub mod decision;
 mod error;
