@@ -295,6 +295,150 @@ async fn exercise(app: &App) {
     assert_eq!(copy.name, "Ride-hailing faster (copy)");
     assert_eq!((copy.revision, &copy.scenario), (1, &b.scenario));
 
+    // Diff: two revisions of one scenario, or one scenario against another.
+    let (status, _, v) = app
+        .send(
+            app.http
+                .get(app.url(&format!("/api/v1/scenarios/{}/diff?from=1&to=2", a.id))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let inputs = v["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1, "{v}");
+    assert_eq!(inputs[0]["field"], "growth.monthly_rate");
+    assert_eq!(
+        (inputs[0]["from"].as_f64(), inputs[0]["to"].as_f64()),
+        (Some(0.08), Some(0.12))
+    );
+    assert!(
+        v["results"]["total_cost_delta_usd"].as_f64().unwrap() > 0.0,
+        "{v}"
+    );
+    assert_eq!(v["results"]["from"]["provider"], "linode");
+    let (status, _, v) = app
+        .send(app.http.get(app.url(&format!(
+            "/api/v1/scenarios/{}/diff?other={}",
+            a.id, copy.id
+        ))))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(
+        v["inputs"].as_array().unwrap().is_empty(),
+        "the copy is the latest: {v}"
+    );
+    assert_eq!(v["results"]["total_cost_delta_usd"].as_f64(), Some(0.0));
+    for (query, status_wanted, field) in [
+        (
+            format!("{}/diff?other={}&to=1", a.id, copy.id),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "to",
+        ),
+        (
+            format!("{}/diff?from=7", a.id),
+            StatusCode::NOT_FOUND,
+            "revision",
+        ),
+        (
+            format!("{}/diff?other=nope", a.id),
+            StatusCode::NOT_FOUND,
+            "id",
+        ),
+    ] {
+        let (status, _, v) = app
+            .send(app.http.get(app.url(&format!("/api/v1/scenarios/{query}"))))
+            .await;
+        assert_eq!(status, status_wanted, "{query}: {v}");
+        assert_eq!(
+            error(&v).error.field.as_deref(),
+            Some(field),
+            "{query}: {v}"
+        );
+    }
+
+    // Evaluating a saved revision is evaluating its scenario.
+    let (status, _, by_ref) = app
+        .send(
+            app.http
+                .post(app.url(&format!("/api/v1/evaluate?scenario={}&revision=1", a.id))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{by_ref}");
+    let (status, _, by_body) = app
+        .send(app.http.post(app.url("/api/v1/evaluate")).json(&a.scenario))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_ref, by_body);
+    for (query, body, status_wanted, field) in [
+        (
+            "?scenario=nope".to_owned(),
+            None,
+            StatusCode::NOT_FOUND,
+            "id",
+        ),
+        (
+            "?revision=1".to_owned(),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "revision",
+        ),
+        (
+            format!("?scenario={}", a.id),
+            Some(&a.scenario),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "scenario",
+        ),
+    ] {
+        let mut req = app.http.post(app.url(&format!("/api/v1/evaluate{query}")));
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let (status, _, v) = app.send(req).await;
+        assert_eq!(status, status_wanted, "{query}: {v}");
+        assert_eq!(
+            error(&v).error.field.as_deref(),
+            Some(field),
+            "{query}: {v}"
+        );
+    }
+
+    // A bundle of a saved revision cites it in its README.
+    let res = app
+        .http
+        .get(app.url(&format!(
+            "/api/v1/bundles/growth/aws.zip?scenario={}&revision=2",
+            a.id
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let readme = {
+        use std::io::Read;
+        let name = zip
+            .file_names()
+            .find_map(|n| {
+                n.ok()
+                    .filter(|n| n.ends_with("README.md"))
+                    .map(|n| n.into_owned())
+            })
+            .unwrap();
+        let mut text = String::new();
+        zip.by_name(&name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    assert!(
+        readme.contains(&format!(
+            "Saved scenario \"Ride-hailing faster\" (id `{}`), revision 2 of {}.",
+            a.id, b.created_at
+        )),
+        "{readme}"
+    );
+
     // Search, sort and paging over more than a page.
     for i in 0..57 {
         let key = ["ecommerce", "file-saas"][i % 2];

@@ -9,13 +9,15 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use phaseplan_model::api::ErrorBody;
 use phaseplan_model::bundle::archive::{self, Format};
-use phaseplan_model::bundle::{BundleError, generate};
+use phaseplan_model::bundle::{BundleError, BundleSpec, SavedRevision, render};
 use phaseplan_model::cost::catalog::{Catalog, ProviderId};
 use phaseplan_model::presets::default_preset;
 use phaseplan_model::scenario::Scenario;
 
-use crate::error::{AppError, AppJson, AppPath};
+use crate::error::{AppError, AppJson, AppPath, AppQuery};
 use crate::http::work::WorkPool;
+use crate::routes::scenarios::{SavedRef, citation};
+use crate::store::Store;
 
 /// The two path segments of a bundle download.
 #[derive(Debug, utoipa::IntoParams)]
@@ -34,18 +36,26 @@ struct BundlePath {
     file: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/bundles/{phase}/{file}", tag = "bundles", params(BundlePath),
+#[utoipa::path(get, path = "/api/v1/bundles/{phase}/{file}", tag = "bundles", params(BundlePath, SavedRef),
     responses(
-        (status = 200, description = "The bundle of the default scenario's phase on the provider", content((Vec<u8> = "application/zip"), (Vec<u8> = "application/gzip"))),
-        (status = 404, description = "Unknown phase, provider or archive format; `field` names which", body = ErrorBody),
+        (status = 200, description = "The bundle of the phase on the provider: of the default scenario, or of the saved revision `?scenario=&revision=` names (its README cites it)", content((Vec<u8> = "application/zip"), (Vec<u8> = "application/gzip"))),
+        (status = 404, description = "Unknown phase, provider, archive format, saved scenario or revision; `field` names which", body = ErrorBody),
         (status = 503, description = "The work queue is full; `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub async fn default_scenario(
     State(catalog): State<Arc<Catalog>>,
     State(work): State<Arc<WorkPool>>,
+    State(store): State<Store>,
     AppPath((phase, file)): AppPath<(String, String)>,
+    AppQuery(saved): AppQuery<SavedRef>,
 ) -> Result<Response, AppError> {
-    respond(catalog, work, default_preset().scenario, phase, file).await
+    match saved.load(&store).await? {
+        Some(s) => {
+            let cite = citation(&s);
+            respond(catalog, work, s.scenario, Some(cite), phase, file).await
+        }
+        None => respond(catalog, work, default_preset().scenario, None, phase, file).await,
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/bundles/{phase}/{file}", tag = "bundles", params(BundlePath),
@@ -61,13 +71,14 @@ pub async fn for_scenario(
     AppPath((phase, file)): AppPath<(String, String)>,
     AppJson(scenario): AppJson<Scenario>,
 ) -> Result<Response, AppError> {
-    respond(catalog, work, scenario, phase, file).await
+    respond(catalog, work, scenario, None, phase, file).await
 }
 
 async fn respond(
     catalog: Arc<Catalog>,
     work: Arc<WorkPool>,
     scenario: Scenario,
+    saved: Option<SavedRevision>,
     phase: String,
     file: String,
 ) -> Result<Response, AppError> {
@@ -88,7 +99,9 @@ async fn respond(
     // Generation and compression take a few milliseconds of CPU: in the bounded work pool.
     let (name, bytes) = work
         .run("the bundle", move || {
-            let bundle = generate(&valid, &catalog, &phase, provider)?;
+            let mut spec = BundleSpec::new(&valid, &catalog, &phase, provider)?;
+            spec.saved = saved;
+            let bundle = render(&spec)?;
             let bytes =
                 archive::write(&bundle, format).map_err(|e| AppError::Internal(e.into()))?;
             Ok::<_, AppError>((bundle.name(), bytes))

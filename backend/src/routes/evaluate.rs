@@ -1,14 +1,16 @@
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use phaseplan_model::api::ErrorBody;
 use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::evaluate::{Evaluation, evaluate as run_model};
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 
-use crate::error::{AppError, AppJson};
+use crate::error::{AppError, AppJson, AppQuery};
 use crate::http::work::WorkPool;
+use crate::routes::scenarios::SavedRef;
+use crate::store::Store;
 
 /// `POST /api/v1/evaluate`: a scenario → the full evaluation (capacity, bills, timeline, costs
 /// per provider, decision matrix, migration, Monte Carlo) — the same function the SPA runs in the
@@ -17,8 +19,8 @@ use crate::http::work::WorkPool;
 /// The model takes a few milliseconds of CPU (10,000 Monte Carlo paths by default), so it runs in
 /// the bounded work pool and never stalls the async workers serving other requests; when the
 /// pool is full the answer is 503 with `Retry-After`.
-#[utoipa::path(post, path = "/api/v1/evaluate", tag = "plan",
-    request_body(content = Scenario, description = "A scenario, as in `/api/v1/presets`",
+#[utoipa::path(post, path = "/api/v1/evaluate", tag = "plan", params(SavedRef),
+    request_body(content = Scenario, description = "A scenario, as in `/api/v1/presets`; none with `?scenario=`",
         examples(
             ("ride-hailing" = (summary = "The ride-hailing preset", value = json!(preset("ride-hailing").map(|p| p.scenario)))),
             ("ecommerce" = (summary = "The e-commerce preset", value = json!(preset("ecommerce").map(|p| p.scenario)))),
@@ -26,16 +28,48 @@ use crate::http::work::WorkPool;
         )),
     responses(
         (status = 200, description = "The full evaluation", body = Evaluation),
+        (status = 404, description = "`?scenario=` or `&revision=` names nothing saved (`field` says which)", body = ErrorBody),
         (status = 503, description = "The evaluation queue is full; `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub async fn evaluate(
     State(catalog): State<Arc<Catalog>>,
     State(work): State<Arc<WorkPool>>,
-    AppJson(scenario): AppJson<Scenario>,
+    State(store): State<Store>,
+    AppQuery(saved): AppQuery<SavedRef>,
+    req: Request,
 ) -> Result<AppJson<Evaluation>, AppError> {
+    let scenario = scenario_of(&store, &saved, req).await?;
     let valid = scenario.validate()?;
     let evaluation = work
         .run("the evaluation", move || run_model(&valid, &catalog))
         .await?;
     Ok(AppJson(evaluation))
+}
+
+/// The scenario a request names: a saved revision by `?scenario=` (then the body must be
+/// empty), or the JSON body.
+pub async fn scenario_of(
+    store: &Store,
+    saved: &SavedRef,
+    req: Request,
+) -> Result<Scenario, AppError> {
+    match saved.load(store).await? {
+        Some(s) => {
+            let body = axum::body::to_bytes(req.into_body(), crate::routes::MAX_BODY_BYTES)
+                .await
+                .map_err(|_| AppError::PayloadTooLarge)?;
+            if !body.is_empty() {
+                return Err(phaseplan_model::ValidationError::new(
+                    "scenario",
+                    phaseplan_model::Reason::Unreadable(
+                        "send the scenario in the body or name a saved one with ?scenario=, not both"
+                            .to_owned(),
+                    ),
+                )
+                .into());
+            }
+            Ok(s.scenario)
+        }
+        None => Ok(AppJson::<Scenario>::from_request(req, &()).await?.0),
+    }
 }

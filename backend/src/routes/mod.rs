@@ -106,6 +106,7 @@ fn api() -> Router<AppState> {
             "/api/v1/scenarios/{id}/revisions/{n}",
             get(scenarios::revision),
         )
+        .route("/api/v1/scenarios/{id}/diff", get(scenarios::diff))
         .route("/api/v1/live/snapshot", get(live::snapshot))
         .route("/api/v1/live/history", get(live::history))
         .route("/api/v1/live/analysis", get(live::analysis))

@@ -45,6 +45,7 @@ use crate::routes;
         routes::scenarios::duplicate,
         routes::scenarios::revisions,
         routes::scenarios::revision,
+        routes::scenarios::diff,
         routes::openapi::openapi_json,
         routes::metrics::render,
     ),

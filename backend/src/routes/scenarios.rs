@@ -3,16 +3,22 @@
 //! latest revision only from that one, so a stale save is a 409 carrying the current revision and
 //! nothing is lost. Every write is recorded with its author: `local` until sign-in exists.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use phaseplan_model::api::{
     ErrorBody, MAX_SAVED_NAME, Revisions, SaveScenario, SavedScenario, ScenarioPage,
 };
+use phaseplan_model::compare::{ScenarioDiff, input_changes, result_deltas};
+use phaseplan_model::cost::catalog::Catalog;
+use phaseplan_model::evaluate::evaluate_plan;
 use phaseplan_model::presets::preset;
 use phaseplan_model::{Reason, ValidationError};
 
 use crate::error::{AppError, AppJson, AppPath, AppQuery};
+use crate::http::work::WorkPool;
 use crate::store::{Draft, ListQuery, Sort, Store};
 
 /// Who writes, until users exist.
@@ -259,4 +265,111 @@ pub async fn revision(
     AppPath((id, n)): AppPath<(String, u32)>,
 ) -> Result<Response, AppError> {
     Ok(with_etag(StatusCode::OK, store.revision(&id, n).await?))
+}
+
+/// `GET /api/v1/scenarios/{id}/diff` query: two revisions of `id`, or a revision of `id` and
+/// one of `other`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DiffParams {
+    /// The revision of `id` to compare from; default the latest.
+    from: Option<u32>,
+    /// The revision of `id` to compare to; default the latest. Not with `other`.
+    to: Option<u32>,
+    /// Another scenario to compare to, instead of another revision of `id`.
+    other: Option<String>,
+    /// The revision of `other`; default its latest.
+    other_revision: Option<u32>,
+}
+
+/// A revision of `id`, the latest when `n` is `None`.
+async fn revision_or_latest(
+    store: &Store,
+    id: &str,
+    n: Option<u32>,
+) -> Result<SavedScenario, AppError> {
+    Ok(match n {
+        Some(n) => store.revision(id, n).await?,
+        None => store.latest(id).await?,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/diff", tag = "scenarios", operation_id = "diff_scenarios",
+    params(("id" = String, Path, description = "The scenario compared from"), DiffParams),
+    responses(
+        (status = 200, description = "The inputs that differ, by field path, and what that does to the key figures", body = ScenarioDiff),
+        (status = 404, description = "No such scenario or revision (`field` names which)", body = ErrorBody),
+        (status = 422, description = "`to` together with `other`", body = ErrorBody),
+        (status = 503, description = "The work queue is full; `Retry-After` says when to try again", body = ErrorBody),
+    ))]
+pub async fn diff(
+    State(store): State<Store>,
+    State(catalog): State<Arc<Catalog>>,
+    State(work): State<Arc<WorkPool>>,
+    AppPath(id): AppPath<String>,
+    AppQuery(p): AppQuery<DiffParams>,
+) -> Result<AppJson<ScenarioDiff>, AppError> {
+    if p.other.is_some() && p.to.is_some() {
+        return Err(ValidationError::new(
+            "to",
+            Reason::Unreadable(
+                "compare to `other` (and `other_revision`) or to `to`, not both".to_owned(),
+            ),
+        )
+        .into());
+    }
+    let from = revision_or_latest(&store, &id, p.from).await?;
+    let to = match &p.other {
+        Some(other) => revision_or_latest(&store, other, p.other_revision).await?,
+        None => revision_or_latest(&store, &id, p.to).await?,
+    };
+    let inputs = input_changes(&from.scenario, &to.scenario);
+    let (a, b) = (from.scenario.validate()?, to.scenario.validate()?);
+    // Two deterministic evaluations (no Monte Carlo): milliseconds, in the bounded pool.
+    let results = work
+        .run("the diff", move || {
+            result_deltas(&evaluate_plan(&a, &catalog), &evaluate_plan(&b, &catalog))
+        })
+        .await?;
+    Ok(AppJson(ScenarioDiff { inputs, results }))
+}
+
+/// `?scenario={id}&revision={n}`: a saved revision to evaluate or bundle instead of a scenario in
+/// the body (the latest when `revision` is left out).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SavedRef {
+    /// A saved scenario's id.
+    pub scenario: Option<String>,
+    /// Its revision; default the latest.
+    pub revision: Option<u32>,
+}
+
+impl SavedRef {
+    /// The saved revision named, or `None` when no `scenario` is; a `revision` alone is refused.
+    pub async fn load(&self, store: &Store) -> Result<Option<SavedScenario>, AppError> {
+        match (&self.scenario, self.revision) {
+            (Some(id), n) => Ok(Some(revision_or_latest(store, id, n).await?)),
+            (None, Some(_)) => Err(ValidationError::new(
+                "revision",
+                Reason::Unreadable(
+                    "names a revision of no scenario: add ?scenario={id}".to_owned(),
+                ),
+            )
+            .into()),
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// The citation a bundle of `saved` carries in its README.
+pub fn citation(saved: &SavedScenario) -> phaseplan_model::bundle::SavedRevision {
+    phaseplan_model::bundle::SavedRevision {
+        id: saved.id.clone(),
+        name: saved.name.clone(),
+        revision: saved.revision,
+        saved_at: saved.created_at.clone(),
+    }
 }

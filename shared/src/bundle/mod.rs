@@ -39,7 +39,7 @@ use crate::cost::catalog::{Catalog, ProviderId};
 use crate::tiers::CacheMode;
 use crate::valid::ValidScenario;
 
-pub use spec::BundleSpec;
+pub use spec::{BundleSpec, SavedRevision};
 
 /// Why a bundle cannot be generated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

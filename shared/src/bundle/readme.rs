@@ -30,6 +30,20 @@ pub fn render(spec: &BundleSpec) -> String {
         total = usd(b.total_usd),
         list = usd(b.list_usd),
     );
+    if let Some(saved) = &spec.saved {
+        // Before the cost table: which saved plan, which revision, saved when.
+        let at = out.find("## Estimated monthly cost").unwrap_or(out.len());
+        out.insert_str(
+            at,
+            &format!(
+                "Saved scenario \"{}\" (id {}), revision {} of {}.\n\n",
+                markdown::text(&saved.name),
+                markdown::code(&saved.id),
+                saved.revision,
+                markdown::text(&saved.saved_at),
+            ),
+        );
+    }
     for l in &b.lines {
         let source = l.unit_price.as_ref().map_or_else(
             || "assumption (operations hours)".to_owned(),

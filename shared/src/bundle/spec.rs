@@ -25,6 +25,19 @@ pub struct Bought {
     pub self_hosted: bool,
 }
 
+/// The saved revision a bundle was built from, cited in its README so a file on disk says which
+/// plan it came from. Both the SPA and the server fill it from the same saved revision, so they
+/// still build the same bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedRevision {
+    pub id: String,
+    /// The saved scenario's name in the library (anyone's text: escaped where written).
+    pub name: String,
+    pub revision: u32,
+    /// When the revision was saved, RFC 3339.
+    pub saved_at: String,
+}
+
 /// Everything the generators need about one phase on one provider.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BundleSpec {
@@ -51,6 +64,8 @@ pub struct BundleSpec {
     /// The VMs of a self-managed Kubernetes control plane, when the phase runs on Kubernetes and
     /// the provider has no managed one (Hetzner).
     pub control_plane: Option<Bought>,
+    /// The saved revision this bundle is of, if it is of one.
+    pub saved: Option<SavedRevision>,
 }
 
 /// The plan of the SKU a bill line bought, looked up by its exact catalog name in the list the
@@ -155,6 +170,7 @@ impl BundleSpec {
             database: bought(CostComponent::Database, "database")?,
             cache: bought(CostComponent::Cache, "cache")?,
             control_plane,
+            saved: None,
             bill,
         })
     }

@@ -300,3 +300,43 @@ fn a_service_the_provider_does_not_run_is_an_error() {
     let err = render(&spec).expect_err("AWS Terraform writes EKS, not VMs");
     assert!(matches!(err, BundleError::NotWritten { .. }), "{err}");
 }
+
+/// A bundle of a saved revision cites it in the README, the name through the Markdown escaper:
+/// a saved name is anyone's text.
+#[test]
+fn a_saved_revision_is_cited_and_its_name_escaped() {
+    let s = presets()
+        .into_iter()
+        .find(|p| p.key == "ride-hailing")
+        .expect("preset")
+        .scenario
+        .validate()
+        .expect("valid");
+    let catalog = Catalog::built_in().expect("catalog");
+    let mut spec = BundleSpec::new(&s, &catalog, "growth", ProviderId::Aws).expect("spec");
+    let plain = render(&spec).expect("bundle");
+    spec.saved = Some(SavedRevision {
+        id: "abc123".to_owned(),
+        name: "Plan\n# Injected heading <script>".to_owned(),
+        revision: 7,
+        saved_at: "2026-12-01T10:40:01.500Z".to_owned(),
+    });
+    let cited = render(&spec).expect("bundle");
+    let readme = &cited.file("README.md").expect("readme").contents;
+    assert!(
+        readme.contains("revision 7 of 2026-12-01T10:40:01.500Z"),
+        "{readme}"
+    );
+    assert!(readme.contains("(id `abc123`)"));
+    assert!(
+        !readme.lines().any(|l| l.starts_with("# Injected")),
+        "{readme}"
+    );
+    assert!(!readme.contains("<script>"), "{readme}");
+    // Only the README changes.
+    for f in &plain.files {
+        if f.path != "README.md" {
+            assert_eq!(Some(f), cited.file(&f.path), "{}", f.path);
+        }
+    }
+}

@@ -30,6 +30,27 @@ pub fn text(text: &str) -> String {
     out
 }
 
+/// `text` as an inline code span, for identifiers a reader copies (`tqqGZag_LfdFmVK_`): literal
+/// inside, no escapes to strip. CommonMark §6.1: the fence is one backtick more than the longest
+/// run of backticks in the text, padded with a space when the text starts or ends with one; line
+/// breaks and control characters become spaces, so the span cannot end its line.
+pub fn code(text: &str) -> String {
+    let line = super::one_line(text);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in line.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if line.starts_with('`') || line.ends_with('`') || line.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{line}{pad}{fence}")
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -53,5 +74,14 @@ mod tests {
             text("&amp; `x` *y* $z$ ~w~"),
             "\\&amp; \\`x\\` \\*y\\* \\$z\\$ \\~w\\~"
         );
+    }
+
+    #[test]
+    fn code_spans_hold_any_text_literally() {
+        assert_eq!(code("tqqGZag_LfdFmVK_"), "`tqqGZag_LfdFmVK_`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("x\n# y"), "`x # y`");
+        assert_eq!(code("x``y`"), "``` x``y` ```");
     }
 }
