@@ -14,8 +14,10 @@ use crate::pages::live::Live;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
 use crate::pages::scenario::ScenarioPage;
+use crate::pages::scenarios::ScenariosPage;
 use crate::state::{ShareSync, provide_plan_state};
 use crate::widgets::footer::Footer;
+use crate::widgets::save_bar::SaveBar;
 
 /// Every page of the app, in navigation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +29,11 @@ pub enum Page {
     Decision,
     Bundles,
     Live,
+    Scenarios,
 }
 
 impl Page {
-    pub const ALL: [Page; 7] = [
+    pub const ALL: [Page; 8] = [
         Page::Overview,
         Page::Scenario,
         Page::Costs,
@@ -38,6 +41,7 @@ impl Page {
         Page::Decision,
         Page::Bundles,
         Page::Live,
+        Page::Scenarios,
     ];
 
     pub fn path(self) -> &'static str {
@@ -49,6 +53,7 @@ impl Page {
             Page::Decision => "/decision",
             Page::Bundles => "/bundles",
             Page::Live => "/live",
+            Page::Scenarios => "/scenarios",
         }
     }
 
@@ -61,18 +66,20 @@ impl Page {
             Page::Decision => "Decision",
             Page::Bundles => "Bundles",
             Page::Live => "Live",
+            Page::Scenarios => "Scenarios",
         }
     }
 }
 
 /// A main-navigation link carrying the share code; marked current on its page.
 #[component]
-fn NavLink(page: Page, code: RwSignal<String>) -> impl IntoView {
+fn NavLink(page: Page) -> impl IntoView {
+    let state = crate::state::use_plan();
     let location = use_location();
     let path = page.path();
     view! {
         <a
-            href=move || format!("{path}?s={}", code.get())
+            href=move || format!("{path}?{}", state.query())
             data-path=path
             aria-current=move || (location.pathname.get() == path).then_some("page")
         >
@@ -90,7 +97,7 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <div class="shell">
                 <aside class="sidebar">
-                    <a class="brand" href=move || format!("/?s={}", state.share_code.get())>
+                    <a class="brand" href=move || format!("/?{}", state.query())>
                         <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
                             <rect width="32" height="32" rx="7" fill="#2563eb" />
                             <path d="M7 23h5v-6H7zm6.5 0h5V13h-5zM20 23h5V8h-5z" fill="#fff" />
@@ -105,7 +112,7 @@ pub fn App() -> impl IntoView {
                                 // the query it is given), so the address bar always holds the
                                 // whole plan: a reload or a copied URL never loses an edit.
                                 view! {
-                                    <NavLink page=page code=state.share_code />
+                                    <NavLink page=page />
                                 }
                             })
                             .collect_view()}
@@ -114,6 +121,7 @@ pub fn App() -> impl IntoView {
                 </aside>
                 <main id="main" class="content">
                     <LinkError />
+                    <SaveBar />
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Overview />
                         <Route path=path!("/scenario") view=ScenarioPage />
@@ -122,6 +130,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/decision") view=Decision />
                         <Route path=path!("/bundles") view=Bundles />
                         <Route path=path!("/live") view=Live />
+                        <Route path=path!("/scenarios") view=ScenariosPage />
                     </Routes>
                 </main>
             </div>

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use phaseplan_model::ValidationError;
+use phaseplan_model::api::SavedScenario;
 use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::evaluate::{Evaluation, evaluate_plan, simulate};
 use phaseplan_model::presets::{Preset, default_preset, presets};
@@ -39,6 +40,12 @@ pub struct PlanState {
     /// The scenario's share code (`v1.…`) for the address bar and the share field. Computed in a
     /// task after the edit's updates, so compressing the scenario never delays the charts.
     pub share_code: RwSignal<String>,
+    /// The saved revision the plan was opened from or last saved as; `None` for a plan that
+    /// lives only in its link. Saving names this revision (`If-Match`), so a save made by someone
+    /// else in between is a conflict, never overwritten.
+    pub saved: RwSignal<Option<SavedScenario>>,
+    /// The plan differs from its saved revision (the unsaved-changes marker).
+    pub dirty: Memo<bool>,
 }
 
 /// Undo and redo. Consecutive edits of the same field are one step (typing 1-2-0-0 into a field
@@ -53,11 +60,16 @@ pub struct History {
 /// Steps kept; older ones are dropped.
 const HISTORY_LIMIT: usize = 100;
 
-/// The `s` query parameter of the current URL, if any.
-fn link_in_url() -> Option<String> {
+/// A query parameter of the current URL, if any.
+fn param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get("s")
+    params.get(name)
+}
+
+/// The `s` query parameter of the current URL, if any.
+fn link_in_url() -> Option<String> {
+    param("s")
 }
 
 /// Creates the state (from the URL's link, else the first preset) and provides it as context.
@@ -109,6 +121,13 @@ pub fn provide_plan_state() -> PlanState {
             Err(e) => Err(format!("the pricing catalog could not be loaded: {e}")),
         })
     });
+    let saved: RwSignal<Option<SavedScenario>> = RwSignal::new(None);
+    let dirty = Memo::new(move |_| {
+        saved.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| scenario.with(|now| *now != s.scenario))
+        })
+    });
     let state = PlanState {
         scenario,
         preset_key: RwSignal::new(preset_key),
@@ -121,7 +140,29 @@ pub fn provide_plan_state() -> PlanState {
         catalog,
         history: RwSignal::new(History::default()),
         share_code: RwSignal::new(scenario.with_untracked(share::encode)),
+        saved,
+        dirty,
     };
+    // `?scenario={id}&revision={n}` names a saved revision: fetch it. With an `s=` too (a reload
+    // of an edited plan), the link's scenario stays and the revision is what it is compared to.
+    if let Some(id) = param("scenario") {
+        let revision = param("revision").and_then(|r| r.parse::<u32>().ok());
+        let keep_link = link_in_url().is_some() && state.link_error.get_untracked().is_none();
+        leptos::task::spawn_local(async move {
+            match crate::api::saved_scenario(&id, revision).await {
+                Ok(s) => {
+                    if !keep_link {
+                        state.scenario.set(s.scenario.clone());
+                        state.preset_key.set(None);
+                    }
+                    state.saved.set(Some(s));
+                }
+                Err(e) => state
+                    .link_error
+                    .set(Some(format!("the saved scenario could not be opened: {e}"))),
+            }
+        });
+    }
     Effect::new(move |first: Option<()>| {
         scenario.track();
         if first.is_some() {
@@ -216,6 +257,23 @@ impl PlanState {
         self.history.with(|h| !h.future.is_empty())
     }
 
+    /// Opens a saved revision: it becomes the plan (one undoable step) and what saves compare to.
+    pub fn open_saved(&self, s: SavedScenario) {
+        self.record(None);
+        self.scenario.set(s.scenario.clone());
+        self.preset_key.set(None);
+        self.saved.set(Some(s));
+    }
+
+    /// The query every in-app link carries: the share code, and the saved revision if any.
+    pub fn query(&self) -> String {
+        let code = self.share_code.get();
+        match self.saved.with(|s| s.as_ref().map(|s| (s.id.clone(), s.revision))) {
+            Some((id, n)) => format!("s={code}&scenario={id}&revision={n}"),
+            None => format!("s={code}"),
+        }
+    }
+
     /// The share link of the current scenario, for `path`.
     pub fn link(&self, path: &str) -> String {
         let origin = web_sys::window()
@@ -234,7 +292,7 @@ pub fn ShareSync() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
         location.pathname.track();
-        let code = state.share_code.get();
+        let query = state.query();
         // After the router's own history update for a navigation (which would drop the query):
         // a task runs after the microtasks the router updates the address bar in.
         set_timeout(
@@ -244,7 +302,7 @@ pub fn ShareSync() -> impl IntoView {
                 };
                 let path = window.location().pathname().unwrap_or_default();
                 if let Ok(history) = window.history() {
-                    let url = format!("{path}?s={code}");
+                    let url = format!("{path}?{query}");
                     // Failing to update the address bar only loses the live link; the app goes on.
                     let _ = history.replace_state_with_url(
                         &wasm_bindgen::JsValue::NULL,

@@ -8,3 +8,4 @@ pub mod live;
 pub mod not_found;
 pub mod overview;
 pub mod scenario;
+pub mod scenarios;

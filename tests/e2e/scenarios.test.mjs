@@ -1,0 +1,147 @@
+// Saved scenarios in the browser: Save and Save as from a page, the unsaved-changes marker, the
+// saved revision in the address bar surviving a reload, a stale save's conflict and its choices,
+// and the library (search, open, archive, restore, history). Each test saves under a name of its
+// own: the server's database lives for the whole run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, text, settle, BASE } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const unique = (what) => `E2E ${what} ${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+
+/** Saves the open plan under a new name through the Save as form. */
+async function saveAs(page, name) {
+  await page.getByTestId('save-as').click();
+  await page.getByTestId('save-name').fill(name);
+  await page.getByTestId('save-as-confirm').click();
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="save-status"]')?.innerText.startsWith(n), name);
+}
+
+const savedParams = (page) => {
+  const u = new URL(page.url());
+  return { id: u.searchParams.get('scenario'), revision: u.searchParams.get('revision') };
+};
+
+test('a plan is saved, edited, saved again and reopened from its address', async () => {
+  const page = await openPage(browser, '/');
+  assert.match(await text(page, 'save-status'), /Not saved/);
+  const name = unique('plan');
+  await saveAs(page, name);
+  assert.equal(await text(page, 'save-status'), `${name} · revision 1`);
+  await settle(page);
+  const { id, revision } = savedParams(page);
+  assert.ok(id && revision === '1', page.url());
+  assert.equal(await page.getByTestId('unsaved-marker').count(), 0);
+  assert.ok(await page.getByTestId('save').isDisabled(), 'nothing to save');
+
+  await page.getByTestId('peak-input').fill('1800');
+  await page.getByTestId('unsaved-marker').waitFor();
+  await page.getByTestId('save-message').fill('Peak 1,800');
+  await page.getByTestId('save').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 2'));
+  assert.equal(await page.getByTestId('unsaved-marker').count(), 0);
+  const revisions = await (await fetch(`${BASE}/api/v1/scenarios/${id}/revisions`)).json();
+  assert.deepEqual(revisions.revisions.map((r) => [r.revision, r.message]), [[2, 'Peak 1,800'], [1, '']]);
+
+  // The address bar names the revision: a reload (and the link) opens it, unchanged.
+  await settle(page);
+  const url = page.url();
+  assert.equal(savedParams(page).revision, '2');
+  const again = await openPage(browser, new URL(url).pathname + new URL(url).search);
+  await again.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 2'));
+  assert.equal(await again.getByTestId('peak-input').inputValue(), '1800');
+  assert.equal(await again.getByTestId('unsaved-marker').count(), 0);
+  // Only ?scenario= (no share code): the revision's own scenario opens.
+  const bare = await openPage(browser, `/costs?scenario=${id}&revision=1`);
+  await bare.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 1 of 2'));
+  assert.deepEqual([...page.errors, ...again.errors, ...bare.errors], []);
+});
+
+test('a stale save is refused and the user chooses: overwrite, or keep both', async () => {
+  const page = await openPage(browser, '/');
+  const name = unique('conflict');
+  await saveAs(page, name);
+  await settle(page);
+  const { id } = savedParams(page);
+  // Someone else saves revision 2 behind this page's back.
+  const theirs = await (await fetch(`${BASE}/api/v1/scenarios/${id}`)).json();
+  theirs.scenario.growth.monthly_rate = 0.2;
+  const put = await fetch(`${BASE}/api/v1/scenarios/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'if-match': '"1"' },
+    body: JSON.stringify({ name, scenario: theirs.scenario, message: 'theirs' }),
+  });
+  assert.equal(put.status, 200);
+
+  await page.getByTestId('peak-input').fill('1700');
+  await page.getByTestId('unsaved-marker').waitFor();
+  await page.getByTestId('save').click();
+  await page.getByTestId('save-conflict').waitFor();
+  const changes = await text(page, 'conflict-changes');
+  assert.match(changes, /growth\.monthly_rate: 0\.2 → 0\.08/);
+  assert.match(changes, /workload\.peak_concurrent_users/);
+  // Keep both: this plan as a copy, theirs untouched.
+  await page.getByTestId('conflict-copy').click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid="save-status"]')?.innerText.startsWith(`${n} (copy) · revision 1`), name);
+  const latest = await (await fetch(`${BASE}/api/v1/scenarios/${id}`)).json();
+  assert.equal(latest.revision, 2);
+  assert.equal(latest.scenario.growth.monthly_rate, 0.2, 'their save is intact');
+
+  // Overwrite: from a page that opened revision 2, after a third save elsewhere.
+  const second = await openPage(browser, `/?scenario=${id}&revision=2`);
+  await second.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 2'));
+  await fetch(`${BASE}/api/v1/scenarios/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', 'if-match': '"2"' },
+    body: JSON.stringify({ name, scenario: theirs.scenario, message: 'third' }),
+  });
+  await second.getByTestId('peak-input').fill('1600');
+  await second.getByTestId('save').click();
+  await second.getByTestId('conflict-overwrite').click();
+  await second.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 4'));
+  const history = await (await fetch(`${BASE}/api/v1/scenarios/${id}/revisions`)).json();
+  assert.deepEqual(history.revisions.map((r) => r.message), ['', 'third', 'theirs', ''], 'nothing lost');
+  assert.deepEqual([...page.errors, ...second.errors], []);
+});
+
+test('an invalid save is explained and nothing is stored', async () => {
+  const page = await openPage(browser, '/');
+  await page.getByTestId('save-as').click();
+  await page.getByTestId('save-name').fill('   ');
+  await page.getByTestId('save-as-confirm').click();
+  assert.match(await text(page, 'save-error'), /name: must not be empty/);
+  assert.match(await text(page, 'save-status'), /Not saved/);
+  assert.deepEqual(page.errors, []);
+});
+
+test('the library searches, opens, archives and restores, and shows each history', async () => {
+  const page = await openPage(browser, '/');
+  const name = unique('library');
+  await saveAs(page, name);
+  await page.locator('nav a[data-path="/scenarios"]').click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.innerText === 'Scenarios');
+  await page.getByTestId('library-search').fill(name.toUpperCase());
+  await page.waitForFunction((n) => {
+    const rows = [...document.querySelectorAll('[data-testid="library-row"]')];
+    return rows.length === 1 && rows[0].innerText.includes(n);
+  }, name);
+  await page.getByRole('button', { name: 'History' }).click();
+  await page.getByTestId('revisions').waitFor();
+  assert.match(await text(page, 'revisions'), /Revision 1/);
+
+  await page.getByTestId('library-archive').click();
+  await page.getByTestId('library-empty').waitFor();
+  await page.getByTestId('library-archived').check();
+  await page.getByTestId('library-restore').waitFor();
+  await page.getByTestId('library-restore').click();
+  await page.getByTestId('library-archived').uncheck();
+  await page.getByTestId('library-open').waitFor();
+  await page.getByTestId('library-open').click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.innerText === 'Overview');
+  assert.equal(await text(page, 'save-status'), `${name} · revision 1`);
+  assert.deepEqual(page.errors, []);
+});
