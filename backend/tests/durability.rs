@@ -8,6 +8,10 @@
 //!   gaps or duplicates; a save in flight at the kill either landed whole or not at all; the
 //!   SQLite file passes `PRAGMA integrity_check` as the kill left it. On PostgreSQL a second
 //!   round kills PostgreSQL itself together with the server.
+//! - **Two replicas behind nginx on one PostgreSQL**: both start at once (their migrations
+//!   race), every read through nginx sees the last save at once whichever replica serves it,
+//!   saves alternate between the replicas, a stale save on the other replica is a 409, and
+//!   with one replica killed nginx passes requests to the other and nothing is lost.
 //!
 //! Each server gets a scratch data directory, no `PHASEPLAN_*` variable of the environment and
 //! no `phaseplan.toml` of the working directory, so a test never touches a user's database.
@@ -23,11 +27,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{
-    Ready, Server, Signal, as_postgres, free_port, postgres_bin, run, scratch, serve_as,
+    Ready, Server, Signal, as_postgres, free_port, is_root, postgres_bin, run, scratch, serve_as,
     start_postgres, tool,
 };
 use nix::sys::signal::killpg;
-use phaseplan_model::api::{Revisions, SavedScenario, ScenarioPage};
+use phaseplan_model::api::{ErrorBody, ErrorCode, Revisions, SavedScenario, ScenarioPage};
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 use reqwest::StatusCode;
@@ -102,6 +106,24 @@ fn init_postgres(bin: &Path, dir: &Path) -> PathBuf {
         .arg(&data));
     assert!(ok, "initdb: {out}");
     data
+}
+
+fn psql(bin: &Path, port: u16, database: &str, sql: &str) -> String {
+    let (ok, out) = run(Command::new(bin.join("psql"))
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres"])
+        .args([
+            "-d",
+            database,
+            "-X",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ]));
+    assert!(ok, "psql {sql}: {out}");
+    out.trim().to_owned()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,5 +687,466 @@ async fn acknowledged_saves_survive_sigkill_on_postgres() {
     );
     drop(server);
     drop(pg);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Two replicas behind nginx on one PostgreSQL
+
+/// nginx in front of two replicas, round-robin, in the foreground (its own process group, so
+/// the test stops it), everything it writes in `dir`. Each answer names the replica that served
+/// it (`X-Upstream`, nginx's `$upstream_addr`), and so does the access log. A replica that
+/// refuses a connection is skipped for 2 s (`max_fails=1 fail_timeout=2s`) and the request
+/// passed to the other (`proxy_next_upstream error timeout`). No keep-alive to the replicas:
+/// each request opens a connection, so a dead replica is a refused connection, which nginx
+/// passes on for every method; a POST on a kept-alive connection the replica died on would be
+/// a 502 (nginx never resends a non-idempotent request).
+fn nginx_conf(dir: &Path, listen: u16, replicas: [u16; 2]) -> String {
+    let dir = dir.display();
+    let user = if is_root() {
+        "user nobody nogroup;\n"
+    } else {
+        ""
+    };
+    let [a, b] = replicas;
+    format!(
+        r#"{user}worker_processes 1;
+daemon off;
+master_process on;
+pid {dir}/nginx.pid;
+error_log stderr notice;
+
+events {{
+    worker_connections 256;
+}}
+
+http {{
+    log_format upstreams '$request_method $request_uri $status $upstream_addr';
+    access_log {dir}/access.log upstreams;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+
+    upstream phaseplan {{
+        server 127.0.0.1:{a} max_fails=1 fail_timeout=2s;
+        server 127.0.0.1:{b} max_fails=1 fail_timeout=2s;
+    }}
+
+    server {{
+        listen 127.0.0.1:{listen};
+
+        location = /nginx-ready {{
+            access_log off;
+            return 200 "ready\n";
+        }}
+
+        location / {{
+            proxy_pass http://phaseplan;
+            proxy_set_header Host $host;
+            proxy_next_upstream error timeout;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 30s;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"#
+    )
+}
+
+/// Which replica served an answer through nginx: the last address nginx tried, and whether it
+/// tried another first.
+fn served_by(headers: &HeaderMap) -> (String, bool) {
+    let tried = headers
+        .get("x-upstream")
+        .expect("nginx names the replica")
+        .to_str()
+        .unwrap();
+    let last = tried.rsplit(", ").next().unwrap().trim().to_owned();
+    (last, tried.contains(','))
+}
+
+/// Which of the two replicas listens at `addr`: `A` or `B`.
+fn replica_name(ports: [u16; 2], addr: &str) -> &'static str {
+    if addr == format!("127.0.0.1:{}", ports[0]) {
+        "A"
+    } else if addr == format!("127.0.0.1:{}", ports[1]) {
+        "B"
+    } else {
+        panic!("nginx passed a request to {addr}")
+    }
+}
+
+/// Requests through nginx, counted per replica that served them (`X-Upstream`).
+#[derive(Debug)]
+struct Tally {
+    ports: [u16; 2],
+    served: BTreeMap<&'static str, usize>,
+    total: usize,
+}
+
+impl Tally {
+    /// Counts an answer through nginx; returns the replica that served it.
+    fn note(&mut self, headers: &HeaderMap) -> &'static str {
+        self.total += 1;
+        let replica = replica_name(self.ports, &served_by(headers).0);
+        *self.served.entry(replica).or_default() += 1;
+        replica
+    }
+}
+
+/// Two replicas started at the same moment on `database_url`, each once ready.
+fn start_pair(
+    round: &str,
+    ports: [u16; 2],
+    dir: &Path,
+    database_url: &str,
+) -> [(Server, Duration); 2] {
+    std::thread::scope(|s| {
+        let started = ports.map(|port| {
+            s.spawn(move || {
+                start_phaseplan(
+                    &format!("replica-{round}"),
+                    port,
+                    &dir.join(format!("data-{port}")),
+                    Some(database_url),
+                )
+            })
+        });
+        started.map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })
+}
+
+/// The migrations PostgreSQL recorded as applied in `database`, and whether all succeeded.
+fn applied_migrations(bin: &Path, port: u16, database: &str) -> String {
+    psql(
+        bin,
+        port,
+        database,
+        "SELECT COUNT(*) || ' ' || bool_and(success) FROM _sqlx_migrations",
+    )
+}
+
+/// The messages of `id`'s revisions, oldest first, as the server at `base` has them.
+async fn history(http: &reqwest::Client, base: &str, id: &str) -> Vec<(u32, String)> {
+    let (status, _, v) = send(http.get(format!("{base}/api/v1/scenarios/{id}/revisions"))).await;
+    assert_eq!(status, StatusCode::OK, "{base}: {v}");
+    let revisions: Revisions = serde_json::from_value(v).unwrap();
+    let mut h: Vec<(u32, String)> = revisions
+        .revisions
+        .into_iter()
+        .map(|r| (r.revision, r.message))
+        .collect();
+    h.reverse();
+    h
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_behind_nginx_share_one_postgres() {
+    let Some(bin) = postgres_bin() else { return };
+    let Some(nginx) = tool("/usr/sbin/nginx") else {
+        return;
+    };
+    let dir = scratch("replicas");
+    let pgdata = init_postgres(&bin, &dir);
+    let pg_port = free_port();
+    let pg = start_postgres(&bin, &pgdata, &dir, pg_port, &[]);
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count();
+    let ports = [free_port(), free_port()];
+
+    // Replicas starting together on an empty database both migrate it: one applies the
+    // migrations, the other waits for it and finds them applied. A few fresh databases, since
+    // a race is a matter of luck; the last one stays for the rest of the test.
+    let mut starts = Vec::new();
+    let mut pair = None;
+    for round in 1..=4 {
+        let database = format!("race{round}");
+        psql(
+            &bin,
+            pg_port,
+            "postgres",
+            &format!("CREATE DATABASE {database}"),
+        );
+        let url = format!("postgres://postgres@127.0.0.1:{pg_port}/{database}");
+        // The previous pair leaves the ports first (or the new pair's readiness probes would
+        // reach the old one).
+        drop(pair.take());
+        let started = start_pair(&database, ports, &dir, &url);
+        starts.push([started[0].1, started[1].1]);
+        assert_eq!(
+            applied_migrations(&bin, pg_port, &database),
+            format!("{migrations} true"),
+            "{database}: every migration applied once"
+        );
+        pair = Some(started);
+    }
+    let [(replica_a, _), (mut replica_b, _)] = pair.unwrap();
+    let url = format!("postgres://postgres@127.0.0.1:{pg_port}/race4");
+    let [a, b] = ports.map(|p| format!("http://127.0.0.1:{p}"));
+    let name_of = |addr: &str| replica_name(ports, addr);
+
+    let nginx_port = free_port();
+    let nginx_dir = dir.join("nginx");
+    std::fs::create_dir_all(&nginx_dir).unwrap();
+    std::fs::write(
+        nginx_dir.join("nginx.conf"),
+        nginx_conf(&nginx_dir, nginx_port, ports),
+    )
+    .unwrap();
+    let nginx = serve_as(
+        "nginx",
+        Command::new(&nginx)
+            .arg("-p")
+            .arg(&nginx_dir)
+            .arg("-c")
+            .arg(nginx_dir.join("nginx.conf"))
+            .args(["-e", "stderr"]),
+        nginx_port,
+        Ready::Http("/nginx-ready"),
+        Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let via = format!("http://127.0.0.1:{nginx_port}");
+    let http = client();
+    let mut tally = Tally {
+        ports,
+        served: BTreeMap::new(),
+        total: 0,
+    };
+
+    // A save through nginx, read back at once many times: whichever replica serves a read has
+    // it.
+    let original = marked(1);
+    let (status, headers, v) = send(http.post(format!("{via}/api/v1/scenarios")).json(&body(
+        "Behind nginx",
+        &original,
+        "revision 1",
+    )))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    tally.note(&headers);
+    let created: SavedScenario = serde_json::from_value(v).unwrap();
+    let id = created.id.clone();
+    let mut expected: Vec<(u32, String)> = vec![(1, "revision 1".to_owned())];
+    for _ in 0..40 {
+        let (status, headers, v) = send(http.get(format!("{via}/api/v1/scenarios/{id}"))).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        tally.note(&headers);
+        assert_eq!(etag(&headers), 1);
+        assert_eq!(serde_json::from_value::<SavedScenario>(v).unwrap(), created);
+    }
+    assert!(
+        tally.served.values().all(|n| *n >= 10) && tally.served.len() == 2,
+        "round-robin over both replicas: {:?}",
+        tally.served
+    );
+
+    // Saves through nginx from the revision a read through nginx gave, each read back at once
+    // through nginx and from each replica directly.
+    let mut latest = 1;
+    let mut put_on: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let (mut etag_from_other, mut read_on_other) = (0, 0);
+    for k in 2..=21_u32 {
+        let (status, headers, _) = send(http.get(format!("{via}/api/v1/scenarios/{id}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        let read_on = tally.note(&headers);
+        let base_revision = etag(&headers);
+        assert_eq!(base_revision, latest);
+        let message = format!("revision {k}");
+        let (status, headers, v) = send(
+            http.put(format!("{via}/api/v1/scenarios/{id}"))
+                .header("if-match", format!("\"{base_revision}\""))
+                .json(&body("Behind nginx", &marked(k), &message)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let saved_on = tally.note(&headers);
+        *put_on.entry(saved_on).or_default() += 1;
+        etag_from_other += usize::from(read_on != saved_on);
+        assert_eq!(etag(&headers), k);
+        latest = k;
+        expected.push((k, message.clone()));
+        let (status, headers, v) = send(http.get(format!("{via}/api/v1/scenarios/{id}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        read_on_other += usize::from(tally.note(&headers) != saved_on);
+        let read: SavedScenario = serde_json::from_value(v).unwrap();
+        assert_eq!((read.revision, &read.message), (k, &message));
+        assert_eq!(read.scenario, marked(k));
+        for replica in [&a, &b] {
+            let (_, headers, v) = send(http.get(format!("{replica}/api/v1/scenarios/{id}"))).await;
+            assert_eq!(etag(&headers), k, "{replica}: {v}");
+        }
+    }
+    assert!(
+        put_on.len() == 2 && put_on.values().all(|n| *n >= 5),
+        "saves on both replicas: {put_on:?}"
+    );
+    assert!(
+        etag_from_other >= 5 && read_on_other >= 5,
+        "saves from the other replica's read, read back on the other: {etag_from_other}, \
+         {read_on_other} of 20"
+    );
+
+    // A stale save on either replica directly: 409 with the latest revision, nothing stored.
+    for replica in [&a, &b] {
+        let (status, _, v) = send(
+            http.put(format!("{replica}/api/v1/scenarios/{id}"))
+                .header("if-match", format!("\"{}\"", latest - 1))
+                .json(&body("Stale", &original, "stale")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{replica}: {v}");
+        let e: ErrorBody = serde_json::from_value(v).unwrap();
+        assert_eq!(e.error.code, ErrorCode::Conflict);
+        assert_eq!(e.error.current_revision, Some(latest));
+    }
+    // The same revision saved on both replicas at the same moment: one wins, one is told.
+    let mut won: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for race in 0..10 {
+        let save = |replica: &str, who: &'static str| {
+            let message = format!("race {race}, {who}");
+            let req = http
+                .put(format!("{replica}/api/v1/scenarios/{id}"))
+                .header("if-match", format!("\"{latest}\""))
+                .json(&body("Behind nginx", &original, &message));
+            async move { (who, message, send(req).await) }
+        };
+        let (first, second) = tokio::join!(save(&a, "A"), save(&b, "B"));
+        let mut winners = Vec::new();
+        for (who, message, (status, _, v)) in [first, second] {
+            match status {
+                StatusCode::OK => winners.push((who, message)),
+                StatusCode::CONFLICT => {
+                    let e: ErrorBody = serde_json::from_value(v).unwrap();
+                    assert_eq!(e.error.current_revision, Some(latest + 1), "race {race}");
+                }
+                other => panic!("race {race}: {who} answered {other}: {v}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "race {race}: exactly one save wins");
+        let (who, message) = winners.pop().unwrap();
+        *won.entry(who).or_default() += 1;
+        latest += 1;
+        expected.push((latest, message));
+    }
+    assert_eq!(history(&http, &a, &id).await, expected);
+    assert_eq!(history(&http, &b, &id).await, expected);
+
+    // The access log agrees: both replicas served, as many requests as the answers say.
+    let access_log = nginx_dir.join("access.log");
+    let logged = |log: &Path| -> BTreeMap<&'static str, usize> {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let mut n = BTreeMap::new();
+        for line in text.lines() {
+            let upstream = line.splitn(4, ' ').nth(3).unwrap();
+            let last = upstream.rsplit(", ").next().unwrap();
+            *n.entry(name_of(last)).or_default() += 1;
+        }
+        n
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    // nginx writes a line once the answer is sent: wait for the last ones.
+    while logged(&access_log).values().sum::<usize>() < tally.total {
+        assert!(Instant::now() < deadline, "{:?}", logged(&access_log));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        logged(&access_log),
+        tally.served,
+        "the access log and X-Upstream agree"
+    );
+    let before_failover = tally.served.clone();
+
+    // Replica B dies: nginx passes what it sent there to A, every request succeeds, and nothing
+    // is lost.
+    let kill_at = Instant::now();
+    sigkill(&mut replica_b);
+    let mut passed_on = 0;
+    let mut created_after = Vec::new();
+    for j in 0..10_u32 {
+        let message = format!("after B died, {j}");
+        let (status, headers, v) = send(http.post(format!("{via}/api/v1/scenarios")).json(&body(
+            "Created after B died",
+            &marked(500 + j),
+            &message,
+        )))
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "POST {j} with B dead: {v}");
+        let (replica, retried) = served_by(&headers);
+        assert_eq!(name_of(&replica), "A");
+        passed_on += usize::from(retried);
+        tally.note(&headers);
+        created_after.push(serde_json::from_value::<SavedScenario>(v).unwrap());
+
+        let (status, headers, v) = send(http.get(format!("{via}/api/v1/scenarios/{id}"))).await;
+        assert_eq!(status, StatusCode::OK, "GET {j} with B dead: {v}");
+        assert_eq!(etag(&headers), latest);
+        passed_on += usize::from(served_by(&headers).1);
+        assert_eq!(tally.note(&headers), "A");
+
+        let (status, headers, v) = send(
+            http.put(format!("{via}/api/v1/scenarios/{id}"))
+                .header("if-match", format!("\"{latest}\""))
+                .json(&body("Behind nginx", &marked(600 + j), &message)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "PUT {j} with B dead: {v}");
+        passed_on += usize::from(served_by(&headers).1);
+        assert_eq!(tally.note(&headers), "A");
+        latest += 1;
+        expected.push((latest, message));
+    }
+    let failover_time = kill_at.elapsed();
+    assert!(
+        passed_on >= 1,
+        "nginx tried the dead replica and passed the request on at least once"
+    );
+    assert_eq!(history(&http, &a, &id).await, expected);
+
+    // B back on the same database: it has everything, and nginx sends it requests again once
+    // its 2 s out of rotation are over.
+    let restart_at = Instant::now();
+    let (replica_b, b_restart) = start_phaseplan(
+        "replica-b-again",
+        ports[1],
+        &dir.join(format!("data-{}", ports[1])),
+        Some(&url),
+    );
+    assert_eq!(history(&http, &b, &id).await, expected);
+    for c in &created_after {
+        let (status, _, v) = send(http.get(format!("{b}/api/v1/scenarios/{}", c.id))).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(&serde_json::from_value::<SavedScenario>(v).unwrap(), c);
+    }
+    let back_in = loop {
+        let (status, headers, _) = send(http.get(format!("{via}/api/v1/scenarios/{id}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        if tally.note(&headers) == "B" {
+            break restart_at.elapsed();
+        }
+        assert!(
+            restart_at.elapsed() < Duration::from_secs(20),
+            "nginx sent nothing to B again within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    drop(replica_a);
+    eprintln!(
+        "nginx + 2 replicas: replica pairs ready in {starts:?} (migrations raced on 4 fresh \
+         databases); {} requests through nginx, served {:?} ({before_failover:?} \
+         before B was killed); saves through nginx {put_on:?}, {etag_from_other}/20 from a read \
+         on the other replica, {read_on_other}/20 read back on the other; simultaneous saves \
+         won {won:?}; with B dead: 30 requests succeeded in {failover_time:?}, {passed_on} \
+         passed on from B to A; B restarted in {b_restart:?}, back in rotation after {back_in:?}; \
+         {} revisions, identical on A and B",
+        tally.total,
+        tally.served,
+        expected.len(),
+    );
+    drop((nginx, replica_b, pg));
     let _ = std::fs::remove_dir_all(&dir);
 }
