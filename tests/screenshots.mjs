@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { launch, BASE } from './e2e/harness.mjs';
 
 const out = process.argv[2] ?? 'target/screenshots';
-const pages = (process.env.PAGES ?? 'overview:/,scenario:/scenario,costs:/costs,capacity:/capacity,decision:/decision,bundles:/bundles,live:/live')
+const pages = (process.env.PAGES ?? 'overview:/,scenario:/scenario,costs:/costs,capacity:/capacity,decision:/decision,bundles:/bundles,live:/live,scenarios:/scenarios')
   .split(',').map((p) => p.split(':'));
 const widths = [1400, 390];
 const schemes = (process.env.SCHEMES ?? 'light,dark').split(',');

@@ -8,6 +8,7 @@ use leptos_router::path;
 
 use crate::pages::bundles::Bundles;
 use crate::pages::capacity::Capacity;
+use crate::pages::compare::ComparePage;
 use crate::pages::costs::Costs;
 use crate::pages::decision::Decision;
 use crate::pages::live::Live;
@@ -30,10 +31,11 @@ pub enum Page {
     Bundles,
     Live,
     Scenarios,
+    Compare,
 }
 
 impl Page {
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 9] = [
         Page::Overview,
         Page::Scenario,
         Page::Costs,
@@ -42,6 +44,7 @@ impl Page {
         Page::Bundles,
         Page::Live,
         Page::Scenarios,
+        Page::Compare,
     ];
 
     pub fn path(self) -> &'static str {
@@ -54,6 +57,7 @@ impl Page {
             Page::Bundles => "/bundles",
             Page::Live => "/live",
             Page::Scenarios => "/scenarios",
+            Page::Compare => "/compare",
         }
     }
 
@@ -67,6 +71,7 @@ impl Page {
             Page::Bundles => "Bundles",
             Page::Live => "Live",
             Page::Scenarios => "Scenarios",
+            Page::Compare => "Compare",
         }
     }
 }
@@ -131,6 +136,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/bundles") view=Bundles />
                         <Route path=path!("/live") view=Live />
                         <Route path=path!("/scenarios") view=ScenariosPage />
+                        <Route path=path!("/compare") view=ComparePage />
                     </Routes>
                 </main>
             </div>

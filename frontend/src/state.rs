@@ -268,7 +268,10 @@ impl PlanState {
     /// The query every in-app link carries: the share code, and the saved revision if any.
     pub fn query(&self) -> String {
         let code = self.share_code.get();
-        match self.saved.with(|s| s.as_ref().map(|s| (s.id.clone(), s.revision))) {
+        match self
+            .saved
+            .with(|s| s.as_ref().map(|s| (s.id.clone(), s.revision)))
+        {
             Some((id, n)) => format!("s={code}&scenario={id}&revision={n}"),
             None => format!("s={code}"),
         }

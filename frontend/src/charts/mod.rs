@@ -2,6 +2,7 @@
 //! (serialised to JSON and checked) and in the browser.
 
 pub mod capacity;
+pub mod compare;
 pub mod cost;
 pub mod decision;
 pub mod live;

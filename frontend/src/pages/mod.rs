@@ -2,6 +2,7 @@
 
 pub mod bundles;
 pub mod capacity;
+pub mod compare;
 pub mod costs;
 pub mod decision;
 pub mod live;

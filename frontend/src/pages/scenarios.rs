@@ -71,7 +71,8 @@ pub fn ScenariosPage() -> impl IntoView {
             match api::saved_scenario(&id, revision).await {
                 Ok(s) => {
                     state.open_saved(s);
-                    navigate.with_value(|go| go(&format!("/?{}", state.query()), Default::default()));
+                    navigate
+                        .with_value(|go| go(&format!("/?{}", state.query()), Default::default()));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -127,11 +128,13 @@ pub fn ScenariosPage() -> impl IntoView {
     };
 
     view! {
-        <h1>"Scenarios"</h1>
-        <p class="lede">
-            "Saved plans, each with its history. Saving never overwrites someone else's save: a \
-             stale save is refused and you choose what to keep."
-        </p>
+        <header class="page-header">
+            <h1>"Scenarios"</h1>
+            <p>
+                "Saved plans, each with its history. Saving never overwrites someone else's save: a \
+                 stale save is refused and you choose what to keep."
+            </p>
+        </header>
         <section class="panel library">
             <div class="toolbar row">
                 <label class="field grow">
@@ -154,15 +157,17 @@ pub fn ScenariosPage() -> impl IntoView {
                         <option value="name">"Name"</option>
                     </select>
                 </label>
-                <label class="field toggle">
-                    <input
-                        type="checkbox"
-                        data-testid="library-archived"
-                        prop:checked=move || archived.get()
-                        on:change=move |ev| archived.set(event_target_checked(&ev))
-                    />
-                    <span>"Archive"</span>
-                </label>
+                <div class="field toggle">
+                    <label>
+                        <input
+                            type="checkbox"
+                            data-testid="library-archived"
+                            prop:checked=move || archived.get()
+                            on:change=move |ev| archived.set(event_target_checked(&ev))
+                        />
+                        "Show the archive"
+                    </label>
+                </div>
             </div>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="table-scroll">

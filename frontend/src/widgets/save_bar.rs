@@ -67,7 +67,9 @@ pub fn SaveBar() -> impl IntoView {
             Err(e) => match e.current_revision() {
                 Some(_) => {
                     // Someone saved since: fetch their revision to show what differs.
-                    let Some(id) = state.saved.with_untracked(|s| s.as_ref().map(|s| s.id.clone()))
+                    let Some(id) = state
+                        .saved
+                        .with_untracked(|s| s.as_ref().map(|s| s.id.clone()))
                     else {
                         notice.set(Notice::Error(e.to_string()));
                         return;
@@ -107,13 +109,14 @@ pub fn SaveBar() -> impl IntoView {
         busy.set(true);
         spawn_local(async move { finish(api::save_scenario(&id, from, &b).await, "Saved") });
     };
-    let save = move |_| {
-        match state.saved.with_untracked(|s| s.as_ref().map(|s| s.revision)) {
-            Some(from) => save_from(from),
-            None => {
-                new_name.set(state.scenario.with_untracked(|s| s.name.clone()));
-                notice.set(Notice::Naming);
-            }
+    let save = move |_| match state
+        .saved
+        .with_untracked(|s| s.as_ref().map(|s| s.revision))
+    {
+        Some(from) => save_from(from),
+        None => {
+            new_name.set(state.scenario.with_untracked(|s| s.name.clone()));
+            notice.set(Notice::Naming);
         }
     };
     // Save as: a new scenario (revision 1) named in the form.

@@ -1,0 +1,435 @@
+//! Two to four plans side by side: this plan, saved revisions, share links. Every column is
+//! evaluated here in WebAssembly, so once the scenarios are loaded comparing needs no server; an
+//! edit of this plan recomputes its column and every delta at once. Deltas are against the first
+//! column, on the bases of `phaseplan_model::compare` (the Overview's).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use phaseplan_model::compare::{KeyFigures, input_changes, result_deltas};
+use phaseplan_model::evaluate::{Evaluation, evaluate_plan};
+use phaseplan_model::format::{thousands, usd};
+use phaseplan_model::scenario::Scenario;
+use phaseplan_model::share;
+
+use crate::api;
+use crate::charts::compare::overlay_chart;
+use crate::format::month_label;
+use crate::state::use_plan;
+use crate::widgets::chart::EChart;
+
+/// Columns at most.
+const MAX_COLUMNS: usize = 4;
+
+/// Where a column's scenario comes from.
+#[derive(Debug, Clone, PartialEq)]
+enum Source {
+    /// The plan being edited, live.
+    Current,
+    /// A loaded saved revision or share link, fixed.
+    Fixed {
+        label: String,
+        scenario: Box<Scenario>,
+    },
+}
+
+/// A column, evaluated.
+#[derive(Debug, Clone, PartialEq)]
+struct Column {
+    label: String,
+    scenario: Scenario,
+    evaluation: Result<Evaluation, String>,
+}
+
+/// A signed USD delta, "+$120" / "−$40", or nothing for zero.
+fn delta_usd(d: f64) -> String {
+    if d.abs() < 0.5 {
+        String::new()
+    } else if d > 0.0 {
+        format!(" (+{})", usd(d))
+    } else {
+        format!(" (−{})", usd(-d))
+    }
+}
+
+#[component]
+pub fn ComparePage() -> impl IntoView {
+    let state = use_plan();
+    let sources = RwSignal::new(vec![Source::Current]);
+    let error: RwSignal<Option<String>> = RwSignal::new(None);
+    let saved_list = RwSignal::new(Vec::new());
+    let pick = RwSignal::new(String::new());
+    let pick_revision = RwSignal::new(String::new());
+    let link = RwSignal::new(String::new());
+    spawn_local(async move {
+        match api::list_scenarios("", "updated", false, None).await {
+            Ok(p) => saved_list.set(p.scenarios),
+            // Without a server the page still compares share links and this plan.
+            Err(e) => error.set(Some(format!("saved scenarios are not available: {e}"))),
+        }
+    });
+
+    let columns = Memo::new(move |_| {
+        sources.with(|all| {
+            all.iter()
+                .map(|s| {
+                    let (label, scenario) = match s {
+                        Source::Current => ("This plan".to_owned(), state.scenario.get()),
+                        Source::Fixed { label, scenario } => (label.clone(), (**scenario).clone()),
+                    };
+                    let evaluation = scenario
+                        .clone()
+                        .validate()
+                        .map_err(|e| e.to_string())
+                        .and_then(|v| {
+                            state.catalog.with_value(|c| {
+                                c.as_ref()
+                                    .map(|c| evaluate_plan(&v, c))
+                                    .map_err(Clone::clone)
+                            })
+                        });
+                    Column {
+                        label,
+                        scenario,
+                        evaluation,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+
+    let add = move |label: String, scenario: Scenario| {
+        sources.update(|s| {
+            if s.len() < MAX_COLUMNS {
+                s.push(Source::Fixed {
+                    label,
+                    scenario: Box::new(scenario),
+                });
+            }
+        });
+    };
+    let add_saved = move |_| {
+        let id = pick.get_untracked();
+        if id.is_empty() {
+            return;
+        }
+        let revision = pick_revision.get_untracked().trim().parse::<u32>().ok();
+        spawn_local(async move {
+            match api::saved_scenario(&id, revision).await {
+                Ok(s) => {
+                    error.set(None);
+                    add(format!("{} · r{}", s.name, s.revision), s.scenario);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let add_link = move |_| {
+        let text = link.get_untracked();
+        // A whole URL or only its code.
+        let code = text
+            .split("s=")
+            .nth(1)
+            .map_or(text.trim(), |rest| rest.split('&').next().unwrap_or(rest))
+            .trim()
+            .to_owned();
+        match share::decode(&code) {
+            Ok(s) => {
+                error.set(None);
+                link.set(String::new());
+                add(format!("Link: {}", s.name), s);
+            }
+            Err(e) => error.set(Some(format!("that link cannot be opened: {e}"))),
+        }
+    };
+
+    let figures = move || {
+        columns.with(|cols| {
+            cols.iter()
+                .map(|c| c.evaluation.as_ref().ok().map(KeyFigures::of))
+                .collect::<Vec<_>>()
+        })
+    };
+    let months_of = |e: &Evaluation| -> Vec<String> {
+        e.timeline
+            .months
+            .iter()
+            .map(|m| month_label(m.year, m.calendar_month))
+            .collect()
+    };
+    let cost_chart = Signal::derive(move || {
+        columns.with(|cols| {
+            let longest = cols
+                .iter()
+                .filter_map(|c| c.evaluation.as_ref().ok())
+                .max_by_key(|e| e.timeline.months.len());
+            let months = longest.map(months_of).unwrap_or_default();
+            let series: Vec<(String, Vec<f64>)> = cols
+                .iter()
+                .filter_map(|c| {
+                    let e = c.evaluation.as_ref().ok()?;
+                    let p = e.providers.iter().find(|p| p.provider == e.provider)?;
+                    Some((c.label.clone(), p.monthly_usd.clone()))
+                })
+                .collect();
+            overlay_chart(
+                "Monthly cost",
+                "USD a month, each plan on its own provider",
+                "$ / month",
+                months,
+                &series,
+            )
+        })
+    });
+    let users_chart = Signal::derive(move || {
+        columns.with(|cols| {
+            let longest = cols
+                .iter()
+                .filter_map(|c| c.evaluation.as_ref().ok())
+                .max_by_key(|e| e.timeline.months.len());
+            let months = longest.map(months_of).unwrap_or_default();
+            let series: Vec<(String, Vec<f64>)> = cols
+                .iter()
+                .filter_map(|c| {
+                    let e = c.evaluation.as_ref().ok()?;
+                    Some((
+                        c.label.clone(),
+                        e.timeline.months.iter().map(|m| m.users).collect(),
+                    ))
+                })
+                .collect();
+            overlay_chart(
+                "Peak concurrent users",
+                "each plan's growth, month by month",
+                "users",
+                months,
+                &series,
+            )
+        })
+    });
+
+    view! {
+        <header class="page-header">
+            <h1>"Compare"</h1>
+            <p>
+                "Up to four plans side by side — this one, saved revisions, share links — computed \
+                 in your browser. Deltas are against the first column."
+            </p>
+        </header>
+        <section class="panel compare-pickers">
+            <div class="row">
+                <label class="field grow">
+                    <span>"Saved scenario"</span>
+                    <select data-testid="compare-saved" on:change=move |ev| pick.set(event_target_value(&ev))>
+                        <option value="">"Choose…"</option>
+                        {move || saved_list.get().into_iter().map(|s| view! {
+                            <option value=s.id.clone()>{format!("{} (revision {})", s.name, s.revision)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Revision"</span>
+                    <input
+                        type="text"
+                        inputmode="numeric"
+                        placeholder="latest"
+                        data-testid="compare-revision"
+                        prop:value=move || pick_revision.get()
+                        on:input=move |ev| pick_revision.set(event_target_value(&ev))
+                    />
+                </label>
+                <button type="button" data-testid="compare-add-saved" on:click=add_saved
+                    prop:disabled=move || sources.with(|s| s.len() >= MAX_COLUMNS)>
+                    "Add"
+                </button>
+            </div>
+            <div class="row">
+                <label class="field grow">
+                    <span>"Share link"</span>
+                    <input
+                        type="text"
+                        placeholder="Paste a Phaseplan link"
+                        data-testid="compare-link"
+                        prop:value=move || link.get()
+                        on:input=move |ev| link.set(event_target_value(&ev))
+                    />
+                </label>
+                <button type="button" data-testid="compare-add-link" on:click=add_link
+                    prop:disabled=move || sources.with(|s| s.len() >= MAX_COLUMNS)>
+                    "Add"
+                </button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="compare-error">{e}</p> })}
+        </section>
+
+        <section class="panel">
+            <h2>"Key figures"</h2>
+            <div class="table-scroll">
+                <table class="data compare" data-testid="compare-table">
+                    <thead>
+                        <tr>
+                            <th>""</th>
+                            {move || columns.get().into_iter().enumerate().map(|(i, c)| view! {
+                                <th>
+                                    {c.label.clone()}
+                                    {(i > 0).then(|| view! {
+                                        " "
+                                        <button type="button" class="link" aria-label="Remove this column"
+                                            on:click=move |_| sources.update(|s| { if i < s.len() { s.remove(i); } })>
+                                            "×"
+                                        </button>
+                                    })}
+                                </th>
+                            }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <tr>
+                            <th>"Cost now"</th>
+                            {move || {
+                                let f = figures();
+                                let base = f.first().cloned().flatten();
+                                f.into_iter().map(|k| view! {
+                                    <td class="num" data-testid="compare-cost-now">{match (&k, &base) {
+                                        (Some(k), Some(b)) => format!("{}{}", usd(k.cost_now_usd), delta_usd(k.cost_now_usd - b.cost_now_usd)),
+                                        (Some(k), None) => usd(k.cost_now_usd),
+                                        _ => "—".to_owned(),
+                                    }}</td>
+                                }).collect_view()
+                            }}
+                        </tr>
+                        <tr>
+                            <th>"Total over the horizon"</th>
+                            {move || {
+                                let f = figures();
+                                let base = f.first().cloned().flatten();
+                                f.into_iter().map(|k| view! {
+                                    <td class="num" data-testid="compare-total">{match (&k, &base) {
+                                        (Some(k), Some(b)) => format!(
+                                            "{}{} over {} months",
+                                            usd(k.total_cost_usd),
+                                            delta_usd(k.total_cost_usd - b.total_cost_usd),
+                                            k.horizon_months
+                                        ),
+                                        (Some(k), None) => usd(k.total_cost_usd),
+                                        _ => "—".to_owned(),
+                                    }}</td>
+                                }).collect_view()
+                            }}
+                        </tr>
+                        <tr>
+                            <th>"Transitions"</th>
+                            {move || columns.get().into_iter().map(|c| view! {
+                                <td data-testid="compare-transitions">{match &c.evaluation {
+                                    Ok(e) => {
+                                        let text: Vec<String> = e.timeline.transitions.iter().filter_map(|t| {
+                                            let m = e.timeline.months.get(t.month as usize)?;
+                                            let name = &e.phases.get(t.to_index)?.name;
+                                            Some(format!("{name} {}", month_label(m.year, m.calendar_month)))
+                                        }).collect();
+                                        if text.is_empty() { "none within the horizon".to_owned() } else { text.join(", ") }
+                                    }
+                                    Err(_) => "—".to_owned(),
+                                }}</td>
+                            }).collect_view()}
+                        </tr>
+                        <tr>
+                            <th>"Bottleneck now"</th>
+                            {move || figures().into_iter().map(|k| view! {
+                                <td>{k.map_or_else(|| "—".to_owned(), |k| k.bottleneck.map_or("the design target".to_owned(), |b| b.label().to_owned()))}</td>
+                            }).collect_view()}
+                        </tr>
+                        <tr>
+                            <th>"Recommended provider"</th>
+                            {move || figures().into_iter().map(|k| view! {
+                                <td data-testid="compare-recommended">{k.and_then(|k| k.recommended_provider).unwrap_or_else(|| "—".to_owned())}</td>
+                            }).collect_view()}
+                        </tr>
+                        <tr>
+                            <th>"Peak users now"</th>
+                            {move || columns.get().into_iter().map(|c| view! {
+                                <td class="num">{c.evaluation.as_ref().map_or("—".to_owned(), |e| thousands(e.now.users))}</td>
+                            }).collect_view()}
+                        </tr>
+                    </tbody>
+                </table>
+            </div>
+            {move || columns.get().into_iter().filter_map(|c| c.evaluation.err().map(|e| (c.label, e))).map(|(l, e)| view! {
+                <p class="error" role="alert">{format!("{l}: {e}")}</p>
+            }).collect_view()}
+        </section>
+
+        <div class="grid-2">
+            <section class="panel">
+                <EChart chart=cost_chart label="Monthly cost of each compared plan" test_id="compare-cost-chart" height=320 />
+            </section>
+            <section class="panel">
+                <EChart chart=users_chart label="Peak users of each compared plan" test_id="compare-users-chart" height=320 />
+            </section>
+        </div>
+
+        <section class="panel">
+            <h2>"What differs from the first column"</h2>
+            {move || {
+                let cols = columns.get();
+                let Some(first) = cols.first().cloned() else { return ().into_any() };
+                if cols.len() < 2 {
+                    return view! { <p class="muted">"Add a saved scenario or a share link to compare."</p> }.into_any();
+                }
+                cols.into_iter().skip(1).map(|c| {
+                    let changes = input_changes(&first.scenario, &c.scenario);
+                    let results = match (&first.evaluation, &c.evaluation) {
+                        (Ok(a), Ok(b)) => Some(result_deltas(a, b)),
+                        _ => None,
+                    };
+                    view! {
+                        <h3>{c.label.clone()}</h3>
+                        <p class="muted" data-testid="compare-summary">{match results {
+                            Some(r) => format!(
+                                "{} input(s) differ; cost now{}, total{}{}",
+                                changes.len(),
+                                if r.cost_now_delta_usd.abs() < 0.5 { " the same".to_owned() } else { delta_usd(r.cost_now_delta_usd) },
+                                if r.total_cost_delta_usd.abs() < 0.5 { " the same".to_owned() } else { delta_usd(r.total_cost_delta_usd) },
+                                if r.recommendation_changed { "; another provider is recommended" } else { "" },
+                            ),
+                            None => format!("{} input(s) differ", changes.len()),
+                        }}</p>
+                        <ul class="changes" data-testid="compare-changes">
+                            {changes.into_iter().take(40).map(|ch| view! {
+                                <li><code>{ch.field}</code>{format!(": {} → {}", ch.from, ch.to)}</li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                }).collect_view().into_any()
+            }}
+        </section>
+
+        <section class="panel">
+            <h2>"Bills of materials now"</h2>
+            <div class="bills" data-testid="compare-bills">
+                {move || columns.get().into_iter().map(|c| view! {
+                    <div class="bill">
+                        <h3>{c.label.clone()}</h3>
+                        {match c.evaluation.as_ref().ok().and_then(|e| e.now.bill.clone()) {
+                            Some(bill) => view! {
+                                <table class="data">
+                                    <tbody>
+                                        {bill.lines.into_iter().map(|l| view! {
+                                            <tr>
+                                                <td>{l.component.label()}</td>
+                                                <td>{l.item}</td>
+                                                <td class="num">{phaseplan_model::format::quantity(l.quantity)}</td>
+                                                <td class="num">{usd(l.monthly_usd)}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                        <tr class="total"><th colspan="3">"Total a month"</th><td class="num">{usd(bill.total_usd)}</td></tr>
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                            None => view! { <p class="muted">"No bill: the plan is invalid or its provider unpriced."</p> }.into_any(),
+                        }}
+                    </div>
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
