@@ -460,7 +460,7 @@ fn kubernetes_manifests_match_the_schemas() {
         let dir = scratch(&format!("k8s-{i}"));
         write_bundle(b, &dir);
         let (ok, out) = run(Command::new(&validate)
-            .args(["--strict", "--quiet", "-k", "1.31.0"])
+            .args(["--strict", "--quiet", "-k", KUBERNETES_VERSION])
             .args(manifests.iter().map(|f| dir.join(&f.path))));
         assert!(ok, "{}: kubernetes-validate failed:\n{out}", b.name());
         if i == with_k8s.len() - 1 || seen.len() == 1 {
@@ -469,7 +469,7 @@ fn kubernetes_manifests_match_the_schemas() {
             let text = std::fs::read_to_string(&hpa).unwrap();
             std::fs::write(&hpa, text.replace("minReplicas:", "minReplicaz:")).unwrap();
             let (ok, _) = run(Command::new(&validate)
-                .args(["--strict", "--quiet", "-k", "1.31.0"])
+                .args(["--strict", "--quiet", "-k", KUBERNETES_VERSION])
                 .arg(&hpa));
             assert!(!ok, "kubernetes-validate accepted an unknown field");
         }

@@ -44,6 +44,10 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     found
 }
 
+/// The Kubernetes version whose schemas `kubernetes-validate` checks manifests against: the
+/// bundles' (`bundles.rs`) and Phaseplan's own (`deploy.rs`).
+pub const KUBERNETES_VERSION: &str = "1.31.0";
+
 pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
