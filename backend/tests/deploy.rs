@@ -264,8 +264,15 @@ fn kubernetes_manifests_match_the_schemas() {
     assert!(!ok, "kubernetes-validate accepted an unknown field");
 
     // What `kubectl apply -k` would send: every object, in the namespace, with the image set;
-    // and the same with the autoscaling component enabled.
-    let Some(kubectl) = tool("kubectl") else {
+    // and the same with the autoscaling component enabled. kubectl comes with the machine image,
+    // not from `cargo xtask test`'s installer, so where it is missing this part is skipped (said
+    // on stderr) rather than failed: every file was validated on its own above.
+    let Some(kubectl) = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("kubectl"))
+            .find(|p| p.is_file())
+    }) else {
+        eprintln!("SKIPPED: kubectl is not installed; the kustomize builds were not checked");
         return;
     };
     let plain = kustomize(
