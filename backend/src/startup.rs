@@ -18,6 +18,7 @@ use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::routes;
 pub use crate::state::AppState;
+use crate::store::Store;
 
 #[derive(Debug)]
 pub struct Application {
@@ -26,6 +27,8 @@ pub struct Application {
     connections: ConnectionLimits,
     live: Arc<LiveHub>,
     metrics: Arc<Metrics>,
+    /// Closed after the drain, so every acknowledged save is in the database file.
+    store: Store,
 }
 
 impl Application {
@@ -49,6 +52,7 @@ impl Application {
             },
             live: Arc::clone(&state.live),
             metrics: Arc::clone(&state.metrics),
+            store: state.store.clone(),
             router: routes::router(state),
         })
     }
@@ -75,14 +79,16 @@ impl Application {
             live.close();
             let _ = tx.send(true);
         });
-        serve::run(
+        let served = serve::run(
             self.listener,
             self.router,
             self.connections,
             rx,
             self.metrics,
         )
-        .await
+        .await;
+        self.store.close().await;
+        served
     }
 }
 

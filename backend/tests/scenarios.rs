@@ -535,3 +535,77 @@ async fn saved_scenarios_on_postgres() {
     .await;
     exercise(&app).await;
 }
+
+/// A database written by the first schema (migration 0001) holding a scenario saved in scenario
+/// format 1, kept as a file: every later server must open it (the embedded migrations bring the
+/// schema forward) and read the same scenario back (older formats are upgraded on read). Written
+/// once with `UPDATE_FIXTURES=1`; a new format adds its own fixture beside it.
+#[tokio::test]
+async fn a_database_of_the_first_format_still_opens() {
+    use phaseplan_server::store::{Draft, ListQuery, Sort, Store};
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios-v1.db");
+    let scenario: phaseplan_model::scenario::Scenario = serde_json::from_str(include_str!(
+        "../../shared/tests/fixtures/format-v1-ride-hailing.json"
+    ))
+    .unwrap();
+    let dir = scratch("scenarios-v1");
+    if std::env::var("UPDATE_FIXTURES").is_ok_and(|v| v == "1") {
+        let store = Store::open(None, Some(&dir)).await.unwrap();
+        let draft = |message| Draft {
+            name: "Format 1 example",
+            description: "kept to prove old saves still open",
+            scenario: &scenario,
+            message,
+            author: "local",
+        };
+        let first = store.create(&draft("first")).await.unwrap();
+        store.save(&first.id, 1, &draft("second")).await.unwrap();
+        store.close().await;
+        std::fs::create_dir_all(fixture.parent().unwrap()).unwrap();
+        std::fs::copy(dir.join("phaseplan.db"), &fixture).unwrap();
+        return;
+    }
+    std::fs::copy(&fixture, dir.join("phaseplan.db")).unwrap();
+    let store = Store::open(None, Some(&dir)).await.unwrap();
+    let page = store
+        .list(&ListQuery {
+            q: String::new(),
+            sort: Sort::Name,
+            archived: false,
+            limit: 10,
+            cursor: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.scenarios.len(), 1);
+    let id = &page.scenarios[0].id;
+    let latest = store.latest(id).await.unwrap();
+    assert_eq!(
+        (
+            latest.name.as_str(),
+            latest.revision,
+            latest.message.as_str()
+        ),
+        ("Format 1 example", 2, "second")
+    );
+    assert_eq!(latest.scenario, scenario);
+    assert_eq!(store.revision(id, 1).await.unwrap().scenario, scenario);
+    // And it takes new saves on top.
+    let saved = store
+        .save(
+            id,
+            2,
+            &Draft {
+                name: "Format 1 example",
+                description: "",
+                scenario: &scenario,
+                message: "third",
+                author: "local",
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.revision, 3);
+}

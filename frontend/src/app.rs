@@ -70,7 +70,9 @@ impl Page {
             Page::Decision => "Decision",
             Page::Bundles => "Bundles",
             Page::Live => "Live",
-            Page::Scenarios => "Scenarios",
+            // "Library", not "Scenarios": beside "Scenario" in the navigation one letter would be
+            // all that told them apart.
+            Page::Scenarios => "Library",
             Page::Compare => "Compare",
         }
     }

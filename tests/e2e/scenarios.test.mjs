@@ -125,7 +125,7 @@ test('the library searches, opens, archives and restores, and shows each history
   const name = unique('library');
   await saveAs(page, name);
   await page.locator('nav a[data-path="/scenarios"]').click();
-  await page.waitForFunction(() => document.querySelector('main h1')?.innerText === 'Scenarios');
+  await page.waitForFunction(() => document.querySelector('main h1')?.innerText === 'Library');
   await page.getByTestId('library-search').fill(name.toUpperCase());
   await page.waitForFunction((n) => {
     const rows = [...document.querySelectorAll('[data-testid="library-row"]')];
@@ -170,7 +170,7 @@ test('the compare page puts this plan, a saved revision and a share link side by
   await page.getByTestId('compare-link').fill(shareLink);
   await page.getByTestId('compare-add-link').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-table"] thead th').length === 4);
-  const heads = await page.locator('[data-testid="compare-table"] thead th').allInnerTexts();
+  const heads = (await page.locator('[data-testid="compare-table"] thead th').allTextContents()).map((h) => h.trim());
   assert.equal(heads[1], 'This plan');
   assert.match(heads[2], new RegExp(`^${name} · r1`));
   assert.match(heads[3], /^Link: E-commerce/);

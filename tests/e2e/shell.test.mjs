@@ -10,7 +10,7 @@ after(async () => { await browser?.close(); });
 
 const PAGES = [
   ['/', 'Overview'], ['/scenario', 'Scenario'], ['/costs', 'Costs'], ['/capacity', 'Capacity'],
-  ['/decision', 'Decision'], ['/bundles', 'Bundles'], ['/live', 'Live'], ['/scenarios', 'Scenarios'],
+  ['/decision', 'Decision'], ['/bundles', 'Bundles'], ['/live', 'Live'], ['/scenarios', 'Library'], ['/compare', 'Compare'],
 ];
 
 for (const width of [1400, 390, 360]) {

@@ -40,6 +40,7 @@ struct BundlePath {
     responses(
         (status = 200, description = "The bundle of the phase on the provider: of the default scenario, or of the saved revision `?scenario=&revision=` names (its README cites it)", content((Vec<u8> = "application/zip"), (Vec<u8> = "application/gzip"))),
         (status = 404, description = "Unknown phase, provider, archive format, saved scenario or revision; `field` names which", body = ErrorBody),
+        (status = 422, description = "A query parameter is not a number, or `revision` names no scenario (`field` says which)", body = ErrorBody),
         (status = 503, description = "The work queue is full; `Retry-After` says when to try again", body = ErrorBody),
     ))]
 pub async fn default_scenario(

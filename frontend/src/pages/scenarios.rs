@@ -129,9 +129,9 @@ pub fn ScenariosPage() -> impl IntoView {
 
     view! {
         <header class="page-header">
-            <h1>"Scenarios"</h1>
+            <h1>"Library"</h1>
             <p>
-                "Saved plans, each with its history. Saving never overwrites someone else's save: a \
+                "Saved scenarios, each with its history. Saving never overwrites someone else's save: a \
                  stale save is refused and you choose what to keep."
             </p>
         </header>
