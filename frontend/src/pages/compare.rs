@@ -142,6 +142,15 @@ pub fn ComparePage() -> impl IntoView {
         }
     };
 
+    // The ranking names providers by key; people read the catalog's name.
+    let provider_name = move |key: &str| -> String {
+        state.catalog.with_value(|c| {
+            c.as_ref()
+                .ok()
+                .and_then(|c| c.providers.iter().find(|p| p.id.key() == key))
+                .map_or_else(|| key.to_owned(), |p| p.name.clone())
+        })
+    };
     let figures = move || {
         columns.with(|cols| {
             cols.iter()
@@ -341,7 +350,7 @@ pub fn ComparePage() -> impl IntoView {
                         <tr>
                             <th>"Recommended provider"</th>
                             {move || figures().into_iter().map(|k| view! {
-                                <td data-testid="compare-recommended">{k.and_then(|k| k.recommended_provider).unwrap_or_else(|| "—".to_owned())}</td>
+                                <td data-testid="compare-recommended">{k.and_then(|k| k.recommended_provider).map_or_else(|| "—".to_owned(), |key| provider_name(&key))}</td>
                             }).collect_view()}
                         </tr>
                         <tr>
@@ -411,6 +420,7 @@ pub fn ComparePage() -> impl IntoView {
                         <h3>{c.label.clone()}</h3>
                         {match c.evaluation.as_ref().ok().and_then(|e| e.now.bill.clone()) {
                             Some(bill) => view! {
+                                <div class="table-scroll">
                                 <table class="data">
                                     <tbody>
                                         {bill.lines.into_iter().map(|l| view! {
@@ -424,6 +434,7 @@ pub fn ComparePage() -> impl IntoView {
                                         <tr class="total"><th colspan="3">"Total a month"</th><td class="num">{usd(bill.total_usd)}</td></tr>
                                     </tbody>
                                 </table>
+                                </div>
                             }.into_any(),
                             None => view! { <p class="muted">"No bill: the plan is invalid or its provider unpriced."</p> }.into_any(),
                         }}
