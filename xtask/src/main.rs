@@ -84,7 +84,22 @@ fn bench(root: &Path) -> Result<()> {
         "http_load",
         &["--seconds", "20", "--slow", "3000"],
         &server,
-    )
+    )?;
+    // Saved scenarios on SQLite: 10,000 scenarios × 10 revisions; save, list, search, paging,
+    // diff (PostgreSQL: run it with --database-url, see the README).
+    exec::run(tools::command("cargo").args([
+        "build",
+        "--release",
+        "-p",
+        "phaseplan-server",
+        "--example",
+        "store_bench",
+    ]))?;
+    exec::run(tools::command(
+        &root
+            .join("target/release/examples/store_bench")
+            .to_string_lossy(),
+    ))
 }
 
 /// Builds the server's example `name` (release) and runs it against the release `server`.
