@@ -95,7 +95,7 @@ fn bench(root: &Path) -> Result<()> {
         "--example",
         "store_bench",
     ]))?;
-    exec::run(tools::command(
+    exec::run(&mut tools::command(
         &root
             .join("target/release/examples/store_bench")
             .to_string_lossy(),
