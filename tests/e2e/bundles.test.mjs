@@ -87,3 +87,22 @@ test('an edited scenario changes the bundle, and the server agrees when posted t
   assert.ok(zip.bytes.equals(Buffer.from(await served.arrayBuffer())));
   assert.deepEqual(page.errors, []);
 });
+
+test('a saved revision\'s bundle cites it and is the server\'s bytes for that revision', async () => {
+  const page = await openPage(browser, '/');
+  const name = `E2E bundle ${Date.now()}`;
+  await page.getByTestId('save-as').click();
+  await page.getByTestId('save-name').fill(name);
+  await page.getByTestId('save-as-confirm').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 1'));
+  const id = new URL(page.url()).searchParams.get('scenario');
+  await page.locator('nav a[data-path="/bundles"]').click();
+  await page.getByTestId('bundle-phase').selectOption('growth');
+  await page.getByTestId('bundle-provider').selectOption('aws');
+  await page.getByTestId('file-README.md').click();
+  assert.match(await page.getByTestId('file-preview').innerText(), new RegExp(`Saved scenario "${name}" \\(id \`${id}\`\\), revision 1 of `));
+  const zip = await downloadBytes(page, 'download-zip');
+  const served = Buffer.from(await (await fetch(`${BASE}/api/v1/bundles/growth/aws.zip?scenario=${id}&revision=1`)).arrayBuffer());
+  assert.ok(zip.bytes.equals(served), 'browser and server build the same zip for the revision');
+  assert.deepEqual(page.errors, []);
+});

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use phaseplan_model::bundle::archive::{self, Format};
-use phaseplan_model::bundle::{Bundle, generate};
+use phaseplan_model::bundle::{Bundle, BundleSpec, SavedRevision, render};
 use phaseplan_model::cost::catalog::ProviderId;
 use wasm_bindgen::JsCast;
 
@@ -113,10 +113,31 @@ pub fn Bundles() -> impl IntoView {
     let compare_with = RwSignal::new(String::new());
     let selected = RwSignal::new("README.md".to_owned());
 
+    // A saved revision, unedited, is cited in the README exactly as the server's download of
+    // `?scenario=&revision=` cites it, so both build the same bytes.
+    let citation = Memo::new(move |_| {
+        if state.dirty.get() {
+            return None;
+        }
+        state.saved.with(|s| {
+            s.as_ref().map(|s| SavedRevision {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                revision: s.revision,
+                saved_at: s.created_at.clone(),
+            })
+        })
+    });
     let build = move |key: &str, provider: ProviderId| -> Result<Bundle, String> {
         let valid = state.valid.get().map_err(|e| e.to_string())?;
+        let saved = citation.get();
         state.catalog.with_value(|c| match c {
-            Ok(c) => generate(&valid, c, key, provider).map_err(|e| e.to_string()),
+            Ok(c) => {
+                let mut spec =
+                    BundleSpec::new(&valid, c, key, provider).map_err(|e| e.to_string())?;
+                spec.saved = saved;
+                render(&spec).map_err(|e| e.to_string())
+            }
             Err(e) => Err(e.clone()),
         })
     };

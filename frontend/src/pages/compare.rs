@@ -26,10 +26,7 @@ enum Source {
     /// The plan being edited, live.
     Current,
     /// A loaded saved revision or share link, fixed.
-    Fixed {
-        label: String,
-        scenario: Box<Scenario>,
-    },
+    Fixed(Box<Column>),
 }
 
 /// A column, evaluated.
@@ -68,43 +65,43 @@ pub fn ComparePage() -> impl IntoView {
         }
     });
 
+    // Evaluated in the browser, deterministic plan only (no Monte Carlo).
+    let evaluate = move |scenario: &Scenario| -> Result<Evaluation, String> {
+        let valid = scenario.clone().validate().map_err(|e| e.to_string())?;
+        state.catalog.with_value(|c| {
+            c.as_ref()
+                .map(|c| evaluate_plan(&valid, c))
+                .map_err(Clone::clone)
+        })
+    };
+    // This plan's column follows every edit; the others were evaluated once, when added.
+    let current = Memo::new(move |_| Column {
+        label: "This plan".to_owned(),
+        scenario: state.scenario.get(),
+        evaluation: state.evaluation.get(),
+    });
     let columns = Memo::new(move |_| {
         sources.with(|all| {
             all.iter()
-                .map(|s| {
-                    let (label, scenario) = match s {
-                        Source::Current => ("This plan".to_owned(), state.scenario.get()),
-                        Source::Fixed { label, scenario } => (label.clone(), (**scenario).clone()),
-                    };
-                    let evaluation = scenario
-                        .clone()
-                        .validate()
-                        .map_err(|e| e.to_string())
-                        .and_then(|v| {
-                            state.catalog.with_value(|c| {
-                                c.as_ref()
-                                    .map(|c| evaluate_plan(&v, c))
-                                    .map_err(Clone::clone)
-                            })
-                        });
-                    Column {
-                        label,
-                        scenario,
-                        evaluation,
-                    }
+                .map(|s| match s {
+                    Source::Current => current.get(),
+                    Source::Fixed(c) => (**c).clone(),
                 })
                 .collect::<Vec<_>>()
         })
     });
 
     let add = move |label: String, scenario: Scenario| {
+        if sources.with_untracked(|s| s.len() >= MAX_COLUMNS) {
+            return;
+        }
+        let evaluation = evaluate(&scenario);
         sources.update(|s| {
-            if s.len() < MAX_COLUMNS {
-                s.push(Source::Fixed {
-                    label,
-                    scenario: Box::new(scenario),
-                });
-            }
+            s.push(Source::Fixed(Box::new(Column {
+                label,
+                scenario,
+                evaluation,
+            })));
         });
     };
     let add_saved = move |_| {
