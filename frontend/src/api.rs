@@ -28,22 +28,12 @@ impl std::fmt::Display for ApiError {
 }
 
 async fn get_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let res = Request::get(path)
-        .header("accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    if !res.ok() {
-        let status = res.status();
-        let body = res
-            .json::<ErrorBody>()
-            .await
-            .map_err(|e| ApiError::Decode(e.to_string()))?;
-        return Err(ApiError::Server { status, body });
-    }
-    res.json::<T>()
-        .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
+    send_json(
+        Request::get(path)
+            .header("accept", "application/json")
+            .build(),
+    )
+    .await
 }
 
 /// `GET /api/v1/health`.

@@ -155,63 +155,50 @@ pub fn ComparePage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let months_of = |e: &Evaluation| -> Vec<String> {
-        e.timeline
-            .months
-            .iter()
-            .map(|m| month_label(m.year, m.calendar_month))
-            .collect()
+    // One line per column over the longest horizon's months; `values` picks what is drawn.
+    let overlay = move |title: &'static str,
+                        subtitle: &'static str,
+                        unit: &'static str,
+                        values: fn(&Evaluation) -> Option<Vec<f64>>| {
+        Signal::derive(move || {
+            columns.with(|cols| {
+                let months = cols
+                    .iter()
+                    .filter_map(|c| c.evaluation.as_ref().ok())
+                    .max_by_key(|e| e.timeline.months.len())
+                    .map(|e| {
+                        e.timeline
+                            .months
+                            .iter()
+                            .map(|m| month_label(m.year, m.calendar_month))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let series: Vec<(String, Vec<f64>)> = cols
+                    .iter()
+                    .filter_map(|c| Some((c.label.clone(), values(c.evaluation.as_ref().ok()?)?)))
+                    .collect();
+                overlay_chart(title, subtitle, unit, months, &series)
+            })
+        })
     };
-    let cost_chart = Signal::derive(move || {
-        columns.with(|cols| {
-            let longest = cols
+    let cost_chart = overlay(
+        "Monthly cost",
+        "USD a month, each plan on its own provider",
+        "$ / month",
+        |e| {
+            e.providers
                 .iter()
-                .filter_map(|c| c.evaluation.as_ref().ok())
-                .max_by_key(|e| e.timeline.months.len());
-            let months = longest.map(months_of).unwrap_or_default();
-            let series: Vec<(String, Vec<f64>)> = cols
-                .iter()
-                .filter_map(|c| {
-                    let e = c.evaluation.as_ref().ok()?;
-                    let p = e.providers.iter().find(|p| p.provider == e.provider)?;
-                    Some((c.label.clone(), p.monthly_usd.clone()))
-                })
-                .collect();
-            overlay_chart(
-                "Monthly cost",
-                "USD a month, each plan on its own provider",
-                "$ / month",
-                months,
-                &series,
-            )
-        })
-    });
-    let users_chart = Signal::derive(move || {
-        columns.with(|cols| {
-            let longest = cols
-                .iter()
-                .filter_map(|c| c.evaluation.as_ref().ok())
-                .max_by_key(|e| e.timeline.months.len());
-            let months = longest.map(months_of).unwrap_or_default();
-            let series: Vec<(String, Vec<f64>)> = cols
-                .iter()
-                .filter_map(|c| {
-                    let e = c.evaluation.as_ref().ok()?;
-                    Some((
-                        c.label.clone(),
-                        e.timeline.months.iter().map(|m| m.users).collect(),
-                    ))
-                })
-                .collect();
-            overlay_chart(
-                "Peak concurrent users",
-                "each plan's growth, month by month",
-                "users",
-                months,
-                &series,
-            )
-        })
-    });
+                .find(|p| p.provider == e.provider)
+                .map(|p| p.monthly_usd.clone())
+        },
+    );
+    let users_chart = overlay(
+        "Peak concurrent users",
+        "each plan's growth, month by month",
+        "users",
+        |e| Some(e.timeline.months.iter().map(|m| m.users).collect()),
+    );
 
     view! {
         <header class="page-header">
