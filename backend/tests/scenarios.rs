@@ -355,19 +355,24 @@ async fn exercise(app: &App) {
         );
     }
 
-    // Evaluating a saved revision is evaluating its scenario.
-    let (status, _, by_ref) = app
+    // Evaluating a saved revision is evaluating its scenario, and says which revision.
+    let (status, headers, by_ref) = app
         .send(
             app.http
                 .post(app.url(&format!("/api/v1/evaluate?scenario={}&revision=1", a.id))),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{by_ref}");
-    let (status, _, by_body) = app
+    assert_eq!(
+        headers["content-location"],
+        format!("/api/v1/scenarios/{}/revisions/1", a.id).as_str()
+    );
+    let (status, headers, by_body) = app
         .send(app.http.post(app.url("/api/v1/evaluate")).json(&a.scenario))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(by_ref, by_body);
+    assert!(!headers.contains_key("content-location"));
     for (query, body, status_wanted, field) in [
         (
             "?scenario=nope".to_owned(),

@@ -1,6 +1,8 @@
 use std::sync::Arc;
 
 use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use phaseplan_model::api::ErrorBody;
 use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::evaluate::{Evaluation, evaluate as run_model};
@@ -27,7 +29,7 @@ use crate::store::Store;
             ("file-saas" = (summary = "The file-processing SaaS preset", value = json!(preset("file-saas").map(|p| p.scenario)))),
         )),
     responses(
-        (status = 200, description = "The full evaluation", body = Evaluation),
+        (status = 200, description = "The full evaluation; of a saved revision, `Content-Location` names it (`/api/v1/scenarios/{id}/revisions/{n}`)", body = Evaluation),
         (status = 404, description = "`?scenario=` or `&revision=` names nothing saved (`field` says which)", body = ErrorBody),
         (status = 503, description = "The evaluation queue is full; `Retry-After` says when to try again", body = ErrorBody),
     ))]
@@ -37,22 +39,29 @@ pub async fn evaluate(
     State(store): State<Store>,
     AppQuery(saved): AppQuery<SavedRef>,
     req: Request,
-) -> Result<AppJson<Evaluation>, AppError> {
-    let scenario = scenario_of(&store, &saved, req).await?;
+) -> Result<Response, AppError> {
+    let (scenario, revision) = scenario_of(&store, &saved, req).await?;
     let valid = scenario.validate()?;
     let evaluation = work
         .run("the evaluation", move || run_model(&valid, &catalog))
         .await?;
-    Ok(AppJson(evaluation))
+    let mut res = AppJson(evaluation).into_response();
+    // An evaluation of a saved revision says which revision it is of.
+    if let Some(location) = revision.and_then(|(id, n)| {
+        HeaderValue::from_str(&format!("/api/v1/scenarios/{id}/revisions/{n}")).ok()
+    }) {
+        res.headers_mut().insert(header::CONTENT_LOCATION, location);
+    }
+    Ok(res)
 }
 
 /// The scenario a request names: a saved revision by `?scenario=` (then the body must be
-/// empty), or the JSON body.
+/// empty; its id and revision come with it), or the JSON body.
 pub async fn scenario_of(
     store: &Store,
     saved: &SavedRef,
     req: Request,
-) -> Result<Scenario, AppError> {
+) -> Result<(Scenario, Option<(String, u32)>), AppError> {
     match saved.load(store).await? {
         Some(s) => {
             let body = axum::body::to_bytes(req.into_body(), crate::routes::MAX_BODY_BYTES)
@@ -68,8 +77,8 @@ pub async fn scenario_of(
                 )
                 .into());
             }
-            Ok(s.scenario)
+            Ok((s.scenario, Some((s.id, s.revision))))
         }
-        None => Ok(AppJson::<Scenario>::from_request(req, &()).await?.0),
+        None => Ok((AppJson::<Scenario>::from_request(req, &()).await?.0, None)),
     }
 }
