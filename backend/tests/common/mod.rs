@@ -55,8 +55,39 @@ pub fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
+/// Removes the scratch directories (and files) of test processes that have ended: each is named after its
+/// process (`phaseplan-validate-<pid>-…`), so a directory whose process is gone belongs to no
+/// running test. Without it every run left its databases and logs behind until the disk filled.
+fn sweep_dead_scratch() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix("phaseplan-validate-")
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                // Directories, and the log files some tests keep beside them.
+                let _ = if e.path().is_dir() {
+                    std::fs::remove_dir_all(e.path())
+                } else {
+                    std::fs::remove_file(e.path())
+                };
+            }
+        }
+    });
+}
+
 /// A fresh directory readable by every user (servers that drop root must read their configs).
 pub fn scratch(name: &str) -> PathBuf {
+    sweep_dead_scratch();
     let dir =
         std::env::temp_dir().join(format!("phaseplan-validate-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
