@@ -541,38 +541,46 @@ async fn saved_scenarios_on_postgres() {
     exercise(&app).await;
 }
 
-/// A database written by the first schema (migration 0001) holding a scenario saved in scenario
-/// format 1, kept as a file: every later server must open it (the embedded migrations bring the
-/// schema forward) and read the same scenario back (older formats are upgraded on read). Written
-/// once with `UPDATE_FIXTURES=1`; a new format adds its own fixture beside it.
-#[tokio::test]
-async fn a_database_of_the_first_format_still_opens() {
-    use phaseplan_server::store::{Draft, ListQuery, Sort, Store};
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios-v1.db");
-    let scenario: phaseplan_model::scenario::Scenario = serde_json::from_str(include_str!(
+/// The scenario the first-format fixtures hold: the format-1 file the model keeps.
+fn first_format_scenario() -> phaseplan_model::scenario::Scenario {
+    serde_json::from_str(include_str!(
         "../../shared/tests/fixtures/format-v1-ride-hailing.json"
     ))
-    .unwrap();
-    let dir = scratch("scenarios-v1");
-    if std::env::var("UPDATE_FIXTURES").is_ok_and(|v| v == "1") {
-        let store = Store::open(None, Some(&dir)).await.unwrap();
-        let draft = |message| Draft {
-            name: "Format 1 example",
-            description: "kept to prove old saves still open",
-            scenario: &scenario,
-            message,
-            author: "local",
-        };
-        let first = store.create(&draft("first")).await.unwrap();
-        store.save(&first.id, 1, &draft("second")).await.unwrap();
-        store.close().await;
-        std::fs::create_dir_all(fixture.parent().unwrap()).unwrap();
-        std::fs::copy(dir.join("phaseplan.db"), &fixture).unwrap();
-        return;
+    .unwrap()
+}
+
+/// A draft of the first-format example, with `message`.
+fn first_format_draft<'a>(
+    scenario: &'a phaseplan_model::scenario::Scenario,
+    message: &'a str,
+) -> phaseplan_server::store::Draft<'a> {
+    phaseplan_server::store::Draft {
+        name: "Format 1 example",
+        description: "kept to prove old saves still open",
+        scenario,
+        message,
+        author: "local",
     }
-    std::fs::copy(&fixture, dir.join("phaseplan.db")).unwrap();
-    let store = Store::open(None, Some(&dir)).await.unwrap();
+}
+
+/// What a fixture holds: the example saved twice ("first", "second").
+async fn write_first_format(store: &phaseplan_server::store::Store) {
+    let scenario = first_format_scenario();
+    let first = store
+        .create(&first_format_draft(&scenario, "first"))
+        .await
+        .unwrap();
+    store
+        .save(&first.id, 1, &first_format_draft(&scenario, "second"))
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+/// A store opened on a fixture reads the example back as written, and takes a third save.
+async fn first_format_reads_back(store: &phaseplan_server::store::Store) {
+    use phaseplan_server::store::{ListQuery, Sort};
+    let scenario = first_format_scenario();
     let page = store
         .list(&ListQuery {
             q: String::new(),
@@ -597,22 +605,31 @@ async fn a_database_of_the_first_format_still_opens() {
     );
     assert_eq!(latest.scenario, scenario);
     assert_eq!(store.revision(id, 1).await.unwrap().scenario, scenario);
-    // And it takes new saves on top.
     let saved = store
-        .save(
-            id,
-            2,
-            &Draft {
-                name: "Format 1 example",
-                description: "",
-                scenario: &scenario,
-                message: "third",
-                author: "local",
-            },
-        )
+        .save(id, 2, &first_format_draft(&scenario, "third"))
         .await
         .unwrap();
     assert_eq!(saved.revision, 3);
+}
+
+/// A database written by the first schema (migration 0001) holding a scenario saved in scenario
+/// format 1, kept as a file: every later server must open it (the embedded migrations bring the
+/// schema forward) and read the same scenario back (older formats are upgraded on read). Written
+/// once with `UPDATE_FIXTURES=1`; a new format adds its own fixture beside it.
+#[tokio::test]
+async fn a_database_of_the_first_format_still_opens() {
+    use phaseplan_server::store::Store;
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios-v1.db");
+    let dir = scratch("scenarios-v1");
+    if std::env::var("UPDATE_FIXTURES").is_ok_and(|v| v == "1") {
+        write_first_format(&Store::open(None, Some(&dir)).await.unwrap()).await;
+        std::fs::create_dir_all(fixture.parent().unwrap()).unwrap();
+        std::fs::copy(dir.join("phaseplan.db"), &fixture).unwrap();
+        return;
+    }
+    std::fs::copy(&fixture, dir.join("phaseplan.db")).unwrap();
+    first_format_reads_back(&Store::open(None, Some(&dir)).await.unwrap()).await;
 }
 
 /// The same for PostgreSQL: a plain dump of a database of the first schema (its
@@ -621,14 +638,10 @@ async fn a_database_of_the_first_format_still_opens() {
 /// `UPDATE_FIXTURES=1` by `pg_dump`.
 #[tokio::test]
 async fn a_postgres_database_of_the_first_format_still_opens() {
-    use phaseplan_server::store::{Draft, ListQuery, Sort, Store};
+    use phaseplan_server::store::Store;
     let Some(bin) = postgres_bin() else { return };
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/scenarios-v1.postgres.sql");
-    let scenario: phaseplan_model::scenario::Scenario = serde_json::from_str(include_str!(
-        "../../shared/tests/fixtures/format-v1-ride-hailing.json"
-    ))
-    .unwrap();
     let dir = scratch("scenarios-v1-pg");
     let (ok, out) = run(as_postgres(&bin.join("initdb"))
         .args(["-A", "trust", "-U", "postgres", "-D"])
@@ -638,17 +651,7 @@ async fn a_postgres_database_of_the_first_format_still_opens() {
     let _pg = start_postgres(&bin, &dir.join("db"), &dir, port, &[]);
     let url = SourceUrl::from(format!("postgres://postgres@127.0.0.1:{port}/postgres"));
     if std::env::var("UPDATE_FIXTURES").is_ok_and(|v| v == "1") {
-        let store = Store::open(Some(&url), None).await.unwrap();
-        let draft = |message| Draft {
-            name: "Format 1 example",
-            description: "kept to prove old saves still open",
-            scenario: &scenario,
-            message,
-            author: "local",
-        };
-        let first = store.create(&draft("first")).await.unwrap();
-        store.save(&first.id, 1, &draft("second")).await.unwrap();
-        store.close().await;
+        write_first_format(&Store::open(Some(&url), None).await.unwrap()).await;
         let (ok, dump) = run(std::process::Command::new(bin.join("pg_dump"))
             .args([
                 "--no-owner",
@@ -660,7 +663,7 @@ async fn a_postgres_database_of_the_first_format_still_opens() {
             ])
             .args(["-p", &port.to_string(), "postgres"]));
         assert!(ok, "pg_dump: {dump}");
-        // psql's `\restrict` guard (newer pg_dump) is for dumps of unknown origin; without it
+        // psql's `\\restrict` guard (newer pg_dump) is for dumps of unknown origin; without it
         // the fixture also loads with a psql from before it.
         let dump: String = dump
             .lines()
@@ -683,37 +686,5 @@ async fn a_postgres_database_of_the_first_format_still_opens() {
         .args(["-p", &port.to_string(), "-d", "postgres", "-f"])
         .arg(&fixture));
     assert!(ok, "psql could not load the fixture: {out}");
-    let store = Store::open(Some(&url), None).await.unwrap();
-    let page = store
-        .list(&ListQuery {
-            q: String::new(),
-            sort: Sort::Name,
-            archived: false,
-            limit: 10,
-            cursor: None,
-        })
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(page.scenarios.len(), 1);
-    let id = &page.scenarios[0].id;
-    let latest = store.latest(id).await.unwrap();
-    assert_eq!((latest.revision, latest.message.as_str()), (2, "second"));
-    assert_eq!(latest.scenario, scenario);
-    assert_eq!(store.revision(id, 1).await.unwrap().scenario, scenario);
-    let saved = store
-        .save(
-            id,
-            2,
-            &Draft {
-                name: "Format 1 example",
-                description: "",
-                scenario: &scenario,
-                message: "third",
-                author: "local",
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(saved.revision, 3);
+    first_format_reads_back(&Store::open(Some(&url), None).await.unwrap()).await;
 }

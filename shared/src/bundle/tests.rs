@@ -8,6 +8,17 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use super::*;
 use crate::presets::presets;
 
+/// A preset's scenario, validated.
+fn valid(preset: &str) -> crate::valid::ValidScenario {
+    presets()
+        .into_iter()
+        .find(|p| p.key == preset)
+        .expect("preset")
+        .scenario
+        .validate()
+        .expect("valid")
+}
+
 fn bundle(preset: &str, phase: &str, provider: ProviderId) -> Bundle {
     let p = presets()
         .into_iter()
@@ -248,13 +259,7 @@ fn renaming_every_sku_changes_no_terraform_resource() {
 /// A hand-built spec asking a provider for a plan of the wrong kind gets an error naming it.
 #[test]
 fn a_plan_of_the_wrong_kind_is_an_error() {
-    let s = presets()
-        .into_iter()
-        .find(|p| p.key == "ecommerce")
-        .expect("preset")
-        .scenario
-        .validate()
-        .expect("valid");
+    let s = valid("ecommerce");
     let catalog = Catalog::built_in().expect("catalog");
     let mut spec = BundleSpec::new(&s, &catalog, "scale", ProviderId::Gcp).expect("spec");
     assert!(!spec.cache.self_hosted, "the Scale phase buys Memorystore");
@@ -281,13 +286,7 @@ fn a_plan_of_the_wrong_kind_is_an_error() {
 /// managed database, or AWS for a control plane on VMs, gets an error naming it.
 #[test]
 fn a_service_the_provider_does_not_run_is_an_error() {
-    let s = presets()
-        .into_iter()
-        .find(|p| p.key == "ride-hailing")
-        .expect("preset")
-        .scenario
-        .validate()
-        .expect("valid");
+    let s = valid("ride-hailing");
     let catalog = Catalog::built_in().expect("catalog");
     let mut spec = BundleSpec::new(&s, &catalog, "growth", ProviderId::Hetzner).expect("spec");
     spec.database.self_hosted = false;
@@ -305,13 +304,7 @@ fn a_service_the_provider_does_not_run_is_an_error() {
 /// a saved name is anyone's text.
 #[test]
 fn a_saved_revision_is_cited_and_its_name_escaped() {
-    let s = presets()
-        .into_iter()
-        .find(|p| p.key == "ride-hailing")
-        .expect("preset")
-        .scenario
-        .validate()
-        .expect("valid");
+    let s = valid("ride-hailing");
     let catalog = Catalog::built_in().expect("catalog");
     let mut spec = BundleSpec::new(&s, &catalog, "growth", ProviderId::Aws).expect("spec");
     let plain = render(&spec).expect("bundle");
