@@ -663,7 +663,7 @@ async fn a_postgres_database_of_the_first_format_still_opens() {
             ])
             .args(["-p", &port.to_string(), "postgres"]));
         assert!(ok, "pg_dump: {dump}");
-        // psql's `\\restrict` guard (newer pg_dump) is for dumps of unknown origin; without it
+        // psql's `\restrict` guard (newer pg_dump) is for dumps of unknown origin; without it
         // the fixture also loads with a psql from before it.
         let dump: String = dump
             .lines()
