@@ -2,7 +2,7 @@
 // that are byte for byte what the server's API returns for the same scenario.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, text, BASE } from './harness.mjs';
+import { launch, openPage, text, addressWith, BASE } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -95,7 +95,7 @@ test('a saved revision\'s bundle cites it and is the server\'s bytes for that re
   await page.getByTestId('save-name').fill(name);
   await page.getByTestId('save-as-confirm').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 1'));
-  const id = new URL(page.url()).searchParams.get('scenario');
+  const id = (await addressWith(page, 'revision', '1')).searchParams.get('scenario');
   await page.locator('nav a[data-path="/bundles"]').click();
   await page.getByTestId('bundle-phase').selectOption('growth');
   await page.getByTestId('bundle-provider').selectOption('aws');

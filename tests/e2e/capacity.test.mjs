@@ -48,7 +48,7 @@ test('the page opens from a shared link with the edited peak', async () => {
   const initial = await page.getByTestId('share-link').inputValue();
   await page.getByTestId('peak-input').fill('1550');
   await page.waitForFunction((before) => location.href !== before && location.href.includes('?s='), initial);
-  await page.goto(page.url().replace(/\/\?s=/, '/capacity?s='));
+  await page.goto((await page.evaluate(() => location.href)).replace(/\/\?s=/, '/capacity?s='));
   await ready(page);
   const subtext = await page.evaluate(() => window.echarts
     .getInstanceByDom(document.querySelector('[data-testid="utilisation-chart"]')).getOption().title[0].subtext);

@@ -47,3 +47,14 @@ export const text = (page, testId) => page.locator(`[data-testid="${testId}"]`).
 export async function settle(page) {
   await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
 }
+
+/** The address bar once its query has `param` (equal to `value`, if given). The app rewrites the
+ * address in a task after a change, and playwright's `page.url()` hears of that later still, so
+ * this asks the page itself and waits (with playwright's deadline) instead of reading once. */
+export async function addressWith(page, param, value) {
+  await page.waitForFunction(([p, v]) => {
+    const got = new URL(location.href).searchParams.get(p);
+    return v === null ? got !== null : got === v;
+  }, [param, value ?? null]);
+  return new URL(await page.evaluate(() => location.href));
+}

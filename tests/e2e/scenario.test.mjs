@@ -2,7 +2,7 @@
 // edits that recompute the other pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, text } from './harness.mjs';
+import { launch, openPage, text, settle } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -99,8 +99,8 @@ test('seasonality, events and uncertainty spreads are inputs too, and travel in 
   await input(page, 'uncertainty.paths').fill('2000');
   await input(page, 'phases[0].app.max_instances').fill('4');
   await page.waitForFunction(() => new URL(location.href).searchParams.get('s')?.startsWith('v1.'));
-  await new Promise((r) => setTimeout(r, 50));
-  const link = page.url();
+  await settle(page);
+  const link = await page.evaluate(() => location.href);
   const again = await openPage(browser, new URL(link).pathname + new URL(link).search);
   assert.equal(await input(again, 'growth.seasonality[10]').inputValue(), '1.4');
   assert.equal(await input(again, 'growth.events[0].multiplier').inputValue(), '2');

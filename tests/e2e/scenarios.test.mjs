@@ -4,7 +4,7 @@
 // own: the server's database lives for the whole run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, text, settle, BASE } from './harness.mjs';
+import { launch, openPage, text, settle, addressWith, BASE } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -21,9 +21,10 @@ async function saveAs(page, name) {
     (n) => document.querySelector('[data-testid="save-status"]')?.innerText.startsWith(n), name);
 }
 
-const savedParams = (page) => {
-  const u = new URL(page.url());
-  return { id: u.searchParams.get('scenario'), revision: u.searchParams.get('revision') };
+/** The saved scenario and revision the address bar names, once it names `revision`. */
+const savedParams = async (page, revision) => {
+  const u = await addressWith(page, 'revision', revision);
+  return { id: u.searchParams.get('scenario'), revision: u.searchParams.get('revision'), url: u.href };
 };
 
 test('a plan is saved, edited, saved again and reopened from its address', async () => {
@@ -32,9 +33,8 @@ test('a plan is saved, edited, saved again and reopened from its address', async
   const name = unique('plan');
   await saveAs(page, name);
   assert.equal(await text(page, 'save-status'), `${name} · revision 1`);
-  await settle(page);
-  const { id, revision } = savedParams(page);
-  assert.ok(id && revision === '1', page.url());
+  const { id, revision } = await savedParams(page, '1');
+  assert.ok(id && revision === '1');
   assert.equal(await page.getByTestId('unsaved-marker').count(), 0);
   assert.ok(await page.getByTestId('save').isDisabled(), 'nothing to save');
 
@@ -48,9 +48,7 @@ test('a plan is saved, edited, saved again and reopened from its address', async
   assert.deepEqual(revisions.revisions.map((r) => [r.revision, r.message]), [[2, 'Peak 1,800'], [1, '']]);
 
   // The address bar names the revision: a reload (and the link) opens it, unchanged.
-  await settle(page);
-  const url = page.url();
-  assert.equal(savedParams(page).revision, '2');
+  const { url } = await savedParams(page, '2');
   const again = await openPage(browser, new URL(url).pathname + new URL(url).search);
   await again.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.innerText.endsWith('revision 2'));
   assert.equal(await again.getByTestId('peak-input').inputValue(), '1800');
@@ -65,8 +63,7 @@ test('a stale save is refused and the user chooses: overwrite, or keep both', as
   const page = await openPage(browser, '/');
   const name = unique('conflict');
   await saveAs(page, name);
-  await settle(page);
-  const { id } = savedParams(page);
+  const { id } = await savedParams(page, '1');
   // Someone else saves revision 2 behind this page's back.
   const theirs = await (await fetch(`${BASE}/api/v1/scenarios/${id}`)).json();
   theirs.scenario.growth.monthly_rate = 0.2;

@@ -27,7 +27,7 @@ test('a shared link restores the scenario exactly', async () => {
   }, initial);
   const link = await page.getByTestId('share-link').inputValue();
   // The address bar carries the same link.
-  assert.equal(page.url(), link);
+  assert.equal(await page.evaluate(() => location.href), link);
   const before = await planText(page);
   assert.equal(before.users, '750');
 
@@ -57,7 +57,7 @@ test('navigating keeps the scenario in the address bar, so a reload keeps every 
   await page.locator('input[data-testid="growth.monthly_rate"]').fill('0.05');
   await page.locator('nav a[data-path="/costs"]').click();
   await page.waitForFunction(() => document.querySelector('main h1')?.innerText === 'Costs');
-  assert.match(page.url(), /\/costs\?s=v1\./);
+  await page.waitForFunction(() => /\/costs\?s=v1\./.test(location.href));
   await page.reload();
   await page.locator('nav a[data-path="/scenario"]').click();
   assert.equal(await page.locator('input[data-testid="growth.monthly_rate"]').inputValue(), '0.05');
