@@ -73,11 +73,15 @@ impl SpaSource {
         };
         let etag = format!("\"{}\"", asset.etag);
         let cache = cache_control(name);
+        // The page's policy allows exactly its own inline loader, by hash.
+        let csp = (name == "index.html")
+            .then(|| crate::http::headers::spa_policy(&String::from_utf8_lossy(&asset.bytes)))
+            .and_then(|p| HeaderValue::from_str(&p).ok());
         if headers
             .get(header::IF_NONE_MATCH)
             .is_some_and(|v| v.as_bytes() == etag.as_bytes())
         {
-            return (
+            let mut res = (
                 StatusCode::NOT_MODIFIED,
                 [
                     (header::ETAG, etag),
@@ -85,14 +89,18 @@ impl SpaSource {
                 ],
             )
                 .into_response();
+            // A browser updates the cached page's headers from a 304's: without the page's own
+            // policy here, the API's `default-src 'none'` would replace it and every revisit of
+            // the app would load nothing.
+            if let Some(v) = csp {
+                res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+            }
+            return res;
         }
         let mime = mime_guess::from_path(name).first_or_octet_stream();
-        // The page's policy allows exactly its own inline loader, by hash.
-        let csp = (name == "index.html")
-            .then(|| crate::http::headers::spa_policy(&String::from_utf8_lossy(&asset.bytes)));
         let mut res = Response::new(Body::from(asset.bytes));
         let h = res.headers_mut();
-        if let Some(v) = csp.and_then(|p| HeaderValue::from_str(&p).ok()) {
+        if let Some(v) = csp {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
         if let Ok(v) = HeaderValue::from_str(mime.as_ref()) {

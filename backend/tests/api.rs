@@ -266,6 +266,27 @@ async fn spa_from_a_directory_serves_assets_deep_links_and_cache_headers() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
 
+    // A revalidated page keeps its own policy: the browser merges the 304's headers into the
+    // cached page, so an API policy here would block the app on every revisit.
+    let page = app.get("/").await;
+    let policy = page.headers()["content-security-policy"].clone();
+    assert!(
+        policy.to_str().unwrap().contains("'wasm-unsafe-eval'"),
+        "{policy:?}"
+    );
+    let etag = page.headers()["etag"].to_str().unwrap().to_owned();
+    for path in ["/", "/costs/deep/link"] {
+        let res = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(res.headers()["content-security-policy"], policy, "{path}");
+    }
+
     assert_eq!(app.get("/missing.js").await.status(), StatusCode::NOT_FOUND);
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -41,6 +41,17 @@ test('navigating by link changes the page without a reload', async () => {
   assert.deepEqual(page.errors, []);
 });
 
+test('a second visit in the same browser (the page revalidated from its cache) runs the app', async () => {
+  const page = await openPage(browser, '/');
+  // The browser revalidates the cached page (If-None-Match → 304) and keeps its policy.
+  for (const path of ['/', '/costs']) {
+    const res = await page.goto(BASE + path);
+    await page.waitForSelector('nav[aria-label="Main"] a');
+    assert.ok([200, 304].includes(res.status()), `${path}: ${res.status()}`);
+  }
+  assert.deepEqual(page.errors, []);
+});
+
 test('the footer shows the server version from /api/v1/health', async () => {
   const page = await openPage(browser, '/');
   const health = await (await fetch(`${BASE}/api/v1/health`)).json();
