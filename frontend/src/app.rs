@@ -98,6 +98,7 @@ fn NavLink(page: Page) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     let state = provide_plan_state();
+    crate::pages::compare::provide_comparison();
     view! {
         <Router>
             <ShareSync />

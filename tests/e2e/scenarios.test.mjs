@@ -181,6 +181,32 @@ test('the compare page puts this plan, a saved revision and a share link side by
   });
   assert.deepEqual(series, ['This plan', `${name} · r1`, series[2]]);
   assert.equal((await page.getByTestId('compare-bills').locator('.bill').count()), 3);
-  // Editing this plan elsewhere and coming back: its column follows.
+
+  // Trying a change here: this plan's column and every delta follow; the loaded columns' cells
+  // are not rebuilt (a mark on their elements survives the edit).
+  const costs = () => page.locator('[data-testid="compare-cost-now"]').allInnerTexts();
+  const before = await costs();
+  await page.evaluate(() => {
+    document.querySelectorAll('[data-testid="compare-bills"] .bill')[1].dataset.mark = 'kept';
+    document.querySelectorAll('[data-testid="compare-recommended"]')[2].dataset.mark = 'kept';
+  });
+  await page.locator('input[data-testid="workload.peak_concurrent_users"]').fill('4000');
+  await page.waitForFunction((b) => document.querySelector('[data-testid="compare-cost-now"]')?.innerText !== b, before[0]);
+  const after = await costs();
+  assert.notEqual(after[1], before[1], 'the saved column\'s delta follows this plan');
+  assert.equal(after[1].split(' (')[0], before[1].split(' (')[0], 'its own cost does not move');
+  assert.match(await page.getByTestId('compare-changes').first().innerText(), /peak_concurrent_users: 4000(\.0)? → 1310/);
+  assert.deepEqual(await page.evaluate(() => [
+    document.querySelectorAll('[data-testid="compare-bills"] .bill')[1].dataset.mark,
+    document.querySelectorAll('[data-testid="compare-recommended"]')[2].dataset.mark,
+  ]), ['kept', 'kept']);
+
+  // Editing this plan elsewhere and coming back: the columns stay, and this plan's follows.
+  await page.locator('nav a[data-path="/"]').click();
+  await page.getByTestId('peak-input').fill('2500');
+  await page.locator('nav a[data-path="/compare"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-table"] thead th').length === 4);
+  assert.match(await page.getByTestId('compare-changes').first().innerText(), /peak_concurrent_users: 2500(\.0)? → 1310/);
+  assert.equal(await page.locator('input[data-testid="workload.peak_concurrent_users"]').inputValue(), '2500');
   assert.deepEqual([...page.errors, ...other.errors], []);
 });

@@ -3,6 +3,9 @@
 //! edit of this plan recomputes its column and every delta at once. Deltas are against the first
 //! column, on the bases of `phaseplan_model::compare` (the Overview's).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use phaseplan_model::compare::{KeyFigures, input_changes, result_deltas};
@@ -14,11 +17,47 @@ use phaseplan_model::share;
 use crate::api;
 use crate::charts::compare::overlay_chart;
 use crate::format::month_label;
+use crate::pages::scenario::fields::{growth, workload};
 use crate::state::use_plan;
 use crate::widgets::chart::EChart;
+use crate::widgets::field::{Field, NumberField};
 
 /// Columns at most.
 const MAX_COLUMNS: usize = 4;
+
+/// A column, evaluated once. Its `key` names this evaluation: a loaded column keeps its key for
+/// life and this plan's column gets a new one per edit, so the page rebuilds only the cells of a
+/// column that changed (keyed lists) and compares columns by key instead of walking two
+/// evaluations on every edit.
+#[derive(Debug)]
+struct Column {
+    key: u64,
+    label: String,
+    scenario: Scenario,
+    evaluation: Result<Evaluation, String>,
+    /// What the table shows, taken out of the evaluation once.
+    figures: Option<KeyFigures>,
+}
+
+impl Column {
+    fn new(label: String, scenario: Scenario, evaluation: Result<Evaluation, String>) -> Arc<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        Arc::new(Column {
+            key: NEXT.fetch_add(1, Ordering::Relaxed),
+            label,
+            figures: evaluation.as_ref().ok().map(KeyFigures::of),
+            scenario,
+            evaluation,
+        })
+    }
+}
+
+/// Same key, same evaluation (see [`Column`]).
+impl PartialEq for Column {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
 
 /// Where a column's scenario comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,15 +65,7 @@ enum Source {
     /// The plan being edited, live.
     Current,
     /// A loaded saved revision or share link, fixed.
-    Fixed(Box<Column>),
-}
-
-/// A column, evaluated.
-#[derive(Debug, Clone, PartialEq)]
-struct Column {
-    label: String,
-    scenario: Scenario,
-    evaluation: Result<Evaluation, String>,
+    Fixed(Arc<Column>),
 }
 
 /// A signed USD delta, "+$120" / "−$40", or nothing for zero.
@@ -48,10 +79,52 @@ fn delta_usd(d: f64) -> String {
     }
 }
 
+/// A table cell's text: the column's figure, with its delta against the first column's.
+fn with_delta(
+    column: &Column,
+    base: &Column,
+    value: impl Fn(&KeyFigures) -> f64,
+    tail: impl Fn(&KeyFigures) -> String,
+) -> String {
+    match (&column.figures, &base.figures) {
+        (Some(k), Some(b)) if column.key != base.key => {
+            format!(
+                "{}{}{}",
+                usd(value(k)),
+                delta_usd(value(k) - value(b)),
+                tail(k)
+            )
+        }
+        (Some(k), _) => format!("{}{}", usd(value(k)), tail(k)),
+        _ => "—".to_owned(),
+    }
+}
+
+/// The inputs of this plan worth trying a change of, right here: the two that move every column
+/// of a comparison most.
+fn try_fields() -> Vec<Field> {
+    const PATHS: [&str; 2] = ["workload.peak_concurrent_users", "growth.monthly_rate"];
+    workload()
+        .into_iter()
+        .chain(growth())
+        .filter(|f| PATHS.contains(&f.path.as_str()))
+        .collect()
+}
+
+/// The columns being compared. Held by the app, not the page, so they stay while the plan is
+/// edited on another page and "This plan" follows when you come back.
+#[derive(Clone, Copy)]
+struct Columns(RwSignal<Vec<Source>>);
+
+/// Gives the app its comparison (call once, at the root).
+pub fn provide_comparison() {
+    provide_context(Columns(RwSignal::new(vec![Source::Current])));
+}
+
 #[component]
 pub fn ComparePage() -> impl IntoView {
     let state = use_plan();
-    let sources = RwSignal::new(vec![Source::Current]);
+    let Columns(sources) = expect_context::<Columns>();
     let error: RwSignal<Option<String>> = RwSignal::new(None);
     let saved_list = RwSignal::new(Vec::new());
     let pick = RwSignal::new(String::new());
@@ -74,35 +147,49 @@ pub fn ComparePage() -> impl IntoView {
                 .map_err(Clone::clone)
         })
     };
-    // This plan's column follows every edit; the others were evaluated once, when added.
-    let current = Memo::new(move |_| Column {
-        label: "This plan".to_owned(),
-        scenario: state.scenario.get(),
-        evaluation: state.evaluation.get(),
+    // This plan's column follows every edit (reusing the plan's own evaluation); the others
+    // were evaluated once, when added.
+    let current = Memo::new(move |_| {
+        Column::new(
+            "This plan".to_owned(),
+            state.scenario.get(),
+            state.evaluation.get(),
+        )
     });
     let columns = Memo::new(move |_| {
         sources.with(|all| {
             all.iter()
                 .map(|s| match s {
                     Source::Current => current.get(),
-                    Source::Fixed(c) => (**c).clone(),
+                    Source::Fixed(c) => Arc::clone(c),
                 })
                 .collect::<Vec<_>>()
         })
     });
+    // Each column with its index and the first column, for keyed rows: a cell is rebuilt only
+    // when its column, its place or (for deltas) the first column changes.
+    let keyed = move || {
+        columns.with(|cols| {
+            let Some(first) = cols.first() else {
+                return Vec::new();
+            };
+            cols.iter()
+                .enumerate()
+                .map(|(i, c)| (i, Arc::clone(first), Arc::clone(c)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let others = move || keyed().into_iter().skip(1).collect::<Vec<_>>();
+    type Keyed = (usize, Arc<Column>, Arc<Column>);
+    let own_key = |(i, _, c): &Keyed| (*i, c.key, 0);
+    let delta_key = |(i, b, c): &Keyed| (*i, c.key, b.key + 1);
 
     let add = move |label: String, scenario: Scenario| {
         if sources.with_untracked(|s| s.len() >= MAX_COLUMNS) {
             return;
         }
         let evaluation = evaluate(&scenario);
-        sources.update(|s| {
-            s.push(Source::Fixed(Box::new(Column {
-                label,
-                scenario,
-                evaluation,
-            })));
-        });
+        sources.update(|s| s.push(Source::Fixed(Column::new(label, scenario, evaluation))));
     };
     let add_saved = move |_| {
         let id = pick.get_untracked();
@@ -146,13 +233,6 @@ pub fn ComparePage() -> impl IntoView {
                 .ok()
                 .and_then(|c| c.providers.iter().find(|p| p.id.key() == key))
                 .map_or_else(|| key.to_owned(), |p| p.name.clone())
-        })
-    };
-    let figures = move || {
-        columns.with(|cols| {
-            cols.iter()
-                .map(|c| c.evaluation.as_ref().ok().map(KeyFigures::of))
-                .collect::<Vec<_>>()
         })
     };
     // One line per column over the longest horizon's months; `values` picks what is drawn.
@@ -254,6 +334,14 @@ pub fn ComparePage() -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="compare-error">{e}</p> })}
         </section>
 
+        <section class="panel compare-try">
+            <h2>"Try a change to this plan"</h2>
+            <p class="help">"Every column's deltas follow at once; the other columns stay as they were loaded."</p>
+            <div class="row">
+                {try_fields().into_iter().map(|field| view! { <NumberField field /> }).collect_view()}
+            </div>
+        </section>
+
         <section class="panel">
             <h2>"Key figures"</h2>
             <div class="table-scroll">
@@ -261,7 +349,7 @@ pub fn ComparePage() -> impl IntoView {
                     <thead>
                         <tr>
                             <th>""</th>
-                            {move || columns.get().into_iter().enumerate().map(|(i, c)| view! {
+                            <For each=keyed key=own_key let((i, _, c))>
                                 <th>
                                     {c.label.clone()}
                                     {(i > 0).then(|| view! {
@@ -272,46 +360,29 @@ pub fn ComparePage() -> impl IntoView {
                                         </button>
                                     })}
                                 </th>
-                            }).collect_view()}
+                            </For>
                         </tr>
                     </thead>
                     <tbody>
                         <tr>
                             <th>"Cost now"</th>
-                            {move || {
-                                let f = figures();
-                                let base = f.first().cloned().flatten();
-                                f.into_iter().map(|k| view! {
-                                    <td class="num" data-testid="compare-cost-now">{match (&k, &base) {
-                                        (Some(k), Some(b)) => format!("{}{}", usd(k.cost_now_usd), delta_usd(k.cost_now_usd - b.cost_now_usd)),
-                                        (Some(k), None) => usd(k.cost_now_usd),
-                                        _ => "—".to_owned(),
-                                    }}</td>
-                                }).collect_view()
-                            }}
+                            <For each=keyed key=delta_key let((_, base, c))>
+                                <td class="num" data-testid="compare-cost-now">
+                                    {with_delta(&c, &base, |k| k.cost_now_usd, |_| String::new())}
+                                </td>
+                            </For>
                         </tr>
                         <tr>
                             <th>"Total over the horizon"</th>
-                            {move || {
-                                let f = figures();
-                                let base = f.first().cloned().flatten();
-                                f.into_iter().map(|k| view! {
-                                    <td class="num" data-testid="compare-total">{match (&k, &base) {
-                                        (Some(k), Some(b)) => format!(
-                                            "{}{} over {} months",
-                                            usd(k.total_cost_usd),
-                                            delta_usd(k.total_cost_usd - b.total_cost_usd),
-                                            k.horizon_months
-                                        ),
-                                        (Some(k), None) => usd(k.total_cost_usd),
-                                        _ => "—".to_owned(),
-                                    }}</td>
-                                }).collect_view()
-                            }}
+                            <For each=keyed key=delta_key let((_, base, c))>
+                                <td class="num" data-testid="compare-total">
+                                    {with_delta(&c, &base, |k| k.total_cost_usd, |k| format!(" over {} months", k.horizon_months))}
+                                </td>
+                            </For>
                         </tr>
                         <tr>
                             <th>"Transitions"</th>
-                            {move || columns.get().into_iter().map(|c| view! {
+                            <For each=keyed key=own_key let((_, _, c))>
                                 <td data-testid="compare-transitions">{match &c.evaluation {
                                     Ok(e) => {
                                         let text: Vec<String> = e.timeline.transitions.iter().filter_map(|t| {
@@ -323,31 +394,31 @@ pub fn ComparePage() -> impl IntoView {
                                     }
                                     Err(_) => "—".to_owned(),
                                 }}</td>
-                            }).collect_view()}
+                            </For>
                         </tr>
                         <tr>
                             <th>"Bottleneck now"</th>
-                            {move || figures().into_iter().map(|k| view! {
-                                <td>{k.map_or_else(|| "—".to_owned(), |k| k.bottleneck.map_or("the design target".to_owned(), |b| b.label().to_owned()))}</td>
-                            }).collect_view()}
+                            <For each=keyed key=own_key let((_, _, c))>
+                                <td>{c.figures.as_ref().map_or_else(|| "—".to_owned(), |k| k.bottleneck.map_or("the design target".to_owned(), |b| b.label().to_owned()))}</td>
+                            </For>
                         </tr>
                         <tr>
                             <th>"Recommended provider"</th>
-                            {move || figures().into_iter().map(|k| view! {
-                                <td data-testid="compare-recommended">{k.and_then(|k| k.recommended_provider).map_or_else(|| "—".to_owned(), |key| provider_name(&key))}</td>
-                            }).collect_view()}
+                            <For each=keyed key=own_key let((_, _, c))>
+                                <td data-testid="compare-recommended">{c.figures.as_ref().and_then(|k| k.recommended_provider.clone()).map_or_else(|| "—".to_owned(), |key| provider_name(&key))}</td>
+                            </For>
                         </tr>
                         <tr>
                             <th>"Peak users now"</th>
-                            {move || columns.get().into_iter().map(|c| view! {
+                            <For each=keyed key=own_key let((_, _, c))>
                                 <td class="num">{c.evaluation.as_ref().map_or("—".to_owned(), |e| thousands(e.now.users))}</td>
-                            }).collect_view()}
+                            </For>
                         </tr>
                     </tbody>
                 </table>
             </div>
-            {move || columns.get().into_iter().filter_map(|c| c.evaluation.err().map(|e| (c.label, e))).map(|(l, e)| view! {
-                <p class="error" role="alert">{format!("{l}: {e}")}</p>
+            {move || columns.with(|cols| cols.iter().filter_map(|c| c.evaluation.as_ref().err().map(|e| format!("{}: {e}", c.label))).collect::<Vec<_>>()).into_iter().map(|text| view! {
+                <p class="error" role="alert">{text}</p>
             }).collect_view()}
         </section>
 
@@ -362,13 +433,11 @@ pub fn ComparePage() -> impl IntoView {
 
         <section class="panel">
             <h2>"What differs from the first column"</h2>
-            {move || {
-                let cols = columns.get();
-                let Some(first) = cols.first().cloned() else { return ().into_any() };
-                if cols.len() < 2 {
-                    return view! { <p class="muted">"Add a saved scenario or a share link to compare."</p> }.into_any();
-                }
-                cols.into_iter().skip(1).map(|c| {
+            {move || (columns.with(Vec::len) < 2).then(|| view! {
+                <p class="muted">"Add a saved scenario or a share link to compare."</p>
+            })}
+            <For each=others key=delta_key let((_, first, c))>
+                {
                     let changes = input_changes(&first.scenario, &c.scenario);
                     let results = match (&first.evaluation, &c.evaluation) {
                         (Ok(a), Ok(b)) => Some(result_deltas(a, b)),
@@ -392,14 +461,14 @@ pub fn ComparePage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }
-                }).collect_view().into_any()
-            }}
+                }
+            </For>
         </section>
 
         <section class="panel">
             <h2>"Bills of materials now"</h2>
             <div class="bills" data-testid="compare-bills">
-                {move || columns.get().into_iter().map(|c| view! {
+                <For each=keyed key=own_key let((_, _, c))>
                     <div class="bill">
                         <h3>{c.label.clone()}</h3>
                         {match c.evaluation.as_ref().ok().and_then(|e| e.now.bill.clone()) {
@@ -423,7 +492,7 @@ pub fn ComparePage() -> impl IntoView {
                             None => view! { <p class="muted">"No bill: the plan is invalid or its provider unpriced."</p> }.into_any(),
                         }}
                     </div>
-                }).collect_view()}
+                </For>
             </div>
         </section>
     }

@@ -3,7 +3,7 @@
 //! validation (the model's own reason, under the field it names); preset picker, undo, redo and
 //! reset. Edits apply at once and every page recomputes from them.
 
-mod fields;
+pub(crate) mod fields;
 mod ladder;
 mod spread;
 
