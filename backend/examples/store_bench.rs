@@ -20,7 +20,7 @@ use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::evaluate::evaluate_plan;
 use phaseplan_model::presets::preset;
 use phaseplan_server::secret::SourceUrl;
-use phaseplan_server::store::{Draft, ListQuery, Sort, Store};
+use phaseplan_server::store::{Actor, Draft, ListQuery, Sort, Store};
 
 struct Options {
     database_url: Option<String>,
@@ -151,8 +151,8 @@ async fn main() -> Result<()> {
         start.elapsed().as_secs_f64()
     );
 
-    // Save: the next revision of an existing scenario (one transaction: the compare-and-set and
-    // the insert), as PUT does.
+    // Save: the next revision of an existing scenario (one transaction: the compare-and-set, the
+    // insert and the audit entry), as PUT does.
     let mut next = vec![o.revisions as u32; o.samples];
     let saves = time(o.samples, |i| {
         let id = ids[i % ids.len()].clone();
@@ -171,7 +171,10 @@ async fn main() -> Result<()> {
                         description: "",
                         scenario: &s,
                         message: "bench",
-                        author: "bench",
+                    },
+                    &Actor {
+                        name: "bench",
+                        address: "127.0.0.1",
                     },
                 )
                 .await?;

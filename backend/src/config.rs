@@ -11,6 +11,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use phaseplan_model::access::AuthMode;
+
 use crate::secret::SourceUrl;
 
 /// Everything the server needs to start.
@@ -75,6 +77,36 @@ pub struct Settings {
     /// replicas share; `sqlite://path` names another SQLite file. It prints redacted.
     #[serde(default)]
     pub database_url: Option<SourceUrl>,
+    /// `none`: nobody signs in and everyone is the local admin, allowed only on a loopback
+    /// address (the embedded default). `users`: accounts and API tokens; everything but health
+    /// and sign-in needs one (create the first admin with `phaseplan user add NAME --role
+    /// admin`).
+    #[serde(default = "default_auth")]
+    pub auth: AuthMode,
+    /// With `auth = "users"`: serve `/metrics` without a token (a scraper on a private network).
+    #[serde(default)]
+    pub metrics_public: bool,
+    /// With `auth = "users"` off loopback, plain HTTP is refused (passwords and session cookies
+    /// would cross the network in the clear) unless the server terminates TLS itself
+    /// (`tls_cert`, `tls_key`), is told a proxy does (`behind_tls`), or this is set on purpose.
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// PEM certificate chain and private key: the server speaks HTTPS itself.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+    /// Hours a sign-in lasts (1–720).
+    #[serde(default = "default_session_hours")]
+    pub session_hours: u32,
+}
+
+fn default_auth() -> AuthMode {
+    AuthMode::None
+}
+
+fn default_session_hours() -> u32 {
+    12
 }
 
 /// The user's data directory for phaseplan, where the binary keeps its SQLite database.
@@ -287,6 +319,12 @@ impl Default for Settings {
             live: LiveSettings::default(),
             data_dir: None,
             database_url: None,
+            auth: AuthMode::None,
+            metrics_public: false,
+            allow_plain_http: false,
+            tls_cert: None,
+            tls_key: None,
+            session_hours: default_session_hours(),
         }
     }
 }
@@ -369,6 +407,26 @@ pub fn split_host_port(host: &str) -> Option<(&str, Option<u16>)> {
         Some((name, p)) => Some((name, Some(p.parse().ok()?))),
         None => Some((host, None)),
     }
+}
+
+/// Who may ask what, checked once at start from [`Settings`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Access {
+    pub mode: AuthMode,
+    pub metrics_public: bool,
+    /// Session cookies are marked `Secure` (the browser reaches the server over TLS).
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts.
+    pub session: Duration,
+    /// The server terminates TLS itself with these.
+    pub tls: Option<TlsFiles>,
+}
+
+/// A PEM certificate chain and its private key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// The limits the HTTP layer enforces, checked once at start from [`Settings`].
@@ -471,6 +529,67 @@ impl Settings {
             work_queue: self.work_queue,
         })
     }
+
+    /// Checks how the server decides who is asking, and whether it may listen where it is told
+    /// to: no sign-in only on loopback, accounts off loopback only over TLS (or on purpose).
+    pub fn access(&self) -> Result<Access, ConfigError> {
+        let loopback = self.host.is_loopback();
+        if self.auth == AuthMode::None && !loopback {
+            return Err(ConfigError::new(
+                "auth",
+                format!(
+                    "is \"none\" (no sign-in: everyone may change everything), which is allowed \
+                     only on a loopback address, and the server binds {}. Set auth = \"users\" \
+                     (PHASEPLAN_AUTH=users) and create the first admin with `phaseplan user add \
+                     NAME --role admin` (same data_dir or database_url as the server)",
+                    self.host
+                ),
+            ));
+        }
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new("tls_key", "must be set with tls_cert"));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new("tls_cert", "must be set with tls_key"));
+            }
+        };
+        if self.auth == AuthMode::Users
+            && !loopback
+            && tls.is_none()
+            && !self.behind_tls
+            && !self.allow_plain_http
+        {
+            return Err(ConfigError::new(
+                "allow_plain_http",
+                format!(
+                    "with auth = \"users\" on {} the server refuses plain HTTP (passwords and \
+                     session cookies would cross the network in the clear): give it tls_cert \
+                     and tls_key, or set behind_tls = true when a TLS-terminating proxy is in \
+                     front, or allow_plain_http = true on purpose",
+                    self.host
+                ),
+            ));
+        }
+        if !(1..=720).contains(&self.session_hours) {
+            return Err(ConfigError::new(
+                "session_hours",
+                format!("must be between 1 and 720 (got {})", self.session_hours),
+            ));
+        }
+        Ok(Access {
+            mode: self.auth,
+            metrics_public: self.metrics_public,
+            secure_cookies: self.behind_tls || tls.is_some(),
+            session: Duration::from_secs(u64::from(self.session_hours) * 3_600),
+            tls,
+        })
+    }
 }
 
 /// Command-line flags. Each overrides the file and the environment when given.
@@ -481,8 +600,11 @@ impl Settings {
     about = "Phaseplan: plan a web platform's scaling phases"
 )]
 pub struct Cli {
+    /// What to do; without one, serve.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Configuration file (TOML). Default: ./phaseplan.toml when it exists.
-    #[arg(long, short)]
+    #[arg(long, short, global = true)]
     pub config: Option<PathBuf>,
     /// Address to bind [env: PHASEPLAN_HOST]
     #[arg(long)]
@@ -515,8 +637,82 @@ pub struct Cli {
     #[arg(long)]
     pub rate_limit_per_minute: Option<u32>,
     /// Directory of the SQLite database when no database_url is set [env: PHASEPLAN_DATA_DIR]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub data_dir: Option<PathBuf>,
+}
+
+/// The binary's subcommands. Account commands read the same settings as the server
+/// (`data_dir`, `database_url`, `auth`) and work on the same database, running or not.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Accounts (for `auth = "users"`).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens, for scripts and CI (`Authorization: Bearer …`).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add an account; asks for its password (or reads it from standard input).
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: CliRole,
+        /// Read the password from standard input (one line) instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Set an account's password; its sessions end everywhere.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove an account and end its sessions (never the last admin).
+    Remove { name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it (alone, on standard output): it is shown this once.
+    Create {
+        #[arg(long, value_enum)]
+        role: CliRole,
+        #[arg(long)]
+        name: String,
+        /// Days until it stops working; without it, until revoked.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// List the tokens (never their secrets).
+    List,
+    /// Revoke a token: it stops working at once, on every replica.
+    Revoke { name: String },
+}
+
+/// A role as the command line spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CliRole {
+    Viewer,
+    Editor,
+    Admin,
+}
+
+impl From<CliRole> for phaseplan_model::access::Role {
+    fn from(r: CliRole) -> Self {
+        use phaseplan_model::access::Role;
+        match r {
+            CliRole::Viewer => Role::Viewer,
+            CliRole::Editor => Role::Editor,
+            CliRole::Admin => Role::Admin,
+        }
+    }
 }
 
 /// Flags that were given, as a partial settings layer.

@@ -59,6 +59,16 @@ pub enum AppError {
     },
     #[error("a save must name the revision it started from: send If-Match: \"N\"")]
     PreconditionRequired,
+    /// No credential where one is needed, a bad one, or a failed sign-in; the message never
+    /// says whether an account exists.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// A credential whose role does not allow this, or a write from another site.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins for this account or from this address.
+    #[error("too many failed sign-ins; try again in {} s", .retry_after.as_secs().max(1))]
+    SignInThrottled { retry_after: Duration },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -83,6 +93,14 @@ impl From<crate::store::StoreError> for AppError {
                 message: e.to_string(),
                 current_revision: None,
             },
+            S::UnknownUser(_) | S::UnknownToken(_) => AppError::UnknownInPath {
+                field: "name",
+                message: e.to_string(),
+            },
+            S::NameTaken { .. } | S::LastAdmin(_) => AppError::Conflict {
+                message: e.to_string(),
+                current_revision: None,
+            },
             S::Corrupt { .. } | S::Database(_) | S::Migrate(_) => {
                 AppError::Internal(anyhow::Error::new(e))
             }
@@ -101,7 +119,11 @@ impl AppError {
             AppError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             AppError::RequestTimeout(_) => ErrorCode::RequestTimeout,
             AppError::MisdirectedRequest(_) => ErrorCode::MisdirectedRequest,
-            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            AppError::TooManyRequests { .. } | AppError::SignInThrottled { .. } => {
+                ErrorCode::TooManyRequests
+            }
+            AppError::Unauthorized(_) => ErrorCode::Unauthorized,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::ServiceUnavailable { .. } => ErrorCode::ServiceUnavailable,
             AppError::Conflict { .. } => ErrorCode::Conflict,
             AppError::PreconditionRequired => ErrorCode::PreconditionRequired,
@@ -113,6 +135,7 @@ impl AppError {
     fn retry_after(&self) -> Option<Duration> {
         match self {
             AppError::TooManyRequests { retry_after, .. }
+            | AppError::SignInThrottled { retry_after }
             | AppError::ServiceUnavailable { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
@@ -161,6 +184,12 @@ impl IntoResponse for AppError {
         if let Some(d) = retry_after {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, retry_after_header(d));
+        }
+        if code == ErrorCode::Unauthorized {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"phaseplan\""),
+            );
         }
         res
     }

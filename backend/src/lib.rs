@@ -3,6 +3,8 @@
 //! The binary (`src/main.rs`) only parses configuration, sets up telemetry and calls
 //! [`startup::Application::build`]. Routes are thin: they decode, call the model crate, encode.
 
+pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;

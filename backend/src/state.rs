@@ -9,7 +9,8 @@ use axum::extract::FromRef;
 use phaseplan_model::PhaseLadder;
 use phaseplan_model::cost::catalog::Catalog;
 
-use crate::config::{HttpLimits, Settings};
+use crate::auth::throttle::SignInThrottle;
+use crate::config::{Access, HttpLimits, Settings};
 use crate::error::StartupError;
 use crate::http::rate_limit::RateLimit;
 use crate::http::work::WorkPool;
@@ -35,8 +36,12 @@ pub struct AppState {
     pub work: Arc<WorkPool>,
     pub rate_limit: Arc<RateLimit>,
     pub limits: Arc<HttpLimits>,
-    /// Saved scenarios (SQLite or PostgreSQL).
+    /// Saved scenarios (SQLite or PostgreSQL), and accounts, tokens, sessions, the audit log.
     pub store: Store,
+    /// Who may ask what.
+    pub access: Arc<Access>,
+    /// Failed sign-ins, per name and address.
+    pub throttle: Arc<SignInThrottle>,
 }
 
 impl AppState {
@@ -45,6 +50,7 @@ impl AppState {
     /// drive the router with `oneshot`.
     pub async fn build(settings: &Settings) -> Result<(Self, Vec<Source>), StartupError> {
         let limits = Arc::new(settings.http_limits()?);
+        let access = Arc::new(settings.access()?);
         let spa = match &settings.static_dir {
             Some(dir) => SpaSource::Dir(dir.clone()),
             None => SpaSource::Embedded,
@@ -78,6 +84,8 @@ impl AppState {
             )),
             limits,
             store,
+            access,
+            throttle: Arc::new(SignInThrottle::default()),
         };
         Ok((state, sources))
     }
@@ -103,3 +111,5 @@ part!(metrics: Arc<Metrics>);
 part!(work: Arc<WorkPool>);
 part!(rate_limit: Arc<RateLimit>);
 part!(limits: Arc<HttpLimits>);
+part!(access: Arc<Access>);
+part!(throttle: Arc<SignInThrottle>);

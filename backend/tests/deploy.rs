@@ -199,7 +199,8 @@ fn load_settings(env: &[(String, String)]) -> Result<Settings, String> {
         }
         out = Settings::load(&Cli::parse_from(["phaseplan"]))
             .map_err(|e| e.to_string())
-            .and_then(|s| s.http_limits().map(|_| s).map_err(|e| e.to_string()));
+            .and_then(|s| s.http_limits().map(|_| s).map_err(|e| e.to_string()))
+            .and_then(|s| s.access().map(|_| s).map_err(|e| e.to_string()));
         Ok(())
     });
     out
@@ -651,6 +652,7 @@ fn the_environment_is_what_the_server_accepts() {
     assert_eq!(s.host.to_string(), "0.0.0.0");
     assert_eq!(s.port, 8080);
     assert!(s.behind_tls);
+    assert_eq!(s.auth, phaseplan_model::access::AuthMode::Users);
     assert!(!s.trusted_proxies.is_empty());
     assert_eq!(
         s.database_url.as_ref().map(|u| u.expose().to_owned()),
@@ -675,13 +677,30 @@ fn the_environment_is_what_the_server_accepts() {
     let e = load_settings(&without).unwrap_err();
     assert!(e.contains("allowed_hosts"), "{e}");
 
+    // Without sign-in, a server bound to 0.0.0.0 does not start.
+    let mut open: Vec<_> = env
+        .iter()
+        .filter(|(n, _)| n != "PHASEPLAN_AUTH")
+        .cloned()
+        .collect();
+    open.push(("PHASEPLAN_AUTH".into(), "none".into()));
+    let e = load_settings(&open).unwrap_err();
+    assert!(e.contains("auth") && e.contains("user add"), "{e}");
+
     // The image's, alone (`docker run` with nothing else): it binds every address, so it asks
-    // for the allowlist, and given one it starts.
+    // for the allowlist; given one, for TLS (sign-in over plain HTTP is refused); told a proxy
+    // terminates TLS, it starts.
     let image = dockerfile_env();
     let e = load_settings(&image).unwrap_err();
     assert!(e.contains("allowed_hosts"), "{e}");
     let mut given = image.clone();
     given.push(("PHASEPLAN_ALLOWED_HOSTS".into(), "localhost".into()));
+    let e = load_settings(&given).unwrap_err();
+    assert!(
+        e.contains("allow_plain_http") && e.contains("tls_cert"),
+        "{e}"
+    );
+    given.push(("PHASEPLAN_BEHIND_TLS".into(), "true".into()));
     let s = load_settings(&given).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.host.to_string(), "0.0.0.0");
     assert_eq!(s.data_dir.as_deref(), Some(Path::new("/var/lib/phaseplan")));
@@ -1125,6 +1144,32 @@ fn two_replicas_share_postgresql_behind_nginx() {
     let mut a = a.unwrap_or_else(|e| panic!("{e}"));
     let _b = b.unwrap_or_else(|e| panic!("{e}"));
 
+    // Sign-in is on (the image's and the Deployment's `auth = "users"`): an editor's token,
+    // made with the binary against the same database, works on both replicas.
+    let token = {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_phaseplan"));
+        cmd.env_clear().envs(deployment_env(&url)).args([
+            "token",
+            "create",
+            "--role",
+            "editor",
+            "--name",
+            "deploy-test",
+        ]);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert!(
+        token.starts_with("pp_"),
+        "the token alone on standard output"
+    );
+    let bearer = format!("Bearer {token}");
+
     // The probes, as the kubelet sends them, answer; without their Host header they would not.
     let c = the_container();
     for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
@@ -1180,7 +1225,15 @@ fn two_replicas_share_postgresql_behind_nginx() {
         .args(["-g", "daemon off;"]);
     let _nginx = serve_as("nginx", &mut nginx, nginx_port, Ready::Tcp, Signal::SIGQUIT)
         .unwrap_or_else(|e| panic!("{e}"));
-    let host = [("Host", "localhost")];
+    let host = [("Host", "localhost"), ("Authorization", bearer.as_str())];
+    let (status, _) = http(
+        nginx_port,
+        "GET",
+        "/api/v1/scenarios",
+        &[("Host", "localhost")],
+        "",
+    );
+    assert_eq!(status, 401, "without the token");
 
     // A save through nginx is there on both replicas.
     let scenario = phaseplan_model::presets::preset("ride-hailing")
@@ -1204,7 +1257,11 @@ fn two_replicas_share_postgresql_behind_nginx() {
     // A save on one replica makes the same stale save on the other a conflict.
     let save = serde_json::json!({"name": "Shared", "scenario": scenario, "message": "second"})
         .to_string();
-    let if_match = [("Host", "localhost"), ("If-Match", "\"1\"")];
+    let if_match = [
+        ("Host", "localhost"),
+        ("If-Match", "\"1\""),
+        ("Authorization", bearer.as_str()),
+    ];
     let (status, body) = http(k8s_port, "PUT", &path, &if_match, &save);
     assert_eq!(status, 200, "{body}");
     let (status, body) = http(local_port, "PUT", &path, &if_match, &save);

@@ -559,19 +559,29 @@ fn first_format_draft<'a>(
         description: "kept to prove old saves still open",
         scenario,
         message,
-        author: "local",
     }
 }
+
+/// The author of the fixture's writes.
+const LOCAL: phaseplan_server::store::Actor<'static> = phaseplan_server::store::Actor {
+    name: "local",
+    address: "127.0.0.1",
+};
 
 /// What a fixture holds: the example saved twice ("first", "second").
 async fn write_first_format(store: &phaseplan_server::store::Store) {
     let scenario = first_format_scenario();
     let first = store
-        .create(&first_format_draft(&scenario, "first"))
+        .create(&first_format_draft(&scenario, "first"), &LOCAL)
         .await
         .unwrap();
     store
-        .save(&first.id, 1, &first_format_draft(&scenario, "second"))
+        .save(
+            &first.id,
+            1,
+            &first_format_draft(&scenario, "second"),
+            &LOCAL,
+        )
         .await
         .unwrap();
     store.close().await;
@@ -606,7 +616,7 @@ async fn first_format_reads_back(store: &phaseplan_server::store::Store) {
     assert_eq!(latest.scenario, scenario);
     assert_eq!(store.revision(id, 1).await.unwrap().scenario, scenario);
     let saved = store
-        .save(id, 2, &first_format_draft(&scenario, "third"))
+        .save(id, 2, &first_format_draft(&scenario, "third"), &LOCAL)
         .await
         .unwrap();
     assert_eq!(saved.revision, 3);

@@ -62,6 +62,10 @@ pub enum ErrorCode {
     Conflict,
     /// A save without `If-Match` naming the revision it started from (428).
     PreconditionRequired,
+    /// No valid session or token where one is needed, or a sign-in that failed (401).
+    Unauthorized,
+    /// Signed in, but the role does not allow this, or a cross-site write (403).
+    Forbidden,
     /// Something broke on the server; details are in its logs, not in the response (500).
     Internal,
 }
@@ -81,6 +85,8 @@ impl ErrorCode {
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Conflict => 409,
             ErrorCode::PreconditionRequired => 428,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::Forbidden => 403,
             ErrorCode::ServiceUnavailable => 503,
             ErrorCode::Internal => 500,
         }

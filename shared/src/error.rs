@@ -38,6 +38,11 @@ pub enum Reason {
     /// A provider's plan identifier (instance type, size slug) that is not 1–64 ASCII letters,
     /// digits, dots, underscores or dashes: it lands in Terraform and in API calls as is.
     BadPlanId,
+    /// An account or token name that is not 1–64 ASCII letters, digits, dots, underscores or
+    /// dashes starting with a letter or digit: it appears in logs, the audit log and URLs.
+    BadAccountName,
+    /// Fewer characters than a secret (a password) needs.
+    TooShort { min: usize },
     /// Shares that together exceed the whole (1-year plus 3-year commitments).
     SharesOverOne { sum: f64 },
     /// Load-test measurements the scalability law cannot be fitted to; the text says why.
@@ -87,6 +92,11 @@ impl fmt::Display for Reason {
             Reason::BadPlanId => f.write_str(
                 "must be a plan identifier of 1–64 letters, digits, dots, underscores or dashes",
             ),
+            Reason::BadAccountName => f.write_str(
+                "must be 1–64 letters, digits, dots, underscores or dashes, starting with a \
+                 letter or digit",
+            ),
+            Reason::TooShort { min } => write!(f, "must be at least {min} characters long"),
             Reason::SharesOverOne { sum } => write!(
                 f,
                 "the 1-year and 3-year shares must sum to at most 1 (they sum to {sum})"

@@ -23,6 +23,7 @@
 //! Wire types (request and response bodies shared by the SPA and the server) live apart from the
 //! domain in [`api`], so the two sides cannot disagree about a field name.
 
+pub mod access;
 pub mod api;
 pub mod bundle;
 pub mod capacity;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`. Handlers are thin: decode, call the model, encode.
 
+pub mod audit;
 pub mod bundles;
 pub mod catalog;
 pub mod evaluate;
@@ -10,6 +11,8 @@ pub mod openapi;
 pub mod phase_fit;
 pub mod presets;
 pub mod scenarios;
+pub mod session;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -18,11 +21,12 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
+use crate::auth;
 use crate::error::AppError;
 use crate::http::{headers, host, rate_limit, request_timeout};
 use crate::spa::SpaSource;
@@ -34,9 +38,15 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The whole HTTP surface: the API, `/metrics`, then the SPA for everything else, inside the
 /// guards (outermost first): tracing, the `Host` allowlist, security headers, compression, the
-/// request timeout, the POST rate limit.
+/// request timeout, the write rate limit, who is asking ([`auth::identify`]).
 pub fn router(state: AppState) -> Router {
     let limits = Arc::clone(&state.limits);
+    let gate = auth::Gate {
+        access: Arc::clone(&state.access),
+        store: state.store.clone(),
+        rate_limit: Arc::clone(&state.rate_limit),
+        allowed_hosts: Arc::new(limits.allowed_hosts.clone()),
+    };
     api()
         .route("/metrics", get(metrics::render))
         .fallback(spa_fallback)
@@ -44,6 +54,7 @@ pub fn router(state: AppState) -> Router {
             Arc::clone(&state.metrics),
             metrics::track,
         ))
+        .layer(from_fn_with_state(gate, auth::identify))
         .layer(from_fn_with_state(
             Arc::clone(&state.rate_limit),
             rate_limit::limit,
@@ -107,6 +118,19 @@ fn api() -> Router<AppState> {
             get(scenarios::revision),
         )
         .route("/api/v1/scenarios/{id}/diff", get(scenarios::diff))
+        .route(
+            "/api/v1/session",
+            post(session::sign_in).delete(session::sign_out),
+        )
+        .route("/api/v1/me", get(session::me))
+        .route("/api/v1/users", get(users::list).post(users::add))
+        .route("/api/v1/users/{name}", delete(users::remove))
+        .route(
+            "/api/v1/tokens",
+            get(users::tokens).post(users::create_token),
+        )
+        .route("/api/v1/tokens/{name}", delete(users::revoke_token))
+        .route("/api/v1/audit", get(audit::page))
         .route("/api/v1/live/snapshot", get(live::snapshot))
         .route("/api/v1/live/history", get(live::history))
         .route("/api/v1/live/analysis", get(live::analysis))

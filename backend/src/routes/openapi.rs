@@ -4,7 +4,8 @@
 //! The errors every operation can answer are added here once, from the one status table
 //! ([`ErrorCode::status`]): 408 and 421 everywhere (the request timeout and the `Host` allowlist
 //! wrap every route), 500 for a bug; a JSON body adds 400, 413, 415 and 422, and every write
-//! (POST, PUT, DELETE) the rate limit's 429. Operation-specific ones (404 for an unknown phase, 503 when the work pool is full) stay
+//! (POST, PUT, DELETE) the rate limit's 429; every operation but health and this document 401 (no credential, with `auth = "users"`) and 403 (a role that does not allow it,
+//! or a cross-site write). Operation-specific ones (404 for an unknown phase, 503 when the work pool is full) stay
 //! on their handlers.
 
 use std::sync::OnceLock;
@@ -46,6 +47,16 @@ use crate::routes;
         routes::scenarios::revisions,
         routes::scenarios::revision,
         routes::scenarios::diff,
+        routes::session::sign_in,
+        routes::session::sign_out,
+        routes::session::me,
+        routes::users::list,
+        routes::users::add,
+        routes::users::remove,
+        routes::users::tokens,
+        routes::users::create_token,
+        routes::users::revoke_token,
+        routes::audit::page,
         routes::openapi::openapi_json,
         routes::metrics::render,
     ),
@@ -55,6 +66,7 @@ use crate::routes;
         (name = "bundles", description = "Config bundles per phase and provider"),
         (name = "scenarios", description = "Saved scenarios and their revisions"),
         (name = "live", description = "Live capacity against the plan"),
+        (name = "access", description = "Signing in, accounts, API tokens (`Authorization: Bearer …`) and the audit log. With `auth = \"none\"` (the loopback default) everyone is the local admin; with `auth = \"users\"` everything but health, sign-in and this document needs a session or a token (401), and a role that allows it (403)"),
         (name = "server", description = "The server itself"),
     )
 )]
@@ -65,7 +77,8 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
-        for item in doc.paths.paths.values_mut() {
+        for (path, item) in &mut doc.paths.paths {
+            let public = matches!(path.as_str(), "/api/v1/health" | "/api/v1/openapi.json");
             // (operation, whether it writes: the rate limit counts writes).
             let ops = [
                 (item.get.as_mut(), false),
@@ -91,6 +104,9 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
                 }
                 if writes {
                     codes.push(ErrorCode::TooManyRequests);
+                }
+                if !public {
+                    codes.extend([ErrorCode::Unauthorized, ErrorCode::Forbidden]);
                 }
                 for code in codes {
                     op.responses
@@ -126,6 +142,13 @@ pub fn error_response(code: ErrorCode) -> RefOr<Response> {
         }
         ErrorCode::PreconditionRequired => {
             "A save needs `If-Match: \"N\"`, the revision it started from"
+        }
+        ErrorCode::Unauthorized => {
+            "No valid session or token (with `auth = \"users\"`), or a failed sign-in"
+        }
+        ErrorCode::Forbidden => {
+            "The caller's role does not allow this, or a cookie-authenticated write came from \
+             another origin"
         }
         ErrorCode::Internal => "A bug; the details are in the server's log",
     };

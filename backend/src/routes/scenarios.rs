@@ -1,7 +1,8 @@
 //! Saved scenarios: the library, each scenario's revisions, and saves that cannot overwrite one
 //! another. A save names the revision it started from (`If-Match: "N"`); the store moves the
 //! latest revision only from that one, so a stale save is a 409 carrying the current revision and
-//! nothing is lost. Every write is recorded with its author: `local` until sign-in exists.
+//! nothing is lost. Every write needs the editor role and is recorded with its author (the
+//! signed-in user, `token:NAME`, or `local` without sign-in) and in the audit log.
 
 use std::sync::Arc;
 
@@ -17,12 +18,10 @@ use phaseplan_model::evaluate::evaluate_plan;
 use phaseplan_model::presets::preset;
 use phaseplan_model::{Reason, ValidationError};
 
+use crate::auth::Editor;
 use crate::error::{AppError, AppJson, AppPath, AppQuery};
 use crate::http::work::WorkPool;
 use crate::store::{Draft, ListQuery, Sort, Store};
-
-/// Who writes, until users exist.
-pub const LOCAL_AUTHOR: &str = "local";
 
 /// Scenarios a page holds by default and at most.
 const DEFAULT_LIMIT: u32 = 50;
@@ -86,7 +85,6 @@ fn checked(body: &SaveScenario) -> Result<Draft<'_>, AppError> {
         description: &body.description,
         scenario: &body.scenario,
         message: &body.message,
-        author: LOCAL_AUTHOR,
     })
 }
 
@@ -145,10 +143,11 @@ pub async fn list(
         (status = 422, description = "A field is invalid (named); nothing is stored", body = ErrorBody),
     ))]
 pub async fn create(
+    Editor(who): Editor,
     State(store): State<Store>,
     AppJson(body): AppJson<SaveScenario>,
 ) -> Result<Response, AppError> {
-    let saved = store.create(&checked(&body)?).await?;
+    let saved = store.create(&checked(&body)?, &who.actor()).await?;
     Ok(with_etag(StatusCode::CREATED, saved))
 }
 
@@ -179,13 +178,16 @@ pub async fn get_latest(
         (status = 428, description = "No `If-Match`", body = ErrorBody),
     ))]
 pub async fn save(
+    Editor(who): Editor,
     State(store): State<Store>,
     AppPath(id): AppPath<String>,
     headers: HeaderMap,
     AppJson(body): AppJson<SaveScenario>,
 ) -> Result<Response, AppError> {
     let expected = if_match(&headers)?;
-    let saved = store.save(&id, expected, &checked(&body)?).await?;
+    let saved = store
+        .save(&id, expected, &checked(&body)?, &who.actor())
+        .await?;
     Ok(with_etag(StatusCode::OK, saved))
 }
 
@@ -196,10 +198,11 @@ pub async fn save(
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn archive(
+    Editor(who): Editor,
     State(store): State<Store>,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, AppError> {
-    let saved = store.set_archived(&id, true, LOCAL_AUTHOR).await?;
+    let saved = store.set_archived(&id, true, &who.actor()).await?;
     Ok(with_etag(StatusCode::OK, saved))
 }
 
@@ -210,10 +213,11 @@ pub async fn archive(
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn restore(
+    Editor(who): Editor,
     State(store): State<Store>,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, AppError> {
-    let saved = store.set_archived(&id, false, LOCAL_AUTHOR).await?;
+    let saved = store.set_archived(&id, false, &who.actor()).await?;
     Ok(with_etag(StatusCode::OK, saved))
 }
 
@@ -224,6 +228,7 @@ pub async fn restore(
         (status = 404, description = "No such scenario", body = ErrorBody),
     ))]
 pub async fn duplicate(
+    Editor(who): Editor,
     State(store): State<Store>,
     AppPath(id): AppPath<String>,
 ) -> Result<Response, AppError> {
@@ -232,7 +237,7 @@ pub async fn duplicate(
     let suffix = " (copy)";
     let keep = MAX_SAVED_NAME - suffix.chars().count();
     let name: String = from.name.chars().take(keep).collect::<String>() + suffix;
-    let saved = store.duplicate(&id, &name, LOCAL_AUTHOR).await?;
+    let saved = store.duplicate(&id, &name, &who.actor()).await?;
     Ok(with_etag(StatusCode::CREATED, saved))
 }
 

@@ -10,6 +10,7 @@
 //! is refused with the latest revision ([`StoreError::Conflict`]), so no save silently replaces
 //! another.
 
+mod accounts;
 mod scenarios;
 
 use std::path::Path;
@@ -20,6 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::{Caller, Secret, TokenRecord};
 pub use scenarios::{BadCursor, Draft, ListQuery, Sort};
 
 use crate::secret::{SourceUrl, redact};
@@ -42,6 +44,34 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Who made a write and from where: every write records it in the audit log, in the write's
+/// own transaction, so a change and its record are stored together or not at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// As `GET /api/v1/me` names it: a user, `token:NAME`, `local`, or `cli`.
+    pub name: &'a str,
+    /// The client's address, or `command line`.
+    pub address: &'a str,
+}
+
+pub(crate) const INSERT_AUDIT: &str =
+    "INSERT INTO audit (at, actor, action, target, address) VALUES ($1, $2, $3, $4, $5)";
+
+/// Records one audited write inside the transaction `$tx`.
+macro_rules! audit {
+    ($tx:ident, $now:expr, $by:expr, $action:expr, $target:expr) => {
+        sqlx::query($crate::store::INSERT_AUDIT)
+            .bind($now)
+            .bind($by.name)
+            .bind($action.as_str())
+            .bind($target)
+            .bind($by.address)
+            .execute(&mut *$tx)
+            .await?
+    };
+}
+pub(crate) use audit;
 
 /// The saved scenarios, on either database.
 #[derive(Debug, Clone)]
@@ -75,6 +105,16 @@ pub enum StoreError {
         revision: u32,
         why: String,
     },
+    #[error("no user named {0:?}")]
+    UnknownUser(String),
+    #[error("no token named {0:?}")]
+    UnknownToken(String),
+    /// A user or an active token of that name exists already.
+    #[error("a {what} named {name:?} exists already")]
+    NameTaken { what: &'static str, name: String },
+    /// Removing or demoting the last admin would leave nobody to manage accounts.
+    #[error("{0:?} is the last admin: add another admin first")]
+    LastAdmin(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("cannot apply the database migrations: {0}")]
@@ -219,7 +259,7 @@ impl Store {
 }
 
 /// Milliseconds since the Unix epoch, now.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

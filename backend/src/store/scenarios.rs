@@ -6,7 +6,9 @@ use phaseplan_model::api::{RevisionSummary, SavedScenario, ScenarioPage, Scenari
 use phaseplan_model::scenario::Scenario;
 use sqlx::FromRow;
 
-use super::{Store, StoreError, new_id, now_ms, on_pool, rfc3339};
+use phaseplan_model::access::AuditAction;
+
+use super::{Actor, Store, StoreError, audit, new_id, now_ms, on_pool, rfc3339};
 
 /// How a list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -114,7 +116,6 @@ pub struct Draft<'a> {
     pub description: &'a str,
     pub scenario: &'a Scenario,
     pub message: &'a str,
-    pub author: &'a str,
 }
 
 const SELECT_JOINED: &str = "SELECT s.id, s.name, s.description, r.revision, s.latest_revision, \
@@ -181,7 +182,16 @@ pub struct BadCursor;
 
 impl Store {
     /// Saves a new scenario as its revision 1.
-    pub async fn create(&self, d: &Draft<'_>) -> Result<SavedScenario, StoreError> {
+    pub async fn create(&self, d: &Draft<'_>, by: &Actor<'_>) -> Result<SavedScenario, StoreError> {
+        self.create_as(d, by, AuditAction::ScenarioCreate).await
+    }
+
+    async fn create_as(
+        &self,
+        d: &Draft<'_>,
+        by: &Actor<'_>,
+        action: AuditAction,
+    ) -> Result<SavedScenario, StoreError> {
         let id = new_id()?;
         let now = now_ms();
         let json = serde_json::to_string(d.scenario).map_err(|e| StoreError::Corrupt {
@@ -199,7 +209,7 @@ impl Store {
             .bind(d.name)
             .bind(d.description)
             .bind(now)
-            .bind(d.author)
+            .bind(by.name)
             .execute(&mut *tx)
             .await?;
             sqlx::query(INSERT_REVISION)
@@ -209,9 +219,10 @@ impl Store {
                 .bind(&json)
                 .bind(d.message)
                 .bind(now)
-                .bind(d.author)
+                .bind(by.name)
                 .execute(&mut *tx)
                 .await?;
+            audit!(tx, now, by, action, format!("scenario {id} revision 1"));
             tx.commit().await?;
         });
         self.revision(&id, 1).await
@@ -223,6 +234,7 @@ impl Store {
         id: &str,
         expected: u32,
         d: &Draft<'_>,
+        by: &Actor<'_>,
     ) -> Result<SavedScenario, StoreError> {
         let now = now_ms();
         let next = i64::from(expected) + 1;
@@ -244,7 +256,7 @@ impl Store {
             .bind(d.name)
             .bind(d.description)
             .bind(now)
-            .bind(d.author)
+            .bind(by.name)
             .bind(id)
             .bind(i64::from(expected))
             .execute(&mut *tx)
@@ -274,9 +286,10 @@ impl Store {
                 .bind(&json)
                 .bind(d.message)
                 .bind(now)
-                .bind(d.author)
+                .bind(by.name)
                 .execute(&mut *tx)
                 .await?;
+            audit!(tx, now, by, AuditAction::ScenarioSave, format!("scenario {id} revision {next}"));
             tx.commit().await?;
         });
         self.revision(id, number(next)).await
@@ -423,20 +436,32 @@ impl Store {
         &self,
         id: &str,
         archived: bool,
-        author: &str,
+        by: &Actor<'_>,
     ) -> Result<SavedScenario, StoreError> {
+        let now = now_ms();
+        let action = if archived {
+            AuditAction::ScenarioArchive
+        } else {
+            AuditAction::ScenarioRestore
+        };
         let changed = on_pool!(self, pool => {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query(
                 "UPDATE scenarios SET archived = $1, updated_at = $2, updated_by = $3 \
                  WHERE id = $4",
             )
             .bind(archived)
-            .bind(now_ms())
-            .bind(author)
+            .bind(now)
+            .bind(by.name)
             .bind(id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if changed > 0 {
+                audit!(tx, now, by, action, format!("scenario {id}"));
+            }
+            tx.commit().await?;
+            changed
         });
         if changed == 0 {
             return Err(StoreError::UnknownScenario(id.to_owned()));
@@ -449,20 +474,23 @@ impl Store {
         &self,
         id: &str,
         name: &str,
-        author: &str,
+        by: &Actor<'_>,
     ) -> Result<SavedScenario, StoreError> {
         let from = self.latest(id).await?;
         let message = format!(
             "Duplicated from {:?}, revision {}",
             from.name, from.revision
         );
-        self.create(&Draft {
-            name,
-            description: &from.description,
-            scenario: &from.scenario,
-            message: &message,
-            author,
-        })
+        self.create_as(
+            &Draft {
+                name,
+                description: &from.description,
+                scenario: &from.scenario,
+                message: &message,
+            },
+            by,
+            AuditAction::ScenarioDuplicate,
+        )
         .await
     }
 }

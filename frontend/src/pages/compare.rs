@@ -337,7 +337,7 @@ pub fn ComparePage() -> impl IntoView {
         <section class="panel compare-try">
             <h2>"Try a change to this plan"</h2>
             <p class="help">"Every column's deltas follow at once; the other columns stay as they were loaded."</p>
-            <div class="row">
+            <div class="fields">
                 {try_fields().into_iter().map(|field| view! { <NumberField field /> }).collect_view()}
             </div>
         </section>
@@ -422,7 +422,7 @@ pub fn ComparePage() -> impl IntoView {
             }).collect_view()}
         </section>
 
-        <div class="grid-2">
+        <div class="grid-2 even">
             <section class="panel">
                 <EChart chart=cost_chart label="Monthly cost of each compared plan" test_id="compare-cost-chart" height=320 />
             </section>
