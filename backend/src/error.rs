@@ -206,6 +206,9 @@ pub enum StartupError {
     /// The database (`database_url` or `data_dir`) cannot be opened or migrated.
     #[error("saved scenarios: {0}")]
     Store(String),
+    /// The certificate or key (`tls_cert`, `tls_key`) cannot be used.
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: std::net::SocketAddr,

@@ -29,12 +29,20 @@ pub struct Application {
     metrics: Arc<Metrics>,
     /// Closed after the drain, so every acknowledged save is in the database file.
     store: Store,
+    /// With `tls_cert` and `tls_key`: HTTPS.
+    tls: Option<crate::http::tls::Tls>,
 }
 
 impl Application {
     /// Builds the state, binds the listener and starts the live samplers.
     pub async fn build(settings: &Settings) -> Result<Self, StartupError> {
         let (state, sources) = AppState::build(settings).await?;
+        let tls = match &state.access.tls {
+            Some(files) => Some(
+                crate::http::tls::acceptor(files).map_err(|e| StartupError::Tls(e.to_string()))?,
+            ),
+            None => None,
+        };
         raise_file_limit(state.limits.max_connections);
         let addr = SocketAddr::new(settings.host, settings.port);
         let listener = TcpListener::bind(addr)
@@ -53,6 +61,7 @@ impl Application {
             live: Arc::clone(&state.live),
             metrics: Arc::clone(&state.metrics),
             store: state.store.clone(),
+            tls,
             router: routes::router(state),
         })
     }
@@ -69,7 +78,8 @@ impl Application {
     /// to the grace period, and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let addr = self.local_addr()?;
-        tracing::info!(%addr, "phaseplan listening on http://{addr}");
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        tracing::info!(%addr, "phaseplan listening on {scheme}://{addr}");
         let (tx, rx) = tokio::sync::watch::channel(false);
         let live = Arc::clone(&self.live);
         tokio::spawn(async move {
@@ -83,6 +93,7 @@ impl Application {
             self.listener,
             self.router,
             self.connections,
+            self.tls.map(|t| t.0),
             rx,
             self.metrics,
         )

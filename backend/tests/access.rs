@@ -432,6 +432,43 @@ async fn each_role_may_what_it_may_and_nothing_more() {
         ("DELETE", "/api/v1/tokens/made".into(), None, "admin"),
         ("GET", "/api/v1/audit".into(), None, "admin"),
     ];
+    // The table covers every write the API has (from its own document): a new write route
+    // without a role check and a line here fails this test.
+    let doc: Value = client()
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let matches = |template: &str, path: &str| {
+        let (t, p): (Vec<&str>, Vec<&str>) = (
+            template.split('/').collect(),
+            path.split('?').next().unwrap().split('/').collect(),
+        );
+        t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
+    };
+    // Writes that change nothing stored: computations (any role) and signing in and out.
+    let computations = [
+        "/api/v1/evaluate",
+        "/api/v1/phase-fit",
+        "/api/v1/bundles/{phase}/{file}",
+        "/api/v1/session",
+    ];
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for method in ["post", "put", "delete"] {
+            if item.get(method).is_none() || computations.contains(&template.as_str()) {
+                continue;
+            }
+            assert!(
+                routes
+                    .iter()
+                    .any(|(m, p, _, _)| m.eq_ignore_ascii_case(method) && matches(template, p)),
+                "{method} {template} is not in the role table"
+            );
+        }
+    }
     let rank = |r: &str| {
         ["viewer", "editor", "admin"]
             .iter()
@@ -1124,4 +1161,87 @@ async fn two_replicas_on_postgresql_share_sessions_and_sign_out() {
         StatusCode::UNAUTHORIZED
     );
     let _ = (a.port, b.port);
+}
+
+#[tokio::test]
+async fn the_server_speaks_https_itself_and_marks_the_cookie_secure() {
+    let dir = scratch("access-tls");
+    let env = first_admin(&dir);
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert_pem, key_pem) = (cert.cert.pem(), cert.key_pair.serialize_pem());
+    std::fs::write(dir.join("cert.pem"), &cert_pem).unwrap();
+    std::fs::write(dir.join("key.pem"), &key_pem).unwrap();
+    // On every address, with sign-in and its own TLS: no allow_plain_http needed.
+    let port = free_port();
+    let mut cmd = phaseplan(&env);
+    cmd.envs([
+        ("PHASEPLAN_HOST", "0.0.0.0".to_owned()),
+        ("PHASEPLAN_ALLOWED_HOSTS", format!("localhost:{port}")),
+        (
+            "PHASEPLAN_TLS_CERT",
+            dir.join("cert.pem").display().to_string(),
+        ),
+        (
+            "PHASEPLAN_TLS_KEY",
+            dir.join("key.pem").display().to_string(),
+        ),
+    ])
+    .args(["--port", &port.to_string()]);
+    let server = serve_as("tls", &mut cmd, port, Ready::Tcp, Signal::SIGTERM)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let https = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let base = format!("https://localhost:{port}");
+    let mut healthy = None;
+    for _ in 0..600 {
+        match https.get(format!("{base}/api/v1/health")).send().await {
+            Ok(r) => {
+                healthy = Some(r.status());
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+    assert_eq!(healthy, Some(StatusCode::OK), "{}", server.output());
+    let res = https
+        .post(format!("{base}/api/v1/session"))
+        .header("origin", &base)
+        .json(&json!({"name": "root-admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    // Plain HTTP on the same port gets no answer.
+    assert!(
+        client()
+            .get(format!("http://127.0.0.1:{port}/api/v1/health"))
+            .send()
+            .await
+            .map(|r| r.status() != StatusCode::OK)
+            .unwrap_or(true)
+    );
+    // A key that is not a key: the server says which file, and does not start.
+    std::fs::write(dir.join("bad.pem"), "not a key").unwrap();
+    let mut cmd = phaseplan(&env);
+    cmd.envs([
+        (
+            "PHASEPLAN_TLS_CERT",
+            dir.join("cert.pem").display().to_string(),
+        ),
+        (
+            "PHASEPLAN_TLS_KEY",
+            dir.join("bad.pem").display().to_string(),
+        ),
+    ])
+    .args(["--port", &free_port().to_string()]);
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("tls_key") && err.contains("bad.pem"),
+        "{err}"
+    );
 }

@@ -8,6 +8,7 @@ pub mod headers;
 pub mod host;
 pub mod rate_limit;
 pub mod serve;
+pub mod tls;
 pub mod work;
 
 use std::time::Duration;

@@ -9,7 +9,8 @@
 //!   idle: it sends an event per sample and a keep-alive comment every 15 s;
 //! - a graceful drain on shutdown, bounded by the grace period.
 //!
-//! HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in front terminates.
+//! HTTP/1.1 only, in the clear or over TLS (`tls_cert`, `tls_key`: the handshake must finish
+//! within the header-read timeout too).
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -26,6 +27,7 @@ use phaseplan_model::api::{ErrorBody, ErrorCode};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
 
 use crate::metrics::Metrics;
@@ -45,6 +47,7 @@ pub async fn run(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
     metrics: Arc<Metrics>,
 ) -> std::io::Result<()> {
@@ -74,9 +77,28 @@ pub async fn run(
         let draining = draining.clone();
         let limits = limits.clone();
         let metrics = Arc::clone(&metrics);
+        let tls = tls.clone();
         tokio::spawn(async move {
             metrics.connections_open.inc();
-            if serve_connection(stream, peer, router, &limits, draining).await == End::Idle {
+            let end = match tls {
+                None => serve_connection(stream, peer, router, &limits, draining).await,
+                Some(acceptor) => {
+                    match tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream))
+                        .await
+                    {
+                        Ok(Ok(tls)) => serve_connection(tls, peer, router, &limits, draining).await,
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                            End::Done
+                        }
+                        Err(_) => {
+                            tracing::debug!(%peer, "TLS handshake timed out");
+                            End::Idle
+                        }
+                    }
+                }
+            };
+            if end == End::Idle {
                 metrics.connections_idle_closed.inc();
             }
             metrics.connections_open.dec();
@@ -102,13 +124,16 @@ enum End {
     Idle,
 }
 
-async fn serve_connection(
-    stream: TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     peer: SocketAddr,
     router: Router,
     limits: &ConnectionLimits,
     mut draining: watch::Receiver<bool>,
-) -> End {
+) -> End
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let activity = Arc::new(Activity::default());
     let io = TokioIo::new(Watched {
         inner: stream,
