@@ -128,6 +128,9 @@ pub fn run(root: &Path) -> Result<()> {
     });
     if report.ok("build SPA + server (release)") && report.ok("install tools") {
         report.record("browser end-to-end tests", || browser_tests(root));
+        report.record("browser end-to-end tests, signed in", || {
+            browser_tests_signed_in(root)
+        });
         report.record("API contract (schemathesis)", || api_contract(root));
     }
     report.record("the SPA carries no schema code", || {
@@ -271,6 +274,55 @@ fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
             .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
             .arg("tests/e2e/")
             .env("PHASEPLAN_URL", format!("http://127.0.0.1:{port}"))
+            .env("CHROMIUM", "/usr/bin/chromium")
+            .current_dir(root),
+        |line| parse_node_line(line, &mut counts),
+    )?;
+    drop(server);
+    Ok((ok && counts.failed == 0 && counts.passed > 0, Some(counts)))
+}
+
+/// The password of the sign-in suite's first admin: a throwaway, made fresh for each run.
+const E2E_ADMIN: &str = "e2e-admin";
+
+/// The sign-in suite (`tests/e2e-auth/`): a release server with `auth = "users"` whose first
+/// admin is made with the binary's own command, as the README tells an operator to.
+fn browser_tests_signed_in(root: &Path) -> Result<(bool, Option<Counts>)> {
+    let binary = root.join("target/release/phaseplan");
+    let data = scratch_data_dir("browser-auth")?;
+    let password = format!("e2e {} {}", std::process::id(), free_port()?);
+    let mut add = Command::new(&binary)
+        .args(["user", "add", E2E_ADMIN, "--role", "admin", "--password-stdin"])
+        .arg("--data-dir")
+        .arg(&data)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .context("run phaseplan user add")?;
+    if let Some(mut stdin) = add.stdin.take() {
+        writeln!(stdin, "{password}").context("give the password")?;
+    }
+    if !add.wait()?.success() {
+        bail!("phaseplan user add failed");
+    }
+    let port = free_port()?;
+    let mut server = Server(
+        Command::new(&binary)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--data-dir")
+            .arg(&data)
+            .env("PHASEPLAN_AUTH", "users")
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .context("start the server")?,
+    );
+    wait_healthy(port, &mut server.0)?;
+    let mut counts = Counts::default();
+    let ok = exec::run_scanning(
+        command("node")
+            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+            .arg("tests/e2e-auth/")
+            .env("PHASEPLAN_URL", format!("http://127.0.0.1:{port}"))
+            .env("E2E_ADMIN_PASSWORD", &password)
             .env("CHROMIUM", "/usr/bin/chromium")
             .current_dir(root),
         |line| parse_node_line(line, &mut counts),
