@@ -268,17 +268,29 @@ fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
             .context("start the server")?,
     );
     wait_healthy(port, &mut server.0)?;
+    let result = node_suite(root, "tests/e2e/", port, &[]);
+    drop(server);
+    result
+}
+
+/// Runs the node test files in `dir` against the server on `port`, one file at a time.
+fn node_suite(
+    root: &Path,
+    dir: &str,
+    port: u16,
+    env: &[(&str, &str)],
+) -> Result<(bool, Option<Counts>)> {
     let mut counts = Counts::default();
     let ok = exec::run_scanning(
         command("node")
             .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-            .arg("tests/e2e/")
+            .arg(dir)
             .env("PHASEPLAN_URL", format!("http://127.0.0.1:{port}"))
             .env("CHROMIUM", "/usr/bin/chromium")
+            .envs(env.iter().copied())
             .current_dir(root),
         |line| parse_node_line(line, &mut counts),
     )?;
-    drop(server);
     Ok((ok && counts.failed == 0 && counts.passed > 0, Some(counts)))
 }
 
@@ -292,7 +304,14 @@ fn browser_tests_signed_in(root: &Path) -> Result<(bool, Option<Counts>)> {
     let data = scratch_data_dir("browser-auth")?;
     let password = format!("e2e {} {}", std::process::id(), free_port()?);
     let mut add = Command::new(&binary)
-        .args(["user", "add", E2E_ADMIN, "--role", "admin", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            E2E_ADMIN,
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
         .arg("--data-dir")
         .arg(&data)
         .stdin(std::process::Stdio::piped())
@@ -316,19 +335,14 @@ fn browser_tests_signed_in(root: &Path) -> Result<(bool, Option<Counts>)> {
             .context("start the server")?,
     );
     wait_healthy(port, &mut server.0)?;
-    let mut counts = Counts::default();
-    let ok = exec::run_scanning(
-        command("node")
-            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-            .arg("tests/e2e-auth/")
-            .env("PHASEPLAN_URL", format!("http://127.0.0.1:{port}"))
-            .env("E2E_ADMIN_PASSWORD", &password)
-            .env("CHROMIUM", "/usr/bin/chromium")
-            .current_dir(root),
-        |line| parse_node_line(line, &mut counts),
-    )?;
+    let result = node_suite(
+        root,
+        "tests/e2e-auth/",
+        port,
+        &[("E2E_ADMIN_PASSWORD", &password)],
+    );
     drop(server);
-    Ok((ok && counts.failed == 0 && counts.passed > 0, Some(counts)))
+    result
 }
 
 /// Starts the release server on a free loopback port (rate limit off, so the fuzzer reaches the

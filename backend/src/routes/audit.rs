@@ -34,17 +34,7 @@ pub async fn page(
     State(store): State<Store>,
     AppQuery(p): AppQuery<AuditParams>,
 ) -> Result<AppJson<AuditPage>, AppError> {
-    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ValidationError::new(
-            "limit",
-            Reason::OutOfRange {
-                min: 1.0,
-                max: f64::from(MAX_LIMIT),
-            },
-        )
-        .into());
-    }
+    let limit = super::page_limit(p.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let page = store
         .audit_page(limit, p.cursor.as_deref())
         .await?

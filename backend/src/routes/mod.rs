@@ -142,6 +142,24 @@ fn api() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
+/// A page size from a query's `limit`: `default` when absent, else 1–`max` (a 422 naming
+/// `limit` otherwise).
+pub fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, AppError> {
+    let limit = limit.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(phaseplan_model::ValidationError::new(
+            "limit",
+            phaseplan_model::Reason::OutOfRange {
+                min: 1.0,
+                max: f64::from(max),
+            },
+        )
+        .into())
+    }
+}
+
 /// Unknown API paths get a JSON 404, never the SPA's index.html.
 async fn api_not_found(uri: Uri) -> AppError {
     AppError::NotFound(uri.path().to_owned())

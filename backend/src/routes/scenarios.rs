@@ -97,17 +97,7 @@ pub async fn list(
     State(store): State<Store>,
     AppQuery(p): AppQuery<ListParams>,
 ) -> Result<AppJson<ScenarioPage>, AppError> {
-    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ValidationError::new(
-            "limit",
-            Reason::OutOfRange {
-                min: 1.0,
-                max: f64::from(MAX_LIMIT),
-            },
-        )
-        .into());
-    }
+    let limit = super::page_limit(p.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     if p.q.chars().count() > MAX_SAVED_NAME {
         return Err(ValidationError::new(
             "q",
