@@ -607,34 +607,34 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub config: Option<PathBuf>,
     /// Address to bind [env: PHASEPLAN_HOST]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub host: Option<IpAddr>,
     /// Port to bind [env: PHASEPLAN_PORT]
-    #[arg(long, short)]
+    #[arg(long, short, global = true)]
     pub port: Option<u16>,
     /// Serve the SPA from this directory instead of the embedded copy [env: PHASEPLAN_STATIC_DIR]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub static_dir: Option<PathBuf>,
     /// Log format [env: PHASEPLAN_LOG_FORMAT]
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, global = true)]
     pub log_format: Option<LogFormat>,
     /// Host names requests may use, comma-separated, or * [env: PHASEPLAN_ALLOWED_HOSTS]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub allowed_hosts: Option<String>,
     /// Reached over TLS through a proxy: send HSTS [env: PHASEPLAN_BEHIND_TLS]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub behind_tls: bool,
     /// Proxies whose X-Forwarded-For names the client, comma-separated [env: PHASEPLAN_TRUSTED_PROXIES]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub trusted_proxies: Option<String>,
     /// Open connections at most [env: PHASEPLAN_MAX_CONNECTIONS]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub max_connections: Option<usize>,
     /// Open live streams at most [env: PHASEPLAN_MAX_SSE_SUBSCRIBERS]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub max_sse_subscribers: Option<usize>,
     /// Writes (POST, PUT, DELETE) a minute per client, 0 = unlimited [env: PHASEPLAN_RATE_LIMIT_PER_MINUTE]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub rate_limit_per_minute: Option<u32>,
     /// Directory of the SQLite database when no database_url is set [env: PHASEPLAN_DATA_DIR]
     #[arg(long, global = true)]

@@ -1050,6 +1050,19 @@ fn the_server_refuses_to_start_where_it_would_be_unsafe() {
         assert!(err.contains(reason), "{env:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     }
+    // `phaseplan serve` is the same as no subcommand.
+    let port = free_port();
+    let mut cmd = phaseplan(&[("PHASEPLAN_DATA_DIR", data.clone())]);
+    cmd.args(["serve", "--port", &port.to_string()]);
+    let served = serve_as(
+        "serve",
+        &mut cmd,
+        port,
+        Ready::Http("/api/v1/health"),
+        Signal::SIGTERM,
+    );
+    assert!(served.is_ok(), "{:?}", served.err());
+    drop(served);
     // Told on purpose, or behind a TLS proxy, it starts.
     for extra in [
         ("PHASEPLAN_ALLOW_PLAIN_HTTP", "true"),
