@@ -1,7 +1,10 @@
 //! The typed client for the server's API. Errors decode the shared JSON error body, so the UI can
 //! show the server's own message.
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
+use phaseplan_model::access::{
+    AuditPage, CreatedToken, Me, NewToken, NewUser, SignIn, Tokens, User, Users,
+};
 use phaseplan_model::api::{
     ErrorBody, Health, Revisions, SaveScenario, SavedScenario, ScenarioPage,
 };
@@ -11,8 +14,13 @@ use phaseplan_model::api::{
 pub enum ApiError {
     /// No answer: offline, server down, CORS…
     Network(String),
-    /// The server answered with an error body.
-    Server { status: u16, body: ErrorBody },
+    /// The server answered with an error body; `retry_after` is its `Retry-After` in seconds
+    /// (429, 503), so the UI can say how long to wait.
+    Server {
+        status: u16,
+        body: ErrorBody,
+        retry_after: Option<u32>,
+    },
     /// The answer was not what this client expected (version skew).
     Decode(String),
 }
@@ -21,7 +29,9 @@ impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ApiError::Network(e) => write!(f, "cannot reach the server: {e}"),
-            ApiError::Server { status, body } => write!(f, "{status}: {}", body.error.message),
+            ApiError::Server { status, body, .. } => {
+                write!(f, "{status}: {}", body.error.message)
+            }
             ApiError::Decode(e) => write!(f, "unexpected answer from the server: {e}"),
         }
     }
@@ -53,25 +63,46 @@ pub async fn live_history(
     .await
 }
 
-async fn send_json<T: serde::de::DeserializeOwned>(
-    req: Result<Request, gloo_net::Error>,
-) -> Result<T, ApiError> {
+/// Sends a request; an answer that is not a success becomes [`ApiError::Server`] with the
+/// server's own error body.
+async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
     let res = req
         .map_err(|e| ApiError::Network(e.to_string()))?
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    if !res.ok() {
-        let status = res.status();
-        let body = res
-            .json::<ErrorBody>()
-            .await
-            .map_err(|e| ApiError::Decode(e.to_string()))?;
-        return Err(ApiError::Server { status, body });
+    if res.ok() {
+        return Ok(res);
     }
-    res.json::<T>()
+    let status = res.status();
+    let retry_after = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let body = res
+        .json::<ErrorBody>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+    Err(ApiError::Server {
+        status,
+        body,
+        retry_after,
+    })
+}
+
+async fn send_json<T: serde::de::DeserializeOwned>(
+    req: Result<Request, gloo_net::Error>,
+) -> Result<T, ApiError> {
+    send(req)
+        .await?
+        .json::<T>()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// For the answers that are only a status (`204 No Content`): there is no body to decode.
+async fn send_empty(req: Result<Request, gloo_net::Error>) -> Result<(), ApiError> {
+    send(req).await.map(|_| ())
 }
 
 /// A query-string value, percent-encoded.
@@ -148,8 +179,87 @@ impl ApiError {
     /// The latest revision, when this is a stale save's 409.
     pub fn current_revision(&self) -> Option<u32> {
         match self {
-            ApiError::Server { status: 409, body } => body.error.current_revision,
+            ApiError::Server {
+                status: 409, body, ..
+            } => body.error.current_revision,
             _ => None,
         }
     }
+
+    /// The server does not know this browser (no session, or it ended): sign in again.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiError::Server { status: 401, .. })
+    }
+
+    /// The server's own sentence, without the status: for messages shown beside a form.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Server { body, .. } => body.error.message.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The field the server blamed (`name`, `password`, `expires_in_days`…), if it named one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Server { body, .. } => body.error.field.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+// Access: who is signed in, accounts, tokens, the audit log.
+
+/// `GET /api/v1/me`: who the server takes this browser for (401 when it must sign in).
+pub async fn me() -> Result<Me, ApiError> {
+    get_json("/api/v1/me").await
+}
+
+/// `POST /api/v1/session`: signs in; the server sets the (HttpOnly) session cookie.
+pub async fn sign_in(body: &SignIn) -> Result<Me, ApiError> {
+    send_json(Request::post("/api/v1/session").json(body)).await
+}
+
+/// `DELETE /api/v1/session`: ends the session on the server and clears its cookie.
+pub async fn sign_out() -> Result<(), ApiError> {
+    send_empty(Request::delete("/api/v1/session").build()).await
+}
+
+/// `GET /api/v1/users`.
+pub async fn users() -> Result<Users, ApiError> {
+    get_json("/api/v1/users").await
+}
+
+/// `POST /api/v1/users`.
+pub async fn add_user(body: &NewUser) -> Result<User, ApiError> {
+    send_json(Request::post("/api/v1/users").json(body)).await
+}
+
+/// `DELETE /api/v1/users/{name}` (409 for the last admin).
+pub async fn remove_user(name: &str) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/v1/users/{}", q(name))).build()).await
+}
+
+/// `GET /api/v1/tokens`.
+pub async fn tokens() -> Result<Tokens, ApiError> {
+    get_json("/api/v1/tokens").await
+}
+
+/// `POST /api/v1/tokens`: the answer holds the secret, the only time it is ever shown.
+pub async fn create_token(body: &NewToken) -> Result<CreatedToken, ApiError> {
+    send_json(Request::post("/api/v1/tokens").json(body)).await
+}
+
+/// `DELETE /api/v1/tokens/{name}`: revokes it.
+pub async fn revoke_token(name: &str) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/v1/tokens/{}", q(name))).build()).await
+}
+
+/// `GET /api/v1/audit`: one page of the audit log, newest first.
+pub async fn audit(cursor: Option<&str>) -> Result<AuditPage, ApiError> {
+    let mut path = "/api/v1/audit?limit=50".to_owned();
+    if let Some(c) = cursor {
+        path.push_str(&format!("&cursor={}", q(c)));
+    }
+    get_json(&path).await
 }

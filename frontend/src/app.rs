@@ -1,11 +1,15 @@
 //! The app shell: navigation, routes, footer. [`Page`] owns every route path, so links and routes
-//! cannot disagree.
+//! cannot disagree. Before the shell, the session: a server that requires sign-in gets the
+//! sign-in page instead, and the shell (with the plan state it creates) is built only for
+//! someone the server knows, so everything it asks the server is asked as them.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use phaseplan_model::access::Action;
 
+use crate::pages::admin::AdminPage;
 use crate::pages::bundles::Bundles;
 use crate::pages::capacity::Capacity;
 use crate::pages::compare::ComparePage;
@@ -16,9 +20,12 @@ use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
 use crate::pages::scenario::ScenarioPage;
 use crate::pages::scenarios::ScenariosPage;
+use crate::pages::sign_in::SignInPage;
+use crate::session::{Gate, Session, provide_session};
 use crate::state::{ShareSync, provide_plan_state};
 use crate::widgets::footer::Footer;
 use crate::widgets::save_bar::SaveBar;
+use crate::widgets::who::Who;
 
 /// Every page of the app, in navigation order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +39,11 @@ pub enum Page {
     Live,
     Scenarios,
     Compare,
+    Admin,
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 10] = [
         Page::Overview,
         Page::Scenario,
         Page::Costs,
@@ -45,6 +53,7 @@ impl Page {
         Page::Live,
         Page::Scenarios,
         Page::Compare,
+        Page::Admin,
     ];
 
     pub fn path(self) -> &'static str {
@@ -58,6 +67,7 @@ impl Page {
             Page::Live => "/live",
             Page::Scenarios => "/scenarios",
             Page::Compare => "/compare",
+            Page::Admin => "/admin",
         }
     }
 
@@ -74,6 +84,17 @@ impl Page {
             // all that told them apart.
             Page::Scenarios => "Library",
             Page::Compare => "Compare",
+            Page::Admin => "Admin",
+        }
+    }
+
+    /// Whether the navigation offers this page. Tracked. The admin page is offered to admins of
+    /// a server with sign-in; without sign-in everyone is the local admin, and the navigation
+    /// stays as it was (the page still answers at its address).
+    pub fn offered(self, session: &Session) -> bool {
+        match self {
+            Page::Admin => session.has_sign_in() && session.may(Action::Administer),
+            _ => true,
         }
     }
 }
@@ -97,53 +118,76 @@ fn NavLink(page: Page) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
+    let session = provide_session();
+    view! {
+        <Router>
+            {move || match session.gate.get() {
+                // A moment while the server is asked (at most `ASK_PATIENCE`).
+                Gate::Waiting => view! {
+                    <p class="gate-wait muted" role="status">"Connecting…"</p>
+                }
+                .into_any(),
+                Gate::SignIn => view! { <SignInPage /> }.into_any(),
+                Gate::Open => view! { <Shell /> }.into_any(),
+            }}
+        </Router>
+    }
+}
+
+/// The app itself: sidebar, save bar, pages. Built anew after each sign-in, from the address
+/// bar (which holds the whole plan), so an expired session loses no edit.
+#[component]
+fn Shell() -> impl IntoView {
+    let session = crate::session::use_session();
     let state = provide_plan_state();
     crate::pages::compare::provide_comparison();
     view! {
-        <Router>
-            <ShareSync />
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <div class="shell">
-                <aside class="sidebar">
-                    <a class="brand" href=move || format!("/?{}", state.query())>
-                        <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
-                            <rect width="32" height="32" rx="7" fill="#2563eb" />
-                            <path d="M7 23h5v-6H7zm6.5 0h5V13h-5zM20 23h5V8h-5z" fill="#fff" />
-                        </svg>
-                        <span>"Phaseplan"</span>
-                    </a>
-                    <nav class="nav" aria-label="Main">
-                        {Page::ALL
-                            .into_iter()
-                            .map(|page| {
-                                // The scenario travels with every navigation (the router keeps
-                                // the query it is given), so the address bar always holds the
-                                // whole plan: a reload or a copied URL never loses an edit.
-                                view! {
+        <ShareSync />
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <div class="shell">
+            <aside class="sidebar">
+                <a class="brand" href=move || format!("/?{}", state.query())>
+                    <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+                        <rect width="32" height="32" rx="7" fill="#2563eb" />
+                        <path d="M7 23h5v-6H7zm6.5 0h5V13h-5zM20 23h5V8h-5z" fill="#fff" />
+                    </svg>
+                    <span>"Phaseplan"</span>
+                </a>
+                <nav class="nav" aria-label="Main">
+                    {Page::ALL
+                        .into_iter()
+                        .map(|page| {
+                            // The scenario travels with every navigation (the router keeps
+                            // the query it is given), so the address bar always holds the
+                            // whole plan: a reload or a copied URL never loses an edit.
+                            view! {
+                                <Show when=move || page.offered(&session)>
                                     <NavLink page=page />
-                                }
-                            })
-                            .collect_view()}
-                    </nav>
-                    <Footer />
-                </aside>
-                <main id="main" class="content">
-                    <LinkError />
-                    <SaveBar />
-                    <Routes fallback=NotFound>
-                        <Route path=path!("/") view=Overview />
-                        <Route path=path!("/scenario") view=ScenarioPage />
-                        <Route path=path!("/costs") view=Costs />
-                        <Route path=path!("/capacity") view=Capacity />
-                        <Route path=path!("/decision") view=Decision />
-                        <Route path=path!("/bundles") view=Bundles />
-                        <Route path=path!("/live") view=Live />
-                        <Route path=path!("/scenarios") view=ScenariosPage />
-                        <Route path=path!("/compare") view=ComparePage />
-                    </Routes>
-                </main>
-            </div>
-        </Router>
+                                </Show>
+                            }
+                        })
+                        .collect_view()}
+                </nav>
+                <Who />
+                <Footer />
+            </aside>
+            <main id="main" class="content">
+                <LinkError />
+                <SaveBar />
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Overview />
+                    <Route path=path!("/scenario") view=ScenarioPage />
+                    <Route path=path!("/costs") view=Costs />
+                    <Route path=path!("/capacity") view=Capacity />
+                    <Route path=path!("/decision") view=Decision />
+                    <Route path=path!("/bundles") view=Bundles />
+                    <Route path=path!("/live") view=Live />
+                    <Route path=path!("/scenarios") view=ScenariosPage />
+                    <Route path=path!("/compare") view=ComparePage />
+                    <Route path=path!("/admin") view=AdminPage />
+                </Routes>
+            </main>
+        </div>
     }
 }
 

@@ -66,6 +66,33 @@ pub fn ago(seconds: f64) -> String {
     }
 }
 
+/// A server time (RFC 3339, UTC: `2026-03-12T14:05:09.123Z`) to the second, for tables:
+/// `"2026-03-12 14:05:09"`. Anything else is shown as it came.
+pub fn utc_time(rfc3339: &str) -> String {
+    match rfc3339.get(..19) {
+        Some(head) if rfc3339.ends_with('Z') && head.as_bytes().get(10) == Some(&b'T') => {
+            head.replacen('T', " ", 1)
+        }
+        _ => rfc3339.to_owned(),
+    }
+}
+
+/// A server message as a sentence of its own: the server writes them to follow a colon
+/// (`"the name or the password is wrong"`); shown alone they start with a capital and end with
+/// a full stop.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut s: String = first.to_uppercase().collect();
+    s.push_str(chars.as_str());
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
 /// A live metric's value for people: `"CPU 24.4 %"`, `"network in 1.2 MB/s"`, `"cache 12 MiB"`.
 pub fn metric_value(m: phaseplan_model::live::Metric, v: f64) -> String {
     use phaseplan_model::live::Metric as M;
@@ -119,6 +146,24 @@ mod tests {
         assert_eq!(usd_cents(0.1149), "$0.11");
         assert_eq!(month_label(2027, 4), "Apr 2027");
         assert_eq!(month_label(2028, 12), "Dec 2028");
+    }
+
+    #[test]
+    fn server_times_to_the_second() {
+        assert_eq!(utc_time("2026-03-12T14:05:09.123Z"), "2026-03-12 14:05:09");
+        assert_eq!(utc_time("2026-03-12T14:05:09Z"), "2026-03-12 14:05:09");
+        assert_eq!(utc_time("yesterday"), "yesterday");
+        assert_eq!(utc_time(""), "");
+    }
+
+    #[test]
+    fn server_messages_as_sentences() {
+        assert_eq!(
+            sentence("the last admin cannot be removed"),
+            "The last admin cannot be removed."
+        );
+        assert_eq!(sentence("Done."), "Done.");
+        assert_eq!(sentence(""), "");
     }
 
     #[test]

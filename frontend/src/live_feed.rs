@@ -6,6 +6,8 @@
 //! response (a proxy's 502 while the server restarts): then this module opens a new one, with a
 //! growing pause (1 s doubling up to 10 s, with jitter). Every time the stream (re)opens the history is fetched
 //! again, so a restarted server's new history replaces the old one instead of leaving a gap.
+//! An `EventSource` does not say why it failed: when it gives up, the session is asked too, so a
+//! session that ended (401) brings the sign-in page instead of endless reconnecting.
 
 use leptos::prelude::*;
 use phaseplan_model::api::LiveUpdate;
@@ -43,6 +45,7 @@ pub struct LiveFeed {
     pub error: RwSignal<Option<String>>,
     /// Times the stream has opened; each opening refetches the history.
     opened: RwSignal<u32>,
+    session: crate::session::Session,
 }
 
 /// The handles a connection needs to be closed on unmount.
@@ -67,6 +70,7 @@ pub fn use_live_feed(window_seconds: f64) -> LiveFeed {
         window_seconds: RwSignal::new(window_seconds),
         error: RwSignal::new(None),
         opened: RwSignal::new(0),
+        session: crate::session::use_session(),
     };
     let handles = StoredValue::new_local(None::<Handles>);
     let retry = StoredValue::new_local(None::<TimeoutHandle>);
@@ -122,7 +126,11 @@ fn connect(
     let for_error = source.clone();
     let on_error = Closure::<dyn FnMut()>::new(move || {
         if for_error.ready_state() == web_sys::EventSource::CLOSED {
-            // The browser gave up: open a new one after a pause.
+            // The browser gave up: was it the session? A 401 here shows the sign-in page.
+            leptos::task::spawn_local(async move {
+                let _ = feed.session.check(crate::api::me().await);
+            });
+            // Else open a new one after a pause.
             let next = backoff_ms.saturating_mul(2).min(MAX_BACKOFF_MS);
             feed.connection.set(Connection::Lost {
                 retry_ms: Some(backoff_ms),
@@ -219,7 +227,10 @@ async fn load_history(feed: LiveFeed, window: f64) {
     let since = now_ms() / 1_000.0 - window;
     let mut series = Series::new();
     for metric in LiveComponent::metrics() {
-        match crate::api::live_history(metric, since).await {
+        match feed
+            .session
+            .check(crate::api::live_history(metric, since).await)
+        {
             Ok(h) if !h.points.is_empty() => {
                 series.insert(metric, h.points);
             }

@@ -1,6 +1,6 @@
 //! Phaseplan's SPA: Leptos, client-side rendered, built by trunk. Every what-if is computed here,
 //! in WebAssembly, by the shared model crate; the server is only asked for what it alone knows
-//! (its version, saved scenarios, live metrics).
+//! (its version, who is signed in, saved scenarios, accounts and tokens, live metrics).
 
 mod api;
 mod app;
@@ -11,6 +11,7 @@ mod format;
 mod highlight;
 mod live_feed;
 mod pages;
+mod session;
 mod state;
 mod widgets;
 

@@ -148,8 +148,9 @@ pub fn provide_plan_state() -> PlanState {
     if let Some(id) = param("scenario") {
         let revision = param("revision").and_then(|r| r.parse::<u32>().ok());
         let keep_link = link_in_url().is_some() && state.link_error.get_untracked().is_none();
+        let session = crate::session::use_session();
         leptos::task::spawn_local(async move {
-            match crate::api::saved_scenario(&id, revision).await {
+            match session.check(crate::api::saved_scenario(&id, revision).await) {
                 Ok(s) => {
                     if !keep_link {
                         state.scenario.set(s.scenario.clone());

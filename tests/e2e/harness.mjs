@@ -15,8 +15,12 @@ export async function launch() {
   });
 }
 
-/** A page that collects every console error and page error into `page.errors`. */
-export async function openPage(browser, path = '/', viewport = { width: 1400, height: 900 }) {
+/** A page that collects every console error and page error into `page.errors`. It is ready
+ * when `ready` is there: by default the app's navigation (a server with sign-in shows the
+ * sign-in page first: pass its selector). */
+export async function openPage(
+  browser, path = '/', viewport = { width: 1400, height: 900 }, ready = 'nav[aria-label="Main"] a',
+) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.errors = [];
@@ -25,8 +29,8 @@ export async function openPage(browser, path = '/', viewport = { width: 1400, he
   });
   page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.message}`));
   await page.goto(BASE + path);
-  // The app is mounted once the wasm has run and the nav is there.
-  await page.waitForSelector('nav[aria-label="Main"] a');
+  // The app is mounted once the wasm has run and the nav (or `ready`) is there.
+  await page.waitForSelector(ready);
   return page;
 }
 

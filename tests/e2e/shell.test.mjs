@@ -59,6 +59,18 @@ test('the footer shows the server version from /api/v1/health', async () => {
   assert.match(await page.locator('footer').innerText(), new RegExp(`v${health.version.replaceAll('.', '\\.')}`));
 });
 
+test('without sign-in (auth = "none") there is no sign-in page, only a quiet line, and no Admin entry', async () => {
+  const page = await openPage(browser, '/');
+  assert.equal((await (await fetch(`${BASE}/api/v1/me`)).json()).auth, 'none');
+  assert.equal(await page.getByTestId('signin-name').count(), 0);
+  assert.equal(await page.getByTestId('who-local').innerText(), 'No sign-in (this machine)');
+  assert.equal(await page.getByTestId('sign-out').count(), 0);
+  assert.equal(await page.locator('nav a[data-path="/admin"]').count(), 0);
+  // Everyone is the local admin: Save is there.
+  assert.equal(await page.getByTestId('save').count(), 1);
+  assert.deepEqual(page.errors, []);
+});
+
 test('an unknown deep link shows a not-found page, not a blank one', async () => {
   const page = await openPage(browser, '/no/such/page');
   assert.equal(await page.locator('main h1').innerText(), 'Page not found');

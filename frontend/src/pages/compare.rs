@@ -125,13 +125,14 @@ pub fn provide_comparison() {
 pub fn ComparePage() -> impl IntoView {
     let state = use_plan();
     let Columns(sources) = expect_context::<Columns>();
+    let session = crate::session::use_session();
     let error: RwSignal<Option<String>> = RwSignal::new(None);
     let saved_list = RwSignal::new(Vec::new());
     let pick = RwSignal::new(String::new());
     let pick_revision = RwSignal::new(String::new());
     let link = RwSignal::new(String::new());
     spawn_local(async move {
-        match api::list_scenarios("", "updated", false, None).await {
+        match session.check(api::list_scenarios("", "updated", false, None).await) {
             Ok(p) => saved_list.set(p.scenarios),
             // Without a server the page still compares share links and this plan.
             Err(e) => error.set(Some(format!("saved scenarios are not available: {e}"))),
@@ -198,7 +199,7 @@ pub fn ComparePage() -> impl IntoView {
         }
         let revision = pick_revision.get_untracked().trim().parse::<u32>().ok();
         spawn_local(async move {
-            match api::saved_scenario(&id, revision).await {
+            match session.check(api::saved_scenario(&id, revision).await) {
                 Ok(s) => {
                     error.set(None);
                     add(format!("{} · r{}", s.name, s.revision), s.scenario);

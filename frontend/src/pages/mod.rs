@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod admin;
 pub mod bundles;
 pub mod capacity;
 pub mod compare;
@@ -10,3 +11,4 @@ pub mod not_found;
 pub mod overview;
 pub mod scenario;
 pub mod scenarios;
+pub mod sign_in;

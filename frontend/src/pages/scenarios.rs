@@ -1,17 +1,23 @@
 //! The library of saved scenarios: search by name and description, sort by name or last change,
 //! page through long lists, open, duplicate, archive and restore, and each scenario's history
-//! (open any revision, or restore one as a new revision).
+//! (open any revision, or restore one as a new revision). Duplicating, archiving, restoring and
+//! restoring a revision are offered only to a role that may edit scenarios; anyone may search,
+//! read a history and open.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use phaseplan_model::access::Action;
 use phaseplan_model::api::{RevisionSummary, SaveScenario, ScenarioSummary};
 
 use crate::api;
+use crate::session::use_session;
 use crate::state::use_plan;
 
 #[component]
 pub fn ScenariosPage() -> impl IntoView {
     let state = use_plan();
+    let session = use_session();
+    let may_edit = move || session.may(Action::EditScenarios);
     let search = RwSignal::new(String::new());
     let sort = RwSignal::new("updated".to_owned());
     let archived = RwSignal::new(false);
@@ -38,7 +44,7 @@ pub fn ScenariosPage() -> impl IntoView {
             archived.get_untracked(),
         );
         spawn_local(async move {
-            let page = api::list_scenarios(&q, &s, a, cursor.as_deref()).await;
+            let page = session.check(api::list_scenarios(&q, &s, a, cursor.as_deref()).await);
             if generation.get_value() != ticket {
                 return;
             }
@@ -68,7 +74,7 @@ pub fn ScenariosPage() -> impl IntoView {
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
     let open = move |id: String, revision: Option<u32>| {
         spawn_local(async move {
-            match api::saved_scenario(&id, revision).await {
+            match session.check(api::saved_scenario(&id, revision).await) {
                 Ok(s) => {
                     state.open_saved(s);
                     navigate
@@ -85,7 +91,7 @@ pub fn ScenariosPage() -> impl IntoView {
                 "archive" => api::set_archived(&id, true).await.map(|_| ()),
                 _ => api::set_archived(&id, false).await.map(|_| ()),
             };
-            match result {
+            match session.check(result) {
                 Ok(()) => load(false),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -97,7 +103,7 @@ pub fn ScenariosPage() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match api::revisions(&id).await {
+            match session.check(api::revisions(&id).await) {
                 Ok(r) => history.set(Some((id, r.revisions))),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -117,7 +123,7 @@ pub fn ScenariosPage() -> impl IntoView {
                 api::save_scenario(&id, old.latest_revision, &body).await
             }
             .await;
-            match result {
+            match session.check(result) {
                 Ok(_) => {
                     history.set(None);
                     load(false);
@@ -224,14 +230,21 @@ pub fn ScenariosPage() -> impl IntoView {
                                                                             >
                                                                                 "Open"
                                                                             </button>
-                                                                            <button
-                                                                                type="button"
-                                                                                class="link"
-                                                                                data-testid="restore-revision"
-                                                                                on:click=move |_| restore_revision(b.clone(), n)
-                                                                            >
-                                                                                "Restore as new revision"
-                                                                            </button>
+                                                                            <Show when=may_edit>
+                                                                                {
+                                                                                    let b = b.clone();
+                                                                                    view! {
+                                                                                        <button
+                                                                                            type="button"
+                                                                                            class="link"
+                                                                                            data-testid="restore-revision"
+                                                                                            on:click=move |_| restore_revision(b.clone(), n)
+                                                                                        >
+                                                                                            "Restore as new revision"
+                                                                                        </button>
+                                                                                    }
+                                                                                }
+                                                                            </Show>
                                                                         </li>
                                                                     }
                                                                 })
@@ -260,24 +273,31 @@ pub fn ScenariosPage() -> impl IntoView {
                                                 <button type="button" class="link" on:click=move |_| show_history(id2.clone())>
                                                     "History"
                                                 </button>
-                                                <button type="button" class="link" on:click=move |_| act("duplicate", id3.clone())>
-                                                    "Duplicate"
-                                                </button>
-                                                {
-                                                    let id = r.id.clone();
-                                                    view! {
-                                                        <button
-                                                            type="button"
-                                                            class="link"
-                                                            data-testid=if is_archived { "library-restore" } else { "library-archive" }
-                                                            on:click=move |_| {
-                                                                act(if is_archived { "restore" } else { "archive" }, id.clone())
-                                                            }
-                                                        >
-                                                            {if is_archived { "Restore" } else { "Archive" }}
-                                                        </button>
+                                                <Show when=may_edit>
+                                                    {
+                                                        let (dup, id) = (id3.clone(), r.id.clone());
+                                                        view! {
+                                                            <button
+                                                                type="button"
+                                                                class="link"
+                                                                data-testid="library-duplicate"
+                                                                on:click=move |_| act("duplicate", dup.clone())
+                                                            >
+                                                                "Duplicate"
+                                                            </button>
+                                                            <button
+                                                                type="button"
+                                                                class="link"
+                                                                data-testid=if is_archived { "library-restore" } else { "library-archive" }
+                                                                on:click=move |_| {
+                                                                    act(if is_archived { "restore" } else { "archive" }, id.clone())
+                                                                }
+                                                            >
+                                                                {if is_archived { "Restore" } else { "Archive" }}
+                                                            </button>
+                                                        }
                                                     }
-                                                }
+                                                </Show>
                                             </td>
                                         </tr>
                                         {revisions}

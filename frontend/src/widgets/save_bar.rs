@@ -2,13 +2,16 @@
 //! in its link), whether it has unsaved changes, and the stale-save conflict. A save names the
 //! revision it started from; when someone saved since, the server refuses it (409) and this bar
 //! offers to review the differences, overwrite, or save a copy — nothing is lost either way.
+//! Someone whose role may not save (a viewer) sees which revision is open and Open, no Save.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use phaseplan_model::access::Action;
 use phaseplan_model::api::{MAX_SAVED_NAME, SaveScenario, SavedScenario};
 use phaseplan_model::compare::{InputChange, input_changes};
 
 use crate::api::{self, ApiError};
+use crate::session::use_session;
 use crate::state::{PlanState, use_plan};
 
 /// What the bar shows below itself.
@@ -51,6 +54,8 @@ fn checked(b: SaveScenario) -> Result<SaveScenario, String> {
 #[component]
 pub fn SaveBar() -> impl IntoView {
     let state = use_plan();
+    let session = use_session();
+    let may_save = move || session.may(Action::EditScenarios);
     let notice = RwSignal::new(Notice::None);
     let busy = RwSignal::new(false);
     let message = RwSignal::new(String::new());
@@ -58,7 +63,7 @@ pub fn SaveBar() -> impl IntoView {
 
     let finish = move |result: Result<SavedScenario, ApiError>, what: &'static str| {
         busy.set(false);
-        match result {
+        match session.check(result) {
             Ok(s) => {
                 notice.set(Notice::Saved(format!("{what} as revision {}", s.revision)));
                 message.set(String::new());
@@ -75,7 +80,7 @@ pub fn SaveBar() -> impl IntoView {
                         return;
                     };
                     spawn_local(async move {
-                        match api::saved_scenario(&id, None).await {
+                        match session.check(api::saved_scenario(&id, None).await) {
                             Ok(latest) => {
                                 let changes = state
                                     .scenario
@@ -152,7 +157,7 @@ pub fn SaveBar() -> impl IntoView {
                 <Show when=move || state.dirty.get()>
                     <span class="unsaved" data-testid="unsaved-marker">"● unsaved changes"</span>
                 </Show>
-                <Show when=move || state.dirty.get()>
+                <Show when=move || state.dirty.get() && may_save()>
                     <input
                         type="text"
                         class="message"
@@ -165,32 +170,39 @@ pub fn SaveBar() -> impl IntoView {
                     />
                 </Show>
                 <span class="actions">
-                    <button
-                        type="button"
-                        data-testid="save"
-                        prop:disabled=move || {
-                            busy.get() || (state.saved.with(Option::is_some) && !state.dirty.get())
-                        }
-                        on:click=save
-                    >
-                        "Save"
-                    </button>
-                    <button
-                        type="button"
-                        class="secondary"
-                        data-testid="save-as"
-                        prop:disabled=move || busy.get()
-                        on:click=move |_| {
-                            let name = state
-                                .saved
-                                .with_untracked(|s| s.as_ref().map(|s| format!("{} (copy)", s.name)))
-                                .unwrap_or_else(|| state.scenario.with_untracked(|s| s.name.clone()));
-                            new_name.set(name.chars().take(MAX_SAVED_NAME).collect());
-                            notice.set(Notice::Naming);
+                    <Show
+                        when=may_save
+                        fallback=|| view! {
+                            <span class="muted" data-testid="save-viewing">"Viewing: your role cannot save"</span>
                         }
                     >
-                        "Save as…"
-                    </button>
+                        <button
+                            type="button"
+                            data-testid="save"
+                            prop:disabled=move || {
+                                busy.get() || (state.saved.with(Option::is_some) && !state.dirty.get())
+                            }
+                            on:click=save
+                        >
+                            "Save"
+                        </button>
+                        <button
+                            type="button"
+                            class="secondary"
+                            data-testid="save-as"
+                            prop:disabled=move || busy.get()
+                            on:click=move |_| {
+                                let name = state
+                                    .saved
+                                    .with_untracked(|s| s.as_ref().map(|s| format!("{} (copy)", s.name)))
+                                    .unwrap_or_else(|| state.scenario.with_untracked(|s| s.name.clone()));
+                                new_name.set(name.chars().take(MAX_SAVED_NAME).collect());
+                                notice.set(Notice::Naming);
+                            }
+                        >
+                            "Save as…"
+                        </button>
+                    </Show>
                     <a
                         class="button secondary"
                         data-testid="open"
