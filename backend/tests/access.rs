@@ -1258,3 +1258,50 @@ async fn the_server_speaks_https_itself_and_marks_the_cookie_secure() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_account_writes_on_sqlite_wait_their_turn() {
+    use phaseplan_model::access::Role;
+    use phaseplan_server::store::{Actor, Store};
+    let dir = scratch("access-concurrent");
+    let store = Store::open(None, Some(&dir)).await.unwrap();
+    let by = Actor {
+        name: "test",
+        address: "127.0.0.1",
+    };
+    store
+        .add_user("keeper", Role::Admin, "$argon2id$x", &by)
+        .await
+        .unwrap();
+    for i in 0..30 {
+        store
+            .add_user(&format!("u{i}"), Role::Viewer, "$argon2id$x", &by)
+            .await
+            .unwrap();
+    }
+    // Removals (which read the role before they delete) racing additions, on 8 connections:
+    // every one succeeds, none is told the database is locked.
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let by = Actor {
+                name: "test",
+                address: "127.0.0.1",
+            };
+            if i % 2 == 0 {
+                store.remove_user(&format!("u{}", i / 2), &by).await
+            } else {
+                store
+                    .add_user(&format!("v{i}"), Role::Viewer, "$argon2id$x", &by)
+                    .await
+                    .map(drop)
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(store.users().await.unwrap().len(), 31);
+    store.close().await;
+}

@@ -230,6 +230,14 @@ impl Store {
         let now = now_ms();
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            // A write first: a SQLite transaction that reads and then writes cannot wait for
+            // another writer (it would deadlock, so SQLite answers "database is locked" at
+            // once); one that writes first waits its turn (busy_timeout). Rolled back below if
+            // the account may not go.
+            sqlx::query("DELETE FROM sessions WHERE user_name = $1")
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
             let role_of: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&mut *tx)
@@ -248,10 +256,6 @@ impl Store {
                     return Err(StoreError::LastAdmin(name.to_owned()));
                 }
             }
-            sqlx::query("DELETE FROM sessions WHERE user_name = $1")
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
             sqlx::query("DELETE FROM users WHERE name = $1")
                 .bind(name)
                 .execute(&mut *tx)

@@ -6,7 +6,10 @@
 //! ([`on_pool!`]).
 //!
 //! Every write is one transaction: a save either adds its revision and moves the scenario's
-//! latest revision, or changes nothing. A save names the revision it started from; a stale one
+//! latest revision, or changes nothing. Every write transaction's first statement writes: on
+//! SQLite a transaction that reads first and then writes cannot wait for another writer (SQLite
+//! refuses at once with "database is locked" rather than deadlock), while one that writes first
+//! waits its turn. A save names the revision it started from; a stale one
 //! is refused with the latest revision ([`StoreError::Conflict`]), so no save silently replaces
 //! another.
 
