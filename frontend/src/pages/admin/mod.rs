@@ -136,6 +136,38 @@ fn RoleSelect(id: &'static str, testid: &'static str, role: RwSignal<Role>) -> i
     }
 }
 
+/// An account or token name input (1–64 of `[A-Za-z0-9._-]`: no capitals forced, no
+/// spelling help), its label, and the reason under it when the name is refused.
+#[component]
+fn NameField(
+    id: &'static str,
+    testid: &'static str,
+    error_testid: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+    name: RwSignal<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>"Name"</label>
+            <input
+                id=id
+                type="text"
+                data-testid=testid
+                placeholder=placeholder
+                autocomplete="off"
+                autocapitalize="none"
+                spellcheck="false"
+                maxlength="64"
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <FieldError testid=error_testid message=error />
+        </div>
+    }
+}
+
 /// The sentence under an input, when there is one.
 #[component]
 fn FieldError(testid: &'static str, message: Signal<Option<String>>) -> impl IntoView {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use phaseplan_model::access::{CreatedToken, MAX_TOKEN_DAYS, NewToken, Role, Token};
 
-use super::{FieldError, Problem, RoleSelect};
+use super::{FieldError, NameField, Problem, RoleSelect};
 use crate::api;
 use crate::format::{sentence, utc_time};
 use crate::session::use_session;
@@ -305,23 +305,7 @@ pub fn TokensPanel(changes: RwSignal<u32>) -> impl IntoView {
             <h3>"Create a token"</h3>
             <form class="admin-form" on:submit=create novalidate>
                 <div class="fields">
-                    <div class="field">
-                        <label for="admin-token-name">"Name"</label>
-                        <input
-                            id="admin-token-name"
-                            type="text"
-                            data-testid="admin-token-name"
-                            placeholder="ci"
-                            autocomplete="off"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            maxlength="64"
-                            aria-invalid=move || about("name").is_some().then_some("true")
-                            prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))
-                        />
-                        <FieldError testid="admin-token-name-error" message=Signal::derive(move || about("name")) />
-                    </div>
+                    <NameField id="admin-token-name" testid="admin-token-name" error_testid="admin-token-name-error" placeholder="ci" name=name error=Signal::derive(move || about("name")) />
                     <div class="field">
                         <label for="admin-token-role">"Role"</label>
                         <RoleSelect id="admin-token-role" testid="admin-token-role" role=role />

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use phaseplan_model::access::{NewUser, Role, User};
 
-use super::{FieldError, Problem, RoleSelect};
+use super::{FieldError, NameField, Problem, RoleSelect};
 use crate::api;
 use crate::format::{sentence, utc_time};
 use crate::session::use_session;
@@ -188,22 +188,7 @@ pub fn UsersPanel(changes: RwSignal<u32>) -> impl IntoView {
             <h3>"Add an account"</h3>
             <form class="admin-form" on:submit=add novalidate>
                 <div class="fields">
-                    <div class="field">
-                        <label for="admin-user-name">"Name"</label>
-                        <input
-                            id="admin-user-name"
-                            type="text"
-                            data-testid="admin-user-name"
-                            autocomplete="off"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            maxlength="64"
-                            aria-invalid=move || about("name").is_some().then_some("true")
-                            prop:value=move || name.get()
-                            on:input=move |ev| name.set(event_target_value(&ev))
-                        />
-                        <FieldError testid="admin-user-name-error" message=Signal::derive(move || about("name")) />
-                    </div>
+                    <NameField id="admin-user-name" testid="admin-user-name" error_testid="admin-user-name-error" name=name error=Signal::derive(move || about("name")) />
                     <div class="field">
                         <label for="admin-user-role">"Role"</label>
                         <RoleSelect id="admin-user-role" testid="admin-user-role" role=role />
