@@ -51,11 +51,14 @@ pub enum AppError {
     /// At capacity: `what` says which capacity ("the evaluation queue is full").
     #[error("{what}; try again in {} s", .retry_after.as_secs().max(1))]
     ServiceUnavailable { what: String, retry_after: Duration },
-    /// A save that started from an older revision, or on an archived scenario.
+    /// A save that started from an older revision, or on an archived scenario; an edit of a
+    /// platform or checklist item that changed since it was read (`current_revision` is then
+    /// its current version). `field` names what conflicts, where one field does.
     #[error("{message}")]
     Conflict {
         message: String,
         current_revision: Option<u32>,
+        field: Option<&'static str>,
     },
     #[error("a save must name the revision it started from: send If-Match: \"N\"")]
     PreconditionRequired,
@@ -88,11 +91,38 @@ impl From<crate::store::StoreError> for AppError {
             S::Conflict { current, .. } => AppError::Conflict {
                 message: e.to_string(),
                 current_revision: Some(current),
+                field: None,
             },
             S::Archived(_) => AppError::Conflict {
                 message: e.to_string(),
                 current_revision: None,
+                field: Some("scenario_id"),
             },
+            S::UnknownPlatform(_) => AppError::UnknownInPath {
+                field: "id",
+                message: e.to_string(),
+            },
+            S::StalePlatform { current } => AppError::Conflict {
+                message: e.to_string(),
+                current_revision: Some(current),
+                field: Some("version"),
+            },
+            S::UnknownItem(_) => AppError::UnknownInPath {
+                field: "id",
+                message: e.to_string(),
+            },
+            S::StaleItem { current, .. } => AppError::Conflict {
+                message: e.to_string(),
+                current_revision: Some(current),
+                field: Some("version"),
+            },
+            S::TooManyItems(max) => AppError::Invalid(ValidationError::new(
+                "title",
+                phaseplan_model::Reason::TooMany {
+                    max,
+                    what: "actions added toward one phase",
+                },
+            )),
             S::UnknownUser(_) | S::UnknownToken(_) => AppError::UnknownInPath {
                 field: "name",
                 message: e.to_string(),
@@ -100,6 +130,7 @@ impl From<crate::store::StoreError> for AppError {
             S::NameTaken { .. } | S::LastAdmin(_) => AppError::Conflict {
                 message: e.to_string(),
                 current_revision: None,
+                field: Some("name"),
             },
             S::Corrupt { .. } | S::Database(_) | S::Migrate(_) => {
                 AppError::Internal(anyhow::Error::new(e))
@@ -165,8 +196,9 @@ impl IntoResponse for AppError {
             AppError::Conflict {
                 message,
                 current_revision,
+                field,
             } => {
-                let mut body = ErrorBody::new(code, message.clone(), None);
+                let mut body = ErrorBody::new(code, message.clone(), field.map(str::to_owned));
                 body.error.current_revision = *current_revision;
                 body
             }

@@ -50,6 +50,7 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         state.live.spawn_samplers(sources);
         spawn_rate_limit_cleanup(Arc::clone(&state.rate_limit));
+        spawn_platform_follower(state.store.clone(), Arc::clone(&state.live));
         Ok(Application {
             listener,
             connections: ConnectionLimits {
@@ -154,4 +155,20 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received; draining");
+}
+
+/// Another replica may record the default platform's transition: every few seconds the live
+/// stream re-reads the platform and follows a new phase or revision (the replica that records
+/// one follows it at once).
+fn spawn_platform_follower(store: crate::store::Store, hub: Arc<crate::live::LiveHub>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::operations::follow_default(&store, &hub).await {
+                tracing::warn!(error = %e, "cannot read the default platform");
+            }
+        }
+    });
 }

@@ -70,6 +70,11 @@ impl AppState {
         let store = Store::open(settings.database_url.as_ref(), settings.data_dir.as_deref())
             .await
             .map_err(|e| StartupError::Store(e.to_string()))?;
+        // The first start of a database creates the default platform; from then on the live
+        // stream is judged against its recorded phase.
+        crate::operations::start(&store, &live)
+            .await
+            .map_err(|e| StartupError::Store(format!("the default platform: {e}")))?;
         let state = AppState {
             started: Started(Instant::now()),
             ladder: Arc::new(PhaseLadder::seed()),

@@ -431,6 +431,55 @@ async fn each_role_may_what_it_may_and_nothing_more() {
         ),
         ("DELETE", "/api/v1/tokens/made".into(), None, "admin"),
         ("GET", "/api/v1/audit".into(), None, "admin"),
+        (
+            "GET",
+            "/api/v1/platforms/default/status".into(),
+            None,
+            "viewer",
+        ),
+        ("GET", "/api/scaling/status".into(), None, "viewer"),
+        (
+            "POST",
+            "/api/v1/platforms".into(),
+            Some(json!({"name": "p", "scenario_id": id})),
+            "editor",
+        ),
+        (
+            "PATCH",
+            "/api/v1/platforms/default".into(),
+            Some(json!({"version": 0, "sources": null})),
+            "editor",
+        ),
+        (
+            "POST",
+            "/api/v1/platforms/default/transitions".into(),
+            Some(json!({"to": "growth", "reason": "access test"})),
+            "editor",
+        ),
+        (
+            "POST",
+            "/api/scaling/transition/growth".into(),
+            None,
+            "editor",
+        ),
+        (
+            "POST",
+            "/api/v1/platforms/default/checklist".into(),
+            Some(json!({"title": "An action"})),
+            "editor",
+        ),
+        (
+            "PATCH",
+            "/api/v1/platforms/default/checklist".into(),
+            Some(json!({"id": "growth.database.pgbouncer", "state": "completed", "version": 0})),
+            "editor",
+        ),
+        (
+            "PATCH",
+            "/api/v1/platforms/default/milestones".into(),
+            Some(json!({"toward": "growth", "preparation": "3-4 weeks"})),
+            "editor",
+        ),
     ];
     // The table covers every write the API has (from its own document): a new write route
     // without a role check and a line here fails this test.
@@ -457,7 +506,7 @@ async fn each_role_may_what_it_may_and_nothing_more() {
         "/api/v1/session",
     ];
     for (template, item) in doc["paths"].as_object().unwrap() {
-        for method in ["post", "put", "delete"] {
+        for method in ["post", "put", "patch", "delete"] {
             if item.get(method).is_none() || computations.contains(&template.as_str()) {
                 continue;
             }
@@ -475,6 +524,7 @@ async fn each_role_may_what_it_may_and_nothing_more() {
             .position(|x| *x == r)
             .unwrap()
     };
+    let mut attempt = 0;
     for (method, path, body, least) in &routes {
         // Anonymous: 401, whatever the route.
         let (status, err) = call(base, None, method, path, body.clone()).await;
@@ -512,7 +562,32 @@ async fn each_role_may_what_it_may_and_nothing_more() {
                 }
                 _ => {}
             }
-            let (status, err) = call(base, Some(credential), method, path, body.clone()).await;
+            // Bodies that name what they were read at, or must be new each time.
+            attempt += 1;
+            let body = match (*method, path.as_str()) {
+                ("POST", "/api/v1/platforms") => {
+                    Some(json!({"name": format!("p-{attempt}"), "scenario_id": id}))
+                }
+                ("PATCH", "/api/v1/platforms/default") => {
+                    let (_, p) = call(base, Some(&admin), "GET", path, None).await;
+                    Some(json!({"version": p["version"], "sources": null}))
+                }
+                ("PATCH", "/api/v1/platforms/default/checklist") => {
+                    let (_, list) = call(base, Some(&admin), "GET", path, None).await;
+                    let item = list["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|i| i["id"] == "growth.database.pgbouncer")
+                        .unwrap()
+                        .clone();
+                    Some(
+                        json!({"id": item["id"], "state": "completed", "version": item["version"]}),
+                    )
+                }
+                _ => body.clone(),
+            };
+            let (status, err) = call(base, Some(credential), method, path, body).await;
             if rank(role) >= rank(least) {
                 assert!(
                     status.is_success(),
@@ -527,6 +602,20 @@ async fn each_role_may_what_it_may_and_nothing_more() {
                         call(base, Some(&admin), "DELETE", "/api/v1/tokens/made", None).await;
                     }
                     ("PUT", _) => reset_revision(&dir, &id).await,
+                    (
+                        "POST",
+                        "/api/v1/platforms/default/transitions" | "/api/scaling/transition/growth",
+                    ) => {
+                        let (status, back) = call(
+                            base,
+                            Some(&admin),
+                            "POST",
+                            "/api/v1/platforms/default/transitions",
+                            Some(json!({"to": "launch", "reason": "undo"})),
+                        )
+                        .await;
+                        assert_eq!(status, StatusCode::CREATED, "{back}");
+                    }
                     _ => {}
                 }
             } else {

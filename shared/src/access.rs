@@ -25,7 +25,9 @@ pub enum Role {
 pub enum Action {
     /// Any read, an evaluation, a bundle.
     Read,
-    /// Saving, archiving, restoring or duplicating a scenario.
+    /// Saving, archiving, restoring or duplicating a scenario; recording a platform's
+    /// transitions, checklist and milestones (the plan and the record of running it are edited
+    /// by the same people).
     EditScenarios,
     /// Users, tokens, the audit log.
     Administer,
@@ -309,10 +311,16 @@ pub enum AuditAction {
     UserRemove,
     TokenCreate,
     TokenRevoke,
+    PlatformCreate,
+    PlatformEdit,
+    PlatformTransition,
+    ChecklistAdd,
+    ChecklistEdit,
+    MilestoneEdit,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ScenarioCreate,
@@ -325,6 +333,12 @@ impl AuditAction {
         AuditAction::UserRemove,
         AuditAction::TokenCreate,
         AuditAction::TokenRevoke,
+        AuditAction::PlatformCreate,
+        AuditAction::PlatformEdit,
+        AuditAction::PlatformTransition,
+        AuditAction::ChecklistAdd,
+        AuditAction::ChecklistEdit,
+        AuditAction::MilestoneEdit,
     ];
 
     /// The stored and wire name.
@@ -342,6 +356,12 @@ impl AuditAction {
             AuditAction::UserRemove => "user_remove",
             AuditAction::TokenCreate => "token_create",
             AuditAction::TokenRevoke => "token_revoke",
+            AuditAction::PlatformCreate => "platform_create",
+            AuditAction::PlatformEdit => "platform_edit",
+            AuditAction::PlatformTransition => "platform_transition",
+            AuditAction::ChecklistAdd => "checklist_add",
+            AuditAction::ChecklistEdit => "checklist_edit",
+            AuditAction::MilestoneEdit => "milestone_edit",
         }
     }
 

@@ -61,6 +61,12 @@ pub enum Reason {
     UnboundedTierNotLast,
     /// A query string the server cannot read; the text is the decoder's.
     Unreadable(String),
+    /// A duration that is not a range of whole hours, days, weeks or months (`"2-3 weeks"`).
+    BadSpan { got: String },
+    /// A transition that passes over phases of the ladder (`over` names them) without `force`.
+    SkipsPhases { over: Vec<String> },
+    /// A transition to the phase the platform is on already.
+    SamePhase,
 }
 
 impl fmt::Display for Reason {
@@ -115,6 +121,17 @@ impl fmt::Display for Reason {
             }
             Reason::UnboundedTierNotLast => f.write_str("only the last tier may be unbounded"),
             Reason::Unreadable(what) => write!(f, "cannot be read: {what}"),
+            Reason::BadSpan { got } => write!(
+                f,
+                "must be a duration like \"2-3 weeks\" or \"4 hours\" (hours, days, weeks or \
+                 months, at most a year; got {got:?})"
+            ),
+            Reason::SkipsPhases { over } => write!(
+                f,
+                "skips {}: record each step, or send \"force\": true to record this one anyway",
+                over.join(", ")
+            ),
+            Reason::SamePhase => f.write_str("is the phase the platform is on already"),
         }
     }
 }

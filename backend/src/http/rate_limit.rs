@@ -85,7 +85,10 @@ impl RateLimit {
 /// The middleware: writes only (POST, PUT, DELETE) — evaluations, bundles and saves cost CPU or
 /// disk; reads are cheap and a page makes many.
 pub async fn limit(State(rl): State<Arc<RateLimit>>, req: Request, next: Next) -> Response {
-    let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE);
+    let writes = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
     if !writes || rl.limiter.is_none() {
         return next.run(req).await;
     }

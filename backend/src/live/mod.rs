@@ -9,7 +9,7 @@ pub mod sources;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use phaseplan_model::api::{LiveSnapshot, LiveUpdate, SourceStatus};
@@ -21,6 +21,13 @@ use crate::metrics::Metrics;
 pub use config::LiveConfig;
 use history::History;
 use sources::{Failure, Source, SourceError};
+
+/// What live data is judged against: a validated plan and the phase the platform is on.
+#[derive(Debug, Clone)]
+pub struct LivePlan {
+    pub scenario: ValidScenario,
+    pub phase_index: usize,
+}
 
 /// Events a subscriber may fall behind by before it is dropped.
 const SUBSCRIBER_BACKLOG: usize = 16;
@@ -61,8 +68,9 @@ pub struct LiveHub {
     interval: Duration,
     /// The history window, in seconds.
     history_seconds: f64,
-    scenario: ValidScenario,
-    phase_index: usize,
+    /// The plan and phase the stream is judged against: the default platform's, which a
+    /// transition or a move to another revision replaces ([`LiveHub::follow`]).
+    plan: RwLock<Arc<LivePlan>>,
     subscribers: AtomicI64,
     max_subscribers: i64,
     metrics: Arc<Metrics>,
@@ -107,8 +115,10 @@ impl LiveHub {
                 closing: watch::Sender::new(false),
                 interval,
                 history_seconds: history.as_secs_f64(),
-                scenario,
-                phase_index,
+                plan: RwLock::new(Arc::new(LivePlan {
+                    scenario,
+                    phase_index,
+                })),
                 subscribers: AtomicI64::new(0),
                 max_subscribers: i64::try_from(max_subscribers).unwrap_or(i64::MAX),
                 metrics,
@@ -312,7 +322,8 @@ impl LiveHub {
         history: &Series,
         now: f64,
     ) -> (LiveUpdate, Arc<str>) {
-        let analysis = analyse(&self.scenario, self.phase_index, &snapshot.values, history);
+        let plan = self.plan();
+        let analysis = analyse(&plan.scenario, plan.phase_index, &snapshot.values, history);
         let update = LiveUpdate {
             snapshot,
             analysis,
@@ -354,6 +365,81 @@ impl LiveHub {
             sources,
             interval_seconds: self.interval.as_secs_f64(),
         }
+    }
+
+    /// The plan the stream is judged against now.
+    pub fn plan(&self) -> Arc<LivePlan> {
+        let plan = self
+            .plan
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(&plan)
+    }
+
+    /// Judges the stream against `plan` from now on, and tells every subscriber at once (the
+    /// Live page follows a recorded transition without waiting for the next sample).
+    pub fn follow(&self, plan: LivePlan) {
+        {
+            let mut current = self
+                .plan
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if current.phase_index == plan.phase_index
+                && current.scenario.scenario() == plan.scenario.scenario()
+            {
+                return;
+            }
+            *current = Arc::new(plan);
+        }
+        let (update, json) = self.current();
+        {
+            let mut inner = self.lock();
+            inner.last = Some(Arc::clone(&json));
+            inner.analysis = Some(Arc::new(update.analysis));
+        }
+        let _ = self.tx.send(json);
+    }
+
+    /// The latest values and the history of the sources named (`None`: all), analysed against
+    /// `plan`: what a platform reading only some sources sees. A metric two sources report is
+    /// the later source's, as in the stream.
+    pub fn analyse_for(
+        &self,
+        sources: Option<&[String]>,
+        plan: &LivePlan,
+    ) -> (LiveAnalysis, Observations) {
+        let now = now_unix();
+        let (values, history) = {
+            let mut inner = self.lock();
+            let snapshot = self.snapshot_locked(&mut inner, now);
+            let chosen = |name: &str| sources.is_none_or(|s| s.iter().any(|n| n == name));
+            let mut values = Observations::new();
+            let mut metrics = Vec::new();
+            for (s, state) in snapshot.sources.iter().zip(&inner.sources) {
+                if chosen(&s.name) {
+                    metrics.extend(s.metrics.iter().copied());
+                    if !s.stale {
+                        values.extend(state.values.iter().copied());
+                    }
+                }
+            }
+            let wanted: Vec<Metric> = LiveComponent::metrics()
+                .into_iter()
+                .filter(|m| metrics.contains(m))
+                .collect();
+            (values, inner.history.series(&wanted, 0.0))
+        };
+        let analysis = analyse(&plan.scenario, plan.phase_index, &values, &history);
+        (analysis, values)
+    }
+
+    /// The names of the configured sources.
+    pub fn source_names(&self) -> Vec<String> {
+        self.lock()
+            .sources
+            .iter()
+            .map(|s| s.status.name.clone())
+            .collect()
     }
 
     pub fn snapshot(&self) -> LiveSnapshot {

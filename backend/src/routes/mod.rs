@@ -9,7 +9,9 @@ pub mod live;
 pub mod metrics;
 pub mod openapi;
 pub mod phase_fit;
+pub mod platforms;
 pub mod presets;
+pub mod scaling;
 pub mod scenarios;
 pub mod session;
 pub mod users;
@@ -82,7 +84,7 @@ async fn spa_fallback(State(spa): State<Arc<SpaSource>>, uri: Uri, headers: Head
     spa.serve(&uri, &headers).await
 }
 
-/// The routes under `/api`.
+/// The routes under `/api`: `/api/v1/…` and the seeds' `/api/scaling/…`.
 fn api() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(health::health))
@@ -131,6 +133,36 @@ fn api() -> Router<AppState> {
         )
         .route("/api/v1/tokens/{name}", delete(users::revoke_token))
         .route("/api/v1/audit", get(audit::page))
+        .route(
+            "/api/v1/platforms",
+            get(platforms::list).post(platforms::create),
+        )
+        .route(
+            "/api/v1/platforms/{id}",
+            get(platforms::get).patch(platforms::edit),
+        )
+        .route("/api/v1/platforms/{id}/status", get(platforms::status))
+        .route(
+            "/api/v1/platforms/{id}/transitions",
+            get(platforms::transitions).post(platforms::record),
+        )
+        .route(
+            "/api/v1/platforms/{id}/checklist",
+            get(platforms::checklist)
+                .post(platforms::add_item)
+                .patch(platforms::edit_item),
+        )
+        .route(
+            "/api/v1/platforms/{id}/milestones",
+            get(platforms::milestones).patch(platforms::edit_milestones),
+        )
+        .route("/api/scaling/status", get(scaling::status))
+        .route("/api/scaling/phase-summary", get(scaling::phase_summary))
+        .route(
+            "/api/scaling/deployment-configs",
+            get(scaling::deployment_configs),
+        )
+        .route("/api/scaling/transition/{phase}", post(scaling::transition))
         .route("/api/v1/live/snapshot", get(live::snapshot))
         .route("/api/v1/live/history", get(live::history))
         .route("/api/v1/live/analysis", get(live::analysis))

@@ -61,6 +61,7 @@ pub async fn sign_in(
             message: "this server has no sign-in (auth = \"none\"): everyone is the local admin"
                 .to_owned(),
             current_revision: None,
+            field: None,
         });
     }
     check_name("name", &body.name)?;

@@ -14,6 +14,7 @@
 //! another.
 
 mod accounts;
+mod platforms;
 mod scenarios;
 
 use std::path::Path;
@@ -25,6 +26,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{Caller, Secret, TokenRecord};
+pub use platforms::{
+    FirstPlatform, NewPlatformRow, NewTransitionRow, PlatformChange, PlatformRow, TransitionRow,
+};
 pub use scenarios::{BadCursor, Draft, ListQuery, Sort};
 
 use crate::secret::{SourceUrl, redact};
@@ -118,6 +122,20 @@ pub enum StoreError {
     /// Removing or demoting the last admin would leave nobody to manage accounts.
     #[error("{0:?} is the last admin: add another admin first")]
     LastAdmin(String),
+    #[error("no platform named {0:?}")]
+    UnknownPlatform(String),
+    /// The platform changed since the caller read it (another edit or transition).
+    #[error(
+        "the platform changed since it was read (its version is now {current}): reload it and try again"
+    )]
+    StalePlatform { current: u32 },
+    #[error("the platform has no checklist item {0:?}")]
+    UnknownItem(String),
+    /// The item changed since the caller read it.
+    #[error("checklist item {id:?} changed since it was read: its version is now {current}")]
+    StaleItem { id: String, current: u32 },
+    #[error("at most {0} actions may be added toward one phase")]
+    TooManyItems(usize),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("cannot apply the database migrations: {0}")]

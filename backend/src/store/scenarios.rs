@@ -122,7 +122,7 @@ const SELECT_JOINED: &str = "SELECT s.id, s.name, s.description, r.revision, s.l
      s.archived, r.scenario, r.message, r.created_at, r.created_by \
      FROM scenarios s JOIN revisions r ON r.scenario_id = s.id ";
 
-const INSERT_REVISION: &str = "INSERT INTO revisions \
+pub(super) const INSERT_REVISION: &str = "INSERT INTO revisions \
      (scenario_id, revision, format_version, scenario, message, created_at, created_by) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 

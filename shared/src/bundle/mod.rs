@@ -23,7 +23,7 @@
 
 pub mod archive;
 mod compose;
-mod env;
+pub(crate) mod env;
 pub mod escape;
 mod grafana;
 mod kubernetes;

@@ -69,91 +69,172 @@ pub struct NextTransition {
 
 /// What changes from `from` to `to`, as steps.
 pub(super) fn upgrade_steps(from: &Phase, to: &Phase) -> Vec<String> {
+    ladder_changes(from, to)
+        .into_iter()
+        .map(|c| c.text)
+        .collect()
+}
+
+/// One difference between two rungs of the ladder: what to do, and which part of the stack it
+/// relieves. The key names the setting, so a checklist can recognise the same action when the
+/// plan is re-read (a new revision, another day's wording).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LadderChange {
+    /// The setting that changes, as a stable identifier (`database.read_replicas`).
+    pub key: &'static str,
+    /// The component whose capacity it raises.
+    pub component: ComponentKind,
+    /// What to do, in words.
+    pub text: String,
+}
+
+/// The differences from `from` to `to`, in the order an engineer would work through them (the
+/// app tier, the database, the cache, then the edge).
+pub fn ladder_changes(from: &Phase, to: &Phase) -> Vec<LadderChange> {
     let mut steps = Vec::new();
+    let mut push = |key: &'static str, component: ComponentKind, text: String| {
+        steps.push(LadderChange {
+            key,
+            component,
+            text,
+        });
+    };
     let (a, b) = (&from.app, &to.app);
     if (a.vcpu, a.min_instances, a.max_instances) != (b.vcpu, b.min_instances, b.max_instances) {
-        steps.push(format!(
-            "App tier: {} vCPU / {} GiB instances, {}–{} of them (from {} vCPU, {}–{})",
-            b.vcpu,
-            b.memory_gib,
-            b.min_instances,
-            b.max_instances,
-            a.vcpu,
-            a.min_instances,
-            a.max_instances
-        ));
+        push(
+            "app.instances",
+            ComponentKind::App,
+            format!(
+                "App tier: {} vCPU / {} GiB instances, {}–{} of them (from {} vCPU, {}–{})",
+                b.vcpu,
+                b.memory_gib,
+                b.min_instances,
+                b.max_instances,
+                a.vcpu,
+                a.min_instances,
+                a.max_instances
+            ),
+        );
     }
     if !from.kubernetes && to.kubernetes {
-        steps.push("Move the app tier to Kubernetes with a HorizontalPodAutoscaler".to_owned());
+        push(
+            "app.kubernetes",
+            ComponentKind::App,
+            "Move the app tier to Kubernetes with a HorizontalPodAutoscaler".to_owned(),
+        );
     }
     let (a, b) = (&from.database, &to.database);
     if b.read_replicas > a.read_replicas {
-        steps.push(format!(
-            "Deploy read replicas: {} per shard (from {})",
-            b.read_replicas, a.read_replicas
-        ));
+        push(
+            "database.read_replicas",
+            ComponentKind::Database,
+            format!(
+                "Deploy read replicas: {} per shard (from {})",
+                b.read_replicas, a.read_replicas
+            ),
+        );
     }
     if b.pgbouncer && !a.pgbouncer {
-        steps.push(format!(
-            "Put PgBouncer in front of PostgreSQL (pool {})",
-            b.pool_size
-        ));
+        push(
+            "database.pgbouncer",
+            ComponentKind::Database,
+            format!(
+                "Put PgBouncer in front of PostgreSQL (pool {})",
+                b.pool_size
+            ),
+        );
     } else if b.pool_size != a.pool_size {
-        steps.push(format!(
-            "Database pool: {} connections (from {})",
-            b.pool_size, a.pool_size
-        ));
+        push(
+            "database.pool_size",
+            ComponentKind::Database,
+            format!(
+                "Database pool: {} connections (from {})",
+                b.pool_size, a.pool_size
+            ),
+        );
     }
     if b.high_availability && !a.high_availability {
-        steps.push("Enable automatic database failover (hot standby)".to_owned());
+        push(
+            "database.high_availability",
+            ComponentKind::Database,
+            "Enable automatic database failover (hot standby)".to_owned(),
+        );
     }
     if b.shards > a.shards {
-        steps.push(format!(
-            "Shard the database: {} shards (from {})",
-            b.shards, a.shards
-        ));
+        push(
+            "database.shards",
+            ComponentKind::Database,
+            format!(
+                "Shard the database: {} shards (from {})",
+                b.shards, a.shards
+            ),
+        );
     }
     if (b.vcpu, b.memory_gib) != (a.vcpu, a.memory_gib) {
-        steps.push(format!(
-            "Database nodes: {} vCPU / {} GiB (from {} / {})",
-            b.vcpu, b.memory_gib, a.vcpu, a.memory_gib
-        ));
+        push(
+            "database.nodes",
+            ComponentKind::Database,
+            format!(
+                "Database nodes: {} vCPU / {} GiB (from {} / {})",
+                b.vcpu, b.memory_gib, a.vcpu, a.memory_gib
+            ),
+        );
     }
     let (a, b) = (&from.cache, &to.cache);
     if a.mode != b.mode {
-        steps.push(format!(
-            "Redis: {} mode (from {})",
-            b.mode.label(),
-            a.mode.label()
-        ));
+        push(
+            "cache.mode",
+            ComponentKind::Cache,
+            format!("Redis: {} mode (from {})", b.mode.label(), a.mode.label()),
+        );
     }
     if b.usable_mib() != a.usable_mib() {
-        steps.push(format!(
-            "Redis memory: {} MiB usable (from {})",
-            b.usable_mib(),
-            a.usable_mib()
-        ));
+        push(
+            "cache.memory",
+            ComponentKind::Cache,
+            format!(
+                "Redis memory: {} MiB usable (from {})",
+                b.usable_mib(),
+                a.usable_mib()
+            ),
+        );
     }
     if to.websocket_connections != from.websocket_connections {
-        steps.push(format!(
-            "WebSocket limit: {} connections (from {})",
-            to.websocket_connections, from.websocket_connections
-        ));
+        push(
+            "websocket.connections",
+            ComponentKind::Websocket,
+            format!(
+                "WebSocket limit: {} connections (from {})",
+                to.websocket_connections, from.websocket_connections
+            ),
+        );
     }
     let (a, b) = (&from.load_balancer, &to.load_balancer);
     if b.managed && !a.managed {
-        steps.push("Put a managed load balancer in front of the app tier".to_owned());
+        push(
+            "load_balancer.managed",
+            ComponentKind::LoadBalancer,
+            "Put a managed load balancer in front of the app tier".to_owned(),
+        );
     }
     if b.sticky_sessions && !a.sticky_sessions {
-        steps.push("Enable sticky sessions for WebSockets".to_owned());
+        push(
+            "load_balancer.sticky_sessions",
+            ComponentKind::Websocket,
+            "Enable sticky sessions for WebSockets".to_owned(),
+        );
     }
     if (b.nginx_worker_processes, b.nginx_worker_connections)
         != (a.nginx_worker_processes, a.nginx_worker_connections)
     {
-        steps.push(format!(
-            "nginx: {} workers × {} connections",
-            b.nginx_worker_processes, b.nginx_worker_connections
-        ));
+        push(
+            "load_balancer.nginx",
+            ComponentKind::LoadBalancer,
+            format!(
+                "nginx: {} workers × {} connections",
+                b.nginx_worker_processes, b.nginx_worker_connections
+            ),
+        );
     }
     steps
 }

@@ -32,7 +32,7 @@ mod choice;
 mod moving;
 
 use advice::advise;
-pub use advice::{Action, Advice, NextTransition};
+pub use advice::{Action, Advice, LadderChange, NextTransition, ladder_changes};
 pub use choice::ProviderDecision;
 use choice::provider_decision;
 pub use moving::MigrationPlan;
