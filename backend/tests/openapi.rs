@@ -52,7 +52,10 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
             else {
                 continue;
             };
-            if !(path.starts_with("/api/v1/") || path == "/metrics") {
+            if !(path.starts_with("/api/v1/")
+                || path.starts_with("/api/scaling/")
+                || path == "/metrics")
+            {
                 continue; // the JSON 404 for unknown API paths
             }
             let end = part.find("))").map_or(part.len(), |i| i + 2);
@@ -61,6 +64,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                 ("GET", "get("),
                 ("POST", "post("),
                 ("PUT", "put("),
+                ("PATCH", "patch("),
                 ("DELETE", "delete("),
             ] {
                 if handlers.contains(call) {

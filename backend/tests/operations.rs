@@ -206,6 +206,30 @@ async fn a_platform_is_run_from_its_plan() {
         "{pending:?}"
     );
     assert_eq!(s["phaseProgress"]["progressPercentage"], 0.0);
+    // The seeds' shapes tell the native status's figures: one judgement behind both.
+    let native = get(&base, "/api/v1/platforms/default/status").await;
+    assert_eq!(
+        s["phaseProgress"]["progressPercentage"],
+        native["checklist"]["progress_percent"]
+    );
+    assert_eq!(
+        s["timeline"]["estimatedTimeToNextPhase"],
+        native["milestones"]["estimated_time_to_next_phase"]
+    );
+    for (seed, own) in milestones
+        .iter()
+        .zip(native["milestones"]["items"].as_array().unwrap())
+    {
+        assert_eq!(
+            (&seed["name"], &seed["targetDate"], &seed["status"]),
+            (&own["name"], &own["target_date"], &own["status"])
+        );
+    }
+    assert_eq!(
+        native["phases"].as_array().unwrap().len(),
+        4,
+        "the ride-hailing ladder"
+    );
     let summary = get(&base, "/api/scaling/phase-summary").await;
     assert_eq!(
         keys(&summary["summary"]),

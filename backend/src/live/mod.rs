@@ -562,4 +562,43 @@ mod tests {
         );
         assert!(s.sources[0].stale);
     }
+
+    #[tokio::test]
+    async fn a_platform_reads_only_its_sources_and_the_stream_follows_a_new_phase() {
+        let mut settings = crate::config::LiveSettings::default();
+        settings.sources.push(crate::config::SourceSettings::Host {
+            name: "other".to_owned(),
+        });
+        let config = LiveConfig::from_settings(&settings).unwrap();
+        let (hub, _) = LiveHub::new(config, 10, Arc::new(Metrics::new()));
+        hub.record(0, Ok(vec![(Metric::CpuPercent, 70.0)])).await;
+        hub.record(1, Ok(vec![(Metric::MemoryPercent, 50.0)])).await;
+        let plan = hub.plan();
+        let (all, values) = hub.analyse_for(None, &plan);
+        assert_eq!(values.len(), 2);
+        assert_eq!(all.readings.len(), 2);
+        let only = ["other".to_owned()];
+        let (mine, values) = hub.analyse_for(Some(&only), &plan);
+        assert_eq!(values.keys().collect::<Vec<_>>(), [&Metric::MemoryPercent]);
+        assert_eq!(mine.readings.len(), 1);
+        assert_eq!(mine.readings[0].component, LiveComponent::AppMemory);
+
+        // Following another phase publishes at once, judged against it.
+        let (_, mut rx, _sub) = hub.subscribe().unwrap();
+        let next = plan.phase_index + 1;
+        hub.follow(LivePlan {
+            scenario: plan.scenario.clone(),
+            phase_index: next,
+        });
+        let json = rx.recv().await.unwrap();
+        let update: LiveUpdate = serde_json::from_str(&json).unwrap();
+        assert_eq!(update.analysis.phase_index, next);
+        assert_eq!(hub.analysis().phase_index, next);
+        // The same plan again changes nothing and sends nothing.
+        hub.follow(LivePlan {
+            scenario: plan.scenario.clone(),
+            phase_index: next,
+        });
+        assert!(rx.try_recv().is_err());
+    }
 }

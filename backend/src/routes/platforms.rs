@@ -153,7 +153,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/platforms/{id}", tag = "operations", operation_id = "get_platform",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     responses(
         (status = 200, description = "The platform", body = Platform),
         (status = 404, description = "No such platform (`field`: `id`)", body = ErrorBody),
@@ -166,7 +166,7 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/api/v1/platforms/{id}", tag = "operations", operation_id = "edit_platform",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     request_body(content = PlatformEdit, description = "The version read, and what to change: the revision (or scenario) followed, the provider, the live sources",
         example = json!({"version": 1, "revision": 2})),
     responses(
@@ -250,7 +250,7 @@ pub async fn edit(
 }
 
 #[utoipa::path(get, path = "/api/v1/platforms/{id}/status", tag = "operations", operation_id = "platform_status",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     responses(
         (status = 200, description = "The platform, its ladder, its live analysis (its own sources against its phase), checklist, milestones and transitions", body = PlatformStatus),
         (status = 404, description = "No such platform (`field`: `id`)", body = ErrorBody),
@@ -264,7 +264,7 @@ pub async fn status(
 }
 
 #[utoipa::path(get, path = "/api/v1/platforms/{id}/transitions", tag = "operations", operation_id = "list_transitions",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     responses(
         (status = 200, description = "Its transitions, newest first", body = TransitionList),
         (status = 404, description = "No such platform (`field`: `id`)", body = ErrorBody),
@@ -284,7 +284,7 @@ pub async fn transitions(
 }
 
 #[utoipa::path(post, path = "/api/v1/platforms/{id}/transitions", tag = "operations", operation_id = "record_transition",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     request_body(content = NewTransition, description = "The phase moved to, why, and `force` to skip phases",
         example = json!({"to": "growth", "reason": "Users passed 60 % of Launch", "force": false})),
     responses(
@@ -327,7 +327,7 @@ pub async fn record(
 }
 
 #[utoipa::path(get, path = "/api/v1/platforms/{id}/checklist", tag = "operations", operation_id = "get_checklist",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     responses(
         (status = 200, description = "The checklist toward the next phase", body = Checklist),
         (status = 404, description = "No such platform (`field`: `id`)", body = ErrorBody),
@@ -341,7 +341,7 @@ pub async fn checklist(
 }
 
 #[utoipa::path(post, path = "/api/v1/platforms/{id}/checklist", tag = "operations", operation_id = "add_checklist_item",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     request_body(content = NewChecklistItem, description = "An action toward the next phase",
         example = json!({"title": "Load-test the new pool at 5,000 users", "component": "db_connections"})),
     responses(
@@ -374,7 +374,7 @@ pub async fn add_item(
 }
 
 #[utoipa::path(patch, path = "/api/v1/platforms/{id}/checklist", tag = "operations", operation_id = "edit_checklist_item",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     request_body(content = ChecklistEdit, description = "An item's new state, and the version it was read at",
         example = json!({"id": "growth.database.read_replicas", "state": "in-progress", "version": 0})),
     responses(
@@ -403,8 +403,11 @@ pub async fn edit_item(
             ),
         })?;
     let toward = judged.checklist.toward.clone().unwrap_or_default();
-    let plan = (item.origin == phaseplan_model::operations::ActionOrigin::Plan)
-        .then(|| (toward.as_str(), item.title.as_str(), item.component));
+    let plan = (item.origin == phaseplan_model::operations::ActionOrigin::Plan).then_some((
+        toward.as_str(),
+        item.title.as_str(),
+        item.component,
+    ));
     store
         .edit_item(&id, &body.id, plan, body.state, body.version, &who.actor())
         .await?;
@@ -412,7 +415,7 @@ pub async fn edit_item(
 }
 
 #[utoipa::path(get, path = "/api/v1/platforms/{id}/milestones", tag = "operations", operation_id = "get_milestones",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     responses(
         (status = 200, description = "Milestones with their target dates and status against today and the live forecast", body = Milestones),
         (status = 404, description = "No such platform (`field`: `id`)", body = ErrorBody),
@@ -426,7 +429,7 @@ pub async fn milestones(
 }
 
 #[utoipa::path(patch, path = "/api/v1/platforms/{id}/milestones", tag = "operations", operation_id = "edit_milestones",
-    params(("id" = String, Path, description = "The platform's name")),
+    params(("id" = String, Path, description = "The platform's name", example = "default")),
     request_body(content = MilestoneEdit, description = "A step's durations (the seeds' are the defaults), or the last move's validation",
         example = json!({"toward": "growth", "preparation": "3-4 weeks", "execution": "2-4 hours", "validation": "2-3 days"})),
     responses(

@@ -76,6 +76,7 @@ fn seed_status(j: &Judged) -> scaling::ScalingStatus {
     responses(
         (status = 200, description = "The seeds' scaling status: phase, capacity, progress, recommendations, infrastructure and timeline", body = StatusResponse),
         (status = 404, description = "No such platform (`field`: `platform`)", body = ErrorBody),
+        (status = 422, description = "A query parameter this route does not take (named)", body = ErrorBody),
     ))]
 pub async fn status(
     State(store): State<Store>,
@@ -93,6 +94,7 @@ pub async fn status(
     responses(
         (status = 200, description = "The status in short", body = PhaseSummaryResponse),
         (status = 404, description = "No such platform (`field`: `platform`)", body = ErrorBody),
+        (status = 422, description = "A query parameter this route does not take (named)", body = ErrorBody),
     ))]
 pub async fn phase_summary(
     State(store): State<Store>,
@@ -110,6 +112,7 @@ pub async fn phase_summary(
     responses(
         (status = 200, description = "The current phase's deployment configuration for the platform's provider, from the revision it follows: compose, environment, nginx, Kubernetes, and every file of the bundle", body = DeploymentConfigsResponse),
         (status = 404, description = "No such platform (`field`: `platform`)", body = ErrorBody),
+        (status = 422, description = "A query parameter this route does not take (named)", body = ErrorBody),
         (status = 503, description = "The work queue is full", body = ErrorBody),
     ))]
 pub async fn deployment_configs(
@@ -164,7 +167,7 @@ impl<S: Send + Sync> FromRequest<S> for OptionalBody {
 }
 
 #[utoipa::path(post, path = "/api/scaling/transition/{phase}", tag = "scaling", operation_id = "scaling_transition",
-    params(("phase" = String, Path, description = "The phase to move to"), Which),
+    params(("phase" = String, Path, description = "The phase to move to", example = "growth"), Which),
     request_body(content = Option<TransitionRequest>, description = "Optional: why, and `force` to skip phases",
         example = json!({"reason": "Users passed 60 % of Launch", "force": false})),
     responses(

@@ -296,6 +296,9 @@ impl Checklist {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
     use crate::live::Reading;
     use crate::presets::preset;

@@ -333,6 +333,9 @@ pub fn milestones(i: &MilestoneInputs<'_>) -> Milestones {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
     use crate::operations::checklist::checklist;
     use crate::presets::preset;

@@ -430,6 +430,9 @@ pub fn bundle_changes(from: (&BundleSpec, &Bundle), to: (&BundleSpec, &Bundle)) 
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
     use crate::bundle::render;
     use crate::cost::catalog::{Catalog, ProviderId};
