@@ -8,6 +8,10 @@ use phaseplan_model::access::{
 use phaseplan_model::api::{
     ErrorBody, Health, Revisions, SaveScenario, SavedScenario, ScenarioPage,
 };
+use phaseplan_model::operations::{
+    Checklist, ChecklistEdit, MilestoneEdit, Milestones, NewChecklistItem, NewTransition, Platform,
+    PlatformStatus, TransitionRecord,
+};
 
 /// Why an API call failed, in words for the UI.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,4 +266,59 @@ pub async fn audit(cursor: Option<&str>) -> Result<AuditPage, ApiError> {
         path.push_str(&format!("&cursor={}", q(c)));
     }
     get_json(&path).await
+}
+
+// Operations: platforms, their transitions, checklists and milestones.
+
+/// `GET /api/v1/platforms` (the server's `PlatformList`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct PlatformList {
+    pub platforms: Vec<Platform>,
+}
+
+/// What a recorded transition answers (the server's `TransitionOutcome`): the record, what
+/// changed between the two phases' bundles, and what to do to run the new phase.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct TransitionOutcome {
+    pub transition: TransitionRecord,
+    pub changes: Vec<String>,
+    pub next_steps: Vec<String>,
+}
+
+/// `GET /api/v1/platforms`: every platform, by name (`default` is always there).
+pub async fn platforms() -> Result<PlatformList, ApiError> {
+    get_json("/api/v1/platforms").await
+}
+
+/// `GET /api/v1/platforms/{id}/status`: everything the Operations page shows of one platform.
+pub async fn platform_status(name: &str) -> Result<PlatformStatus, ApiError> {
+    get_json(&format!("/api/v1/platforms/{}/status", q(name))).await
+}
+
+/// `POST /api/v1/platforms/{id}/transitions` (201); a skip without `force` or the phase it is
+/// on is a 422 naming `phase`, a move meanwhile or an archived scenario a 409.
+pub async fn record_transition(
+    name: &str,
+    body: &NewTransition,
+) -> Result<TransitionOutcome, ApiError> {
+    send_json(Request::post(&format!("/api/v1/platforms/{}/transitions", q(name))).json(body)).await
+}
+
+/// `POST /api/v1/platforms/{id}/checklist` (201): the whole checklist with the action added.
+pub async fn add_checklist_item(
+    name: &str,
+    body: &NewChecklistItem,
+) -> Result<Checklist, ApiError> {
+    send_json(Request::post(&format!("/api/v1/platforms/{}/checklist", q(name))).json(body)).await
+}
+
+/// `PATCH /api/v1/platforms/{id}/checklist`: one item's new state from the version read; a stale
+/// version is a 409 (`current_revision`: the item's version now).
+pub async fn edit_checklist_item(name: &str, body: &ChecklistEdit) -> Result<Checklist, ApiError> {
+    send_json(Request::patch(&format!("/api/v1/platforms/{}/checklist", q(name))).json(body)).await
+}
+
+/// `PATCH /api/v1/platforms/{id}/milestones`: a step's durations, or the last move's validation.
+pub async fn edit_milestones(name: &str, body: &MilestoneEdit) -> Result<Milestones, ApiError> {
+    send_json(Request::patch(&format!("/api/v1/platforms/{}/milestones", q(name))).json(body)).await
 }

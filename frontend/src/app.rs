@@ -17,6 +17,7 @@ use crate::pages::costs::Costs;
 use crate::pages::decision::Decision;
 use crate::pages::live::Live;
 use crate::pages::not_found::NotFound;
+use crate::pages::operations::Operations;
 use crate::pages::overview::Overview;
 use crate::pages::scenario::ScenarioPage;
 use crate::pages::scenarios::ScenariosPage;
@@ -37,13 +38,14 @@ pub enum Page {
     Decision,
     Bundles,
     Live,
+    Operations,
     Scenarios,
     Compare,
     Admin,
 }
 
 impl Page {
-    pub const ALL: [Page; 10] = [
+    pub const ALL: [Page; 11] = [
         Page::Overview,
         Page::Scenario,
         Page::Costs,
@@ -51,6 +53,7 @@ impl Page {
         Page::Decision,
         Page::Bundles,
         Page::Live,
+        Page::Operations,
         Page::Scenarios,
         Page::Compare,
         Page::Admin,
@@ -65,6 +68,7 @@ impl Page {
             Page::Decision => "/decision",
             Page::Bundles => "/bundles",
             Page::Live => "/live",
+            Page::Operations => "/operations",
             Page::Scenarios => "/scenarios",
             Page::Compare => "/compare",
             Page::Admin => "/admin",
@@ -80,6 +84,7 @@ impl Page {
             Page::Decision => "Decision",
             Page::Bundles => "Bundles",
             Page::Live => "Live",
+            Page::Operations => "Operations",
             // "Library", not "Scenarios": beside "Scenario" in the navigation one letter would be
             // all that told them apart.
             Page::Scenarios => "Library",
@@ -182,6 +187,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/decision") view=Decision />
                     <Route path=path!("/bundles") view=Bundles />
                     <Route path=path!("/live") view=Live />
+                    <Route path=path!("/operations") view=Operations />
                     <Route path=path!("/scenarios") view=ScenariosPage />
                     <Route path=path!("/compare") view=ComparePage />
                     <Route path=path!("/admin") view=AdminPage />

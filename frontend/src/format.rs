@@ -1,6 +1,6 @@
 //! Numbers for people: thousands separators, dollars, months as dates.
 
-pub use phaseplan_model::format::{quantity, thousands, usd, usd_cents};
+pub use phaseplan_model::format::{percent, quantity, thousands, usd, usd_cents};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

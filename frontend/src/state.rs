@@ -61,7 +61,7 @@ pub struct History {
 const HISTORY_LIMIT: usize = 100;
 
 /// A query parameter of the current URL, if any.
-fn param(name: &str) -> Option<String> {
+pub fn param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     params.get(name)
@@ -288,8 +288,62 @@ impl PlanState {
     }
 }
 
+/// The query parameters that carry the plan ([`PlanState::query`]); any other belongs to the
+/// page it was set on (the Operations page's `?platform=`).
+const PLAN_PARAMS: [&str; 3] = ["s", "scenario", "revision"];
+
+/// The name of a `key=value` pair of a query string, as it is written there.
+fn key_of(pair: &str) -> &str {
+    pair.split_once('=').map_or(pair, |(k, _)| k)
+}
+
+/// The pairs of `search` (`?s=…&platform=prod`) that are not the plan's, each after a `&`, as
+/// written (already encoded): what rewriting the plan's part of the address keeps.
+fn page_params(search: &str) -> String {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && !PLAN_PARAMS.contains(&key_of(p)))
+        .map(|p| format!("&{p}"))
+        .collect()
+}
+
+/// `search` with the page parameter `name` set to `value` (encoded), every other pair kept as
+/// written.
+fn with_param(search: &str, name: &str, value: &str) -> String {
+    let mut query: Vec<String> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && key_of(p) != name)
+        .map(str::to_owned)
+        .collect();
+    query.push(format!(
+        "{name}={}",
+        String::from(js_sys::encode_uri_component(value))
+    ));
+    query.join("&")
+}
+
+/// Sets a page's own parameter in the address bar (`?platform=production`), keeping the plan's
+/// `?s=` and everything else; replaced, not pushed (a pick is not a page). [`ShareSync`] keeps
+/// it while the page is open; a link to another page drops it.
+pub fn set_param(name: &str, value: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let path = location.pathname().unwrap_or_default();
+    let search = location.search().unwrap_or_default();
+    let url = format!("{path}?{}", with_param(&search, name, value));
+    if let Ok(history) = window.history() {
+        // Failing to update the address bar only loses the pick on a reload; the page goes on.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// Keeps the address bar's `?s=` in step with the scenario (replacing, not pushing, history
-/// entries: an edit is not a page). Mount once inside the router.
+/// entries: an edit is not a page), and keeps the open page's own parameters beside it. Mount
+/// once inside the router.
 #[component]
 pub fn ShareSync() -> impl IntoView {
     let state = use_plan();
@@ -305,8 +359,11 @@ pub fn ShareSync() -> impl IntoView {
                     return;
                 };
                 let path = window.location().pathname().unwrap_or_default();
+                // The page's own parameters of the address as it is now (after a navigation:
+                // the new page's, so another page's pick is not carried along).
+                let own = page_params(&window.location().search().unwrap_or_default());
                 if let Ok(history) = window.history() {
-                    let url = format!("{path}?{query}");
+                    let url = format!("{path}?{query}{own}");
                     // Failing to update the address bar only loses the live link; the app goes on.
                     let _ = history.replace_state_with_url(
                         &wasm_bindgen::JsValue::NULL,
@@ -318,4 +375,20 @@ pub fn ShareSync() -> impl IntoView {
             std::time::Duration::ZERO,
         );
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_keeps_a_pages_own_parameters_beside_the_plans() {
+        assert_eq!(page_params("?s=v1.abc&platform=prod"), "&platform=prod");
+        assert_eq!(
+            page_params("?s=v1.abc&scenario=x&revision=2&platform=a%20b"),
+            "&platform=a%20b"
+        );
+        assert_eq!(page_params("?s=v1.abc"), "");
+        assert_eq!(page_params(""), "");
+    }
 }

@@ -10,7 +10,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const PAGES = ['/', '/scenario', '/costs', '/capacity', '/decision', '/bundles', '/live'];
+const PAGES = ['/', '/scenario', '/costs', '/capacity', '/decision', '/bundles', '/live', '/operations'];
 
 /** A page that records CSP violations (the DOM event, and Chromium's console report). */
 async function open(path) {

@@ -10,7 +10,7 @@ after(async () => { await browser?.close(); });
 
 const PAGES = [
   ['/', 'Overview'], ['/scenario', 'Scenario'], ['/costs', 'Costs'], ['/capacity', 'Capacity'],
-  ['/decision', 'Decision'], ['/bundles', 'Bundles'], ['/live', 'Live'], ['/scenarios', 'Library'], ['/compare', 'Compare'],
+  ['/decision', 'Decision'], ['/bundles', 'Bundles'], ['/live', 'Live'], ['/operations', 'Operations'], ['/scenarios', 'Library'], ['/compare', 'Compare'],
 ];
 
 for (const width of [1400, 390, 360]) {
@@ -22,6 +22,9 @@ for (const width of [1400, 390, 360]) {
         await page.locator(`nav a[data-path="${path}"]`).getAttribute('aria-current'), 'page', path);
       if (path === '/live') {
         await page.waitForSelector('[data-testid="live-connection"][data-state="open"]');
+      }
+      if (path === '/operations') {
+        await page.waitForSelector('[data-testid="ops-readings"]');
       }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${path} overflows horizontally by ${overflow}px at ${width}px`);

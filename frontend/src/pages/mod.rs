@@ -8,6 +8,7 @@ pub mod costs;
 pub mod decision;
 pub mod live;
 pub mod not_found;
+pub mod operations;
 pub mod overview;
 pub mod scenario;
 pub mod scenarios;

@@ -1,7 +1,9 @@
 //! Form inputs bound to one place in the scenario. Each knows the model's field path (which is
 //! also how validation errors name it), so the model's own reason appears under the right input;
 //! a value the model cannot even hold (not a number, a fraction where a count belongs, a warning
-//! threshold above its critical one) is explained there too and never applied.
+//! threshold above its critical one) is explained there too and never applied. [`FieldError`] is
+//! the sentence under any input, for forms that talk to the server (the admin and Operations
+//! pages).
 
 use std::sync::Arc;
 
@@ -180,6 +182,17 @@ pub fn ToggleField(toggle: Toggle) -> impl IntoView {
             <span class="error" role="alert" data-testid=format!("{path}-error")>{move || error.get()}</span>
             <span id=help_id class="help">{help}</span>
         </div>
+    }
+}
+
+/// The sentence under an input, when there is one: a refusal of the server's (or a check made
+/// here as the server makes it) about that input. Text only.
+#[component]
+pub fn FieldError(testid: &'static str, message: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|m| view! { <span class="error" role="alert" data-testid=testid>{m}</span> })
     }
 }
 

@@ -42,7 +42,7 @@ pub struct ScalingStatus {
 pub struct CurrentCapacity {
     /// The users the current phase holds under the plan's workload (its design target, or less
     /// where a component fills first): the 100 % mark of the Live page's users reading.
-    pub max_concurrent_users: f64,
+    pub max_concurrent_users: u64,
     /// The most loaded live reading against its own 100 % mark; the plan's projection for this
     /// month where no live source reports anything (`utilizationBasis` says which).
     pub utilization_percentage: f64,
@@ -97,7 +97,7 @@ pub struct Infrastructure {
 #[serde(rename_all = "camelCase")]
 pub struct Connections {
     pub max_connections: u32,
-    pub current_connections: Option<f64>,
+    pub current_connections: Option<u64>,
 }
 
 /// Redis memory as the seeds write it, `"512MB"`: megabytes in Redis's own sense (`maxmemory
@@ -229,6 +229,8 @@ pub fn status(p: &StatusParts<'_>) -> ScalingStatus {
     let next = phases.get(index + 1);
     let capacity = phase_capacity(&p.scenario.demand(), phase, index, 0.0);
     let max_users = capacity.capacity_users;
+    // Whole users the phase holds, rounded down: it does not hold the fraction.
+    let users_held = whole(max_users);
     let current_capacity = match p
         .live
         .readings
@@ -237,12 +239,12 @@ pub fn status(p: &StatusParts<'_>) -> ScalingStatus {
         .reduce(f64::max)
     {
         Some(u) => CurrentCapacity {
-            max_concurrent_users: max_users,
+            max_concurrent_users: users_held,
             utilization_percentage: round1(u),
             utilization_basis: UtilizationBasis::Live,
         },
         None => CurrentCapacity {
-            max_concurrent_users: max_users,
+            max_concurrent_users: users_held,
             utilization_percentage: round1(if max_users > 0.0 {
                 p.plan_users / max_users * 100.0
             } else {
@@ -309,7 +311,7 @@ pub fn status(p: &StatusParts<'_>) -> ScalingStatus {
         infrastructure: Infrastructure {
             database: Connections {
                 max_connections: phase.database.pool_size,
-                current_connections: get(Metric::DbConnections),
+                current_connections: get(Metric::DbConnections).map(whole),
             },
             redis: Memory {
                 max_memory: megabytes(f64::from(phase.cache.memory_mib) * REDIS_MB),
@@ -317,7 +319,7 @@ pub fn status(p: &StatusParts<'_>) -> ScalingStatus {
             },
             websocket: Connections {
                 max_connections: phase.websocket_connections,
-                current_connections: get(Metric::WebsocketConnections),
+                current_connections: get(Metric::WebsocketConnections).map(whole),
             },
             nginx: Nginx {
                 worker_connections: phase.load_balancer.nginx_worker_connections,
@@ -351,6 +353,14 @@ pub fn summary(s: &ScalingStatus) -> PhaseSummary {
         critical_actions: s.phase_progress.critical_actions.clone(),
         timeline: s.timeline.estimated_time_to_next_phase.clone(),
     }
+}
+
+/// A count as a whole number (rounded down; negative and NaN as 0, which `get` never passes).
+fn whole(v: f64) -> u64 {
+    // Counts of users and connections are far below 2^53.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let n = v.max(0.0).floor() as u64;
+    n
 }
 
 fn round1(v: f64) -> f64 {

@@ -24,6 +24,12 @@ fn action_label(a: AuditAction) -> &'static str {
         AuditAction::UserRemove => "removed an account",
         AuditAction::TokenCreate => "created a token",
         AuditAction::TokenRevoke => "revoked a token",
+        AuditAction::PlatformCreate => "created a platform",
+        AuditAction::PlatformEdit => "changed a platform",
+        AuditAction::PlatformTransition => "recorded a transition",
+        AuditAction::ChecklistAdd => "added an action",
+        AuditAction::ChecklistEdit => "changed an action's state",
+        AuditAction::MilestoneEdit => "changed milestones",
     }
 }
 

@@ -14,6 +14,7 @@ use phaseplan_model::access::{Action, Role};
 use crate::api::ApiError;
 use crate::format::sentence;
 use crate::session::use_session;
+use crate::widgets::field::FieldError;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -165,16 +166,6 @@ fn NameField(
             />
             <FieldError testid=error_testid message=error />
         </div>
-    }
-}
-
-/// The sentence under an input, when there is one.
-#[component]
-fn FieldError(testid: &'static str, message: Signal<Option<String>>) -> impl IntoView {
-    move || {
-        message
-            .get()
-            .map(|m| view! { <span class="error" role="alert" data-testid=testid>{m}</span> })
     }
 }
 
