@@ -247,3 +247,53 @@ async fn a_real_validator_accepts_the_document() {
     let (ok, _) = common::run(std::process::Command::new(&validator).arg(&file));
     assert!(!ok, "the validator accepted a broken document");
 }
+
+/// The document names each schema by its type's name, and a second type of the same name
+/// silently replaces the first (a response would be checked against the wrong shape): every
+/// type that derives a schema has a name of its own.
+#[test]
+fn every_schema_has_a_name_of_its_own() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut derives = false;
+                for line in text.lines() {
+                    let line = line.trim();
+                    if line.contains("ToSchema") && line.starts_with("#[") {
+                        derives = true;
+                    } else if derives {
+                        let name = ["pub struct ", "pub enum "].iter().find_map(|k| {
+                            line.strip_prefix(k).map(|rest| {
+                                rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                                    .next()
+                                    .unwrap_or_default()
+                                    .to_owned()
+                            })
+                        });
+                        if let Some(name) = name {
+                            out.push((name, path.display().to_string()));
+                            derives = false;
+                        } else if !line.starts_with("#[") && !line.starts_with("///") {
+                            derives = false;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    walk(&root.join("src"), &mut found);
+    walk(&root.join("../shared/src"), &mut found);
+    assert!(found.len() > 50, "{found:?}");
+    let mut seen = std::collections::BTreeMap::new();
+    for (name, file) in found {
+        if let Some(other) = seen.insert(name.clone(), file.clone()) {
+            panic!("two schemas named {name}: {other} and {file}");
+        }
+    }
+}

@@ -35,10 +35,22 @@ impl App {
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         common::wait_healthy(&base).await;
-        App {
+        let app = App {
             base,
             http: reqwest::Client::new(),
-        }
+        };
+        // A fresh database holds the scenario its default platform was made from: archived
+        // here, so the library these tests count holds only their own saves.
+        let (status, _, p) = app
+            .send(app.http.get(app.url("/api/v1/platforms/default")))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        let id = p["scenario_id"].as_str().unwrap().to_owned();
+        let (status, _, v) = app
+            .send(app.http.delete(app.url(&format!("/api/v1/scenarios/{id}"))))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        app
     }
 
     fn url(&self, path: &str) -> String {

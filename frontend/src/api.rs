@@ -3,7 +3,7 @@
 
 use gloo_net::http::{Request, Response};
 use phaseplan_model::access::{
-    AuditPage, CreatedToken, Me, NewToken, NewUser, SignIn, Tokens, User, Users,
+    AuditPage, CreatedToken, Me, NewToken, NewUser, SignIn, Tokens, User, UserList,
 };
 use phaseplan_model::api::{
     ErrorBody, Health, Revisions, SaveScenario, SavedScenario, ScenarioPage,
@@ -230,7 +230,7 @@ pub async fn sign_out() -> Result<(), ApiError> {
 }
 
 /// `GET /api/v1/users`.
-pub async fn users() -> Result<Users, ApiError> {
+pub async fn users() -> Result<UserList, ApiError> {
     get_json("/api/v1/users").await
 }
 

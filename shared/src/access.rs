@@ -219,7 +219,7 @@ pub struct User {
 /// `GET /api/v1/users` response body, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Users {
+pub struct UserList {
     pub users: Vec<User>,
 }
 

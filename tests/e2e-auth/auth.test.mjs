@@ -252,6 +252,15 @@ test('the viewer reads the library and the saved scenario, with no Save and no A
   assert.equal(await page.getByTestId('link-error').count(), 0);
   assert.equal(await page.locator('main h1').innerText(), 'Overview');
 
+  // The Operations page: the platform, its checklist and milestones, and nothing to change.
+  await page.locator('nav a[data-path="/operations"]').click();
+  await page.getByTestId('ops-track').waitFor();
+  await page.getByTestId('checklist-item').first().waitFor();
+  for (const id of ['transition-record', 'checklist-state', 'checklist-add', 'milestone-save']) {
+    assert.equal(await page.getByTestId(id).count(), 0, `${id} is not offered to a viewer`);
+  }
+  assert.ok(await page.getByTestId('checklist-state-text').count() > 0, 'a viewer reads the states');
+
   // The admin page by its address says it is not theirs, and asks the server nothing.
   await page.goto(`${BASE}/admin`);
   await page.getByTestId('admin-refused').waitFor();

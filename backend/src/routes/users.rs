@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use phaseplan_model::access::{CreatedToken, NewToken, NewUser, Tokens, User, Users};
+use phaseplan_model::access::{CreatedToken, NewToken, NewUser, Tokens, User, UserList};
 use phaseplan_model::api::ErrorBody;
 
 use crate::auth::{Admin, TOKEN_PREFIX, password};
@@ -12,9 +12,12 @@ use crate::error::{AppError, AppJson, AppPath};
 use crate::store::{Secret, Store, now_ms};
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "access", operation_id = "list_users",
-    responses((status = 200, description = "Every account, by name", body = Users)))]
-pub async fn list(Admin(_): Admin, State(store): State<Store>) -> Result<AppJson<Users>, AppError> {
-    Ok(AppJson(Users {
+    responses((status = 200, description = "Every account, by name", body = UserList)))]
+pub async fn list(
+    Admin(_): Admin,
+    State(store): State<Store>,
+) -> Result<AppJson<UserList>, AppError> {
+    Ok(AppJson(UserList {
         users: store.users().await?,
     }))
 }

@@ -185,13 +185,13 @@ pub struct DeploymentConfigs {
 #[serde(rename_all = "camelCase")]
 pub struct PhaseSummaryResponse {
     pub message: String,
-    pub summary: PhaseSummary,
+    pub summary: ScalingSummary,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
-pub struct PhaseSummary {
+pub struct ScalingSummary {
     pub current_phase: String,
     pub next_phase: Option<String>,
     pub capacity: CurrentCapacity,
@@ -344,8 +344,8 @@ pub fn status(p: &StatusParts<'_>) -> ScalingStatus {
 }
 
 /// The status in the summary's shorter form.
-pub fn summary(s: &ScalingStatus) -> PhaseSummary {
-    PhaseSummary {
+pub fn summary(s: &ScalingStatus) -> ScalingSummary {
+    ScalingSummary {
         current_phase: s.current_phase.clone(),
         next_phase: s.next_phase.clone(),
         capacity: s.current_capacity.clone(),
