@@ -116,6 +116,19 @@ impl From<crate::store::StoreError> for AppError {
                 current_revision: Some(current),
                 field: Some("version"),
             },
+            S::UnknownChannel(_) | S::UnknownRule(_) => AppError::UnknownInPath {
+                field: if matches!(e, S::UnknownRule(_)) {
+                    "rule"
+                } else {
+                    "id"
+                },
+                message: e.to_string(),
+            },
+            S::ChannelInUse { .. } => AppError::Conflict {
+                message: e.to_string(),
+                current_revision: None,
+                field: Some("id"),
+            },
             S::TooManyItems(max) => AppError::Invalid(ValidationError::new(
                 "title",
                 phaseplan_model::Reason::TooMany {

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod http;
 pub mod live;
 pub mod metrics;
+pub mod notify;
 pub mod operations;
 pub mod routes;
 pub mod secret;

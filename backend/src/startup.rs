@@ -51,6 +51,7 @@ impl Application {
         state.live.spawn_samplers(sources);
         spawn_rate_limit_cleanup(Arc::clone(&state.rate_limit));
         spawn_platform_follower(state.store.clone(), Arc::clone(&state.live));
+        state.notifier.spawn(Arc::clone(&state.live));
         Ok(Application {
             listener,
             connections: ConnectionLimits {

@@ -42,6 +42,8 @@ pub struct AppState {
     pub access: Arc<Access>,
     /// Failed sign-ins, per name and address.
     pub throttle: Arc<SignInThrottle>,
+    /// Notification channels, rules and deliveries.
+    pub notifier: Arc<crate::notify::Notifier>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
     pub async fn build(settings: &Settings) -> Result<(Self, Vec<Source>), StartupError> {
         let limits = Arc::new(settings.http_limits()?);
         let access = Arc::new(settings.access()?);
+        let notify = settings.notify()?;
         let spa = match &settings.static_dir {
             Some(dir) => SpaSource::Dir(dir.clone()),
             None => SpaSource::Embedded,
@@ -75,6 +78,7 @@ impl AppState {
         crate::operations::start(&store, &live)
             .await
             .map_err(|e| StartupError::Store(format!("the default platform: {e}")))?;
+        let notifier = crate::notify::Notifier::new(store.clone(), notify);
         let state = AppState {
             started: Started(Instant::now()),
             ladder: Arc::new(PhaseLadder::seed()),
@@ -91,6 +95,7 @@ impl AppState {
             store,
             access,
             throttle: Arc::new(SignInThrottle::default()),
+            notifier,
         };
         Ok((state, sources))
     }
@@ -118,3 +123,4 @@ part!(rate_limit: Arc<RateLimit>);
 part!(limits: Arc<HttpLimits>);
 part!(access: Arc<Access>);
 part!(throttle: Arc<SignInThrottle>);
+part!(notifier: Arc<crate::notify::Notifier>);

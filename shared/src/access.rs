@@ -317,10 +317,15 @@ pub enum AuditAction {
     ChecklistAdd,
     ChecklistEdit,
     MilestoneEdit,
+    ChannelAdd,
+    ChannelEdit,
+    ChannelRemove,
+    RuleAdd,
+    RuleRemove,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignOut,
         AuditAction::ScenarioCreate,
@@ -339,6 +344,11 @@ impl AuditAction {
         AuditAction::ChecklistAdd,
         AuditAction::ChecklistEdit,
         AuditAction::MilestoneEdit,
+        AuditAction::ChannelAdd,
+        AuditAction::ChannelEdit,
+        AuditAction::ChannelRemove,
+        AuditAction::RuleAdd,
+        AuditAction::RuleRemove,
     ];
 
     /// The stored and wire name.
@@ -362,6 +372,11 @@ impl AuditAction {
             AuditAction::ChecklistAdd => "checklist_add",
             AuditAction::ChecklistEdit => "checklist_edit",
             AuditAction::MilestoneEdit => "milestone_edit",
+            AuditAction::ChannelAdd => "channel_add",
+            AuditAction::ChannelEdit => "channel_edit",
+            AuditAction::ChannelRemove => "channel_remove",
+            AuditAction::RuleAdd => "rule_add",
+            AuditAction::RuleRemove => "rule_remove",
         }
     }
 

@@ -38,6 +38,7 @@ pub mod format;
 pub mod growth;
 pub mod live;
 pub mod migration;
+pub mod notify;
 pub mod operations;
 mod phase;
 pub mod presets;

@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod health;
 pub mod live;
 pub mod metrics;
+pub mod notifications;
 pub mod openapi;
 pub mod phase_fit;
 pub mod platforms;
@@ -155,6 +156,30 @@ fn api() -> Router<AppState> {
         .route(
             "/api/v1/platforms/{id}/milestones",
             get(platforms::milestones).patch(platforms::edit_milestones),
+        )
+        .route(
+            "/api/v1/platforms/{id}/notification-rules",
+            get(notifications::rules).post(notifications::add_rule),
+        )
+        .route(
+            "/api/v1/platforms/{id}/notification-rules/{rule}",
+            delete(notifications::remove_rule),
+        )
+        .route(
+            "/api/v1/notifications/channels",
+            get(notifications::channels).post(notifications::add_channel),
+        )
+        .route(
+            "/api/v1/notifications/channels/{id}",
+            axum::routing::patch(notifications::edit_channel).delete(notifications::remove_channel),
+        )
+        .route(
+            "/api/v1/notifications/channels/{id}/test",
+            post(notifications::test_channel),
+        )
+        .route(
+            "/api/v1/notifications/deliveries",
+            get(notifications::deliveries),
         )
         .route("/api/scaling/status", get(scaling::status))
         .route("/api/scaling/phase-summary", get(scaling::phase_summary))

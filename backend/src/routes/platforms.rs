@@ -294,12 +294,14 @@ pub async fn transitions(
         (status = 422, description = "The phase it is on, or a skip without `force` (`phase`); a reason too long (`reason`)", body = ErrorBody),
         (status = 503, description = "The work queue is full", body = ErrorBody),
     ))]
+#[allow(clippy::too_many_arguments)]
 pub async fn record(
     Editor(who): Editor,
     State(store): State<Store>,
     State(hub): State<Arc<LiveHub>>,
     State(catalog): State<Arc<Catalog>>,
     State(work): State<Arc<WorkPool>>,
+    State(notifier): State<Arc<crate::notify::Notifier>>,
     AppPath(id): AppPath<String>,
     AppJson(body): AppJson<NewTransition>,
 ) -> Result<Response, AppError> {
@@ -315,6 +317,7 @@ pub async fn record(
         body.force,
     )
     .await?;
+    notifier.transition_recorded(&id, &done.record).await;
     Ok((
         StatusCode::CREATED,
         AppJson(TransitionOutcome {

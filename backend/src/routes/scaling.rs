@@ -184,6 +184,7 @@ pub async fn transition(
     State(hub): State<Arc<LiveHub>>,
     State(catalog): State<Arc<Catalog>>,
     State(work): State<Arc<WorkPool>>,
+    State(notifier): State<Arc<crate::notify::Notifier>>,
     AppPath(phase): AppPath<String>,
     AppQuery(which): AppQuery<Which>,
     OptionalBody(body): OptionalBody,
@@ -201,6 +202,9 @@ pub async fn transition(
     )
     .await
     .map_err(named_platform)?;
+    notifier
+        .transition_recorded(which.name(), &done.record)
+        .await;
     Ok(AppJson(TransitionResponse {
         message: "Phase transition recorded successfully".to_owned(),
         result: TransitionResult {

@@ -14,6 +14,7 @@
 //! another.
 
 mod accounts;
+mod notifications;
 mod platforms;
 mod scenarios;
 
@@ -26,6 +27,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{Caller, Secret, TokenRecord};
+pub use notifications::{ChannelRow, DeliveryRow, NewChannelRow, Observed, RuleRow};
 pub use platforms::{
     FirstPlatform, NewPlatformRow, NewTransitionRow, PlatformChange, PlatformRow, TransitionRow,
 };
@@ -136,6 +138,13 @@ pub enum StoreError {
     StaleItem { id: String, current: u32 },
     #[error("at most {0} actions may be added toward one phase")]
     TooManyItems(usize),
+    #[error("no notification channel with id {0:?}")]
+    UnknownChannel(String),
+    #[error("no notification rule with id {0:?}")]
+    UnknownRule(String),
+    /// Rules still name the channel.
+    #[error("the channel {id:?} is named by rules {}: change or remove them first", rules.join(", "))]
+    ChannelInUse { id: String, rules: Vec<String> },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("cannot apply the database migrations: {0}")]
@@ -280,7 +289,7 @@ impl Store {
 }
 
 /// Milliseconds since the Unix epoch, now.
-pub(crate) fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
@@ -299,7 +308,7 @@ pub fn rfc3339(ms: i64) -> String {
 }
 
 /// A new opaque, URL-safe id: 96 random bits in base64url (16 characters).
-fn new_id() -> Result<String, StoreError> {
+pub fn new_id() -> Result<String, StoreError> {
     use base64::Engine as _;
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).map_err(|e| {

@@ -30,6 +30,11 @@ fn action_label(a: AuditAction) -> &'static str {
         AuditAction::ChecklistAdd => "added an action",
         AuditAction::ChecklistEdit => "changed an action's state",
         AuditAction::MilestoneEdit => "changed milestones",
+        AuditAction::ChannelAdd => "added a notification channel",
+        AuditAction::ChannelEdit => "changed a notification channel",
+        AuditAction::ChannelRemove => "removed a notification channel",
+        AuditAction::RuleAdd => "added a notification rule",
+        AuditAction::RuleRemove => "removed a notification rule",
     }
 }
 

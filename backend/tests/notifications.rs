@@ -1,0 +1,584 @@
+//! Notifications against the real binary: a local webhook receiver that checks each body's
+//! timestamp and HMAC signature and fails on purpose, a Slack-shaped receiver, secrets that
+//! never come back, retries with backoff, and — two replicas on one PostgreSQL reading one real
+//! Redis — one message when its memory crosses the warning line and one when it recovers, not
+//! one per replica or per sample.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use common::{
+    Ready, Server, as_postgres, free_port, postgres_bin, run, scratch, serve_as, start_postgres,
+    tool,
+};
+use hmac::{Hmac, KeyInit, Mac};
+use nix::sys::signal::Signal;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const HOOK_SECRET: &str = "hook-s3cret-for-tests";
+
+/// What a receiver got: `(path, signature valid, body)`.
+#[derive(Default)]
+struct Inbox {
+    got: Mutex<Vec<(String, bool, Value)>>,
+    /// Requests still to refuse with a 500.
+    fail: AtomicUsize,
+}
+
+async fn receive(
+    State(inbox): State<Arc<Inbox>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let ts = headers
+        .get("x-phaseplan-timestamp")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let sig = headers
+        .get("x-phaseplan-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let valid = ts.is_some_and(|ts| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut mac = Hmac::<Sha256>::new_from_slice(HOOK_SECRET.as_bytes()).unwrap();
+        mac.update(format!("{ts}.{text}").as_bytes());
+        let want: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        now.abs_diff(ts) < 300 && sig == format!("sha256={want}")
+    });
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    inbox
+        .got
+        .lock()
+        .unwrap()
+        .push((uri.path().to_owned(), valid, json));
+    if uri.path() == "/hook"
+        && inbox
+            .fail
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// A receiver on loopback; its address.
+async fn receiver() -> (Arc<Inbox>, SocketAddr) {
+    let inbox = Arc::new(Inbox::default());
+    let app = axum::Router::new()
+        .route("/hook", post(receive))
+        .route("/slack", post(receive))
+        .with_state(Arc::clone(&inbox));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (inbox, addr)
+}
+
+struct Running {
+    server: Server,
+    base: String,
+}
+
+fn start(name: &str, env: &[(&str, String)], args: &[String]) -> Running {
+    let port = free_port();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_phaseplan"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (*k, v.clone())))
+        .args(["--port", &port.to_string()])
+        .args(args);
+    let server = serve_as(
+        name,
+        &mut cmd,
+        port,
+        Ready::Http("/api/v1/health"),
+        Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    Running {
+        server,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn call(base: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new()
+        .request(method.parse().unwrap(), format!("{base}{path}"))
+        .header("origin", base);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// Waits up to `within` for `inbox` to hold `n` messages on `path`.
+async fn until_received(inbox: &Inbox, path: &str, n: usize, within: Duration) -> Vec<Value> {
+    let start = Instant::now();
+    loop {
+        let got: Vec<Value> = inbox
+            .got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _, _)| p == path)
+            .map(|(_, _, b)| b.clone())
+            .collect();
+        if got.len() >= n {
+            return got;
+        }
+        assert!(
+            start.elapsed() < within,
+            "{path}: {} of {n} messages after {within:?}: {got:?}",
+            got.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn env(data: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("PHASEPLAN_DATA_DIR", data.display().to_string()),
+        ("PHASEPLAN_RATE_LIMIT_PER_MINUTE", "0".to_owned()),
+        ("PHASEPLAN_SECRET_KEY", KEY.to_owned()),
+        ("PHASEPLAN_NOTIFY_RETRY_SECONDS", "0.2".to_owned()),
+        ("PHASEPLAN_NOTIFY_WATCH_SECONDS", "0.2".to_owned()),
+        ("RUST_LOG", "debug".to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn a_signed_webhook_is_retried_until_it_lands_and_no_secret_comes_back() {
+    let (inbox, addr) = receiver().await;
+    let dir = scratch("notify");
+    let mut app = start("notify", &env(&dir.join("data")), &[]);
+    let base = app.base.clone();
+
+    // Channels: the secret goes in, never out.
+    let (status, hook) = call(
+        &base,
+        "POST",
+        "/api/v1/notifications/channels",
+        Some(json!({"kind": "webhook", "name": "ops", "url": format!("http://{addr}/hook"), "secret": HOOK_SECRET})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    assert_eq!(hook["secret"], "inline");
+    let hook_id = hook["id"].as_str().unwrap().to_owned();
+    let slack_url = format!("http://{addr}/slack");
+    let (status, slack) = call(
+        &base,
+        "POST",
+        "/api/v1/notifications/channels",
+        Some(json!({"kind": "slack", "name": "#ops", "url": slack_url})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{slack}");
+    let slack_id = slack["id"].as_str().unwrap().to_owned();
+    let (_, list) = call(&base, "GET", "/api/v1/notifications/channels", None).await;
+    let listed = list.to_string();
+    assert!(
+        !listed.contains(HOOK_SECRET) && !listed.contains("/slack"),
+        "{listed}"
+    );
+    assert_eq!(list["channels"].as_array().unwrap().len(), 2);
+
+    // Bad input names its field.
+    for (body, field) in [
+        (
+            json!({"kind": "webhook", "name": "x", "url": "http://example.com/h", "secret": "s"}),
+            "url",
+        ),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "https://example.com/h", "secret": "env:NOT_SET_ANYWHERE_42"}),
+            "secret",
+        ),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "https://example.com/h", "secret": "env:PHASEPLAN_SECRET_KEY"}),
+            "secret",
+        ),
+        (
+            json!({"kind": "webhook", "name": "x", "url": "https://example.com/h", "secret": "file:/etc/passwd"}),
+            "secret",
+        ),
+        (
+            json!({"kind": "email", "name": "x", "host": "smtp.example.com", "from": "a@example.com", "to": []}),
+            "to",
+        ),
+        (
+            json!({"kind": "webhook", "name": "a\nb", "url": "https://example.com/h", "secret": "s"}),
+            "name",
+        ),
+    ] {
+        let (status, err) = call(
+            &base,
+            "POST",
+            "/api/v1/notifications/channels",
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert_eq!(err["error"]["field"], field, "{body}: {err}");
+    }
+
+    // A test message, signed.
+    let (status, test) = call(
+        &base,
+        "POST",
+        &format!("/api/v1/notifications/channels/{hook_id}/test"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, test["sent"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{test}"
+    );
+    {
+        let got = inbox.got.lock().unwrap();
+        assert_eq!(got.len(), 1);
+        assert!(got[0].1, "the test message's signature checks out");
+        assert_eq!(got[0].2["event"]["kind"], "test");
+    }
+
+    // A rule on transitions to both channels; the webhook fails twice, then takes it.
+    let (status, rule) = call(
+        &base,
+        "POST",
+        "/api/v1/platforms/default/notification-rules",
+        Some(json!({"trigger": {"on": "transition"}, "channels": [hook_id, slack_id], "cooldown_minutes": 0})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    let (status, err) = call(
+        &base,
+        "POST",
+        "/api/v1/platforms/default/notification-rules",
+        Some(json!({"trigger": {"on": "transition"}, "channels": ["nope"]})),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("channels[0]"))
+    );
+    inbox.fail.store(2, Ordering::SeqCst);
+    let (status, moved) = call(
+        &base,
+        "POST",
+        "/api/v1/platforms/default/transitions",
+        Some(json!({"to": "growth", "reason": "notification test"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{moved}");
+    let hooks = until_received(&inbox, "/hook", 4, Duration::from_secs(30)).await;
+    assert_eq!(
+        hooks.len(),
+        4,
+        "the test message, two refused tries, the one that landed"
+    );
+    let e = &hooks[3]["event"];
+    assert_eq!(e["kind"], "transition");
+    assert_eq!(e["platform"], "default");
+    assert!(
+        e["title"].as_str().unwrap().contains("Launch to Growth"),
+        "{e}"
+    );
+    assert!(
+        e["link"]
+            .as_str()
+            .unwrap()
+            .ends_with("/operations?platform=default"),
+        "{e}"
+    );
+    assert!(
+        inbox
+            .got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|g| g.0 == "/hook")
+            .all(|g| g.1),
+        "every try is signed"
+    );
+    let slack_msgs = until_received(&inbox, "/slack", 1, Duration::from_secs(10)).await;
+    assert!(
+        slack_msgs[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Launch to Growth")
+    );
+    assert_eq!(slack_msgs[0]["blocks"][0]["type"], "section");
+
+    // The log: the webhook's delivery sent on its third try, Slack's on its first.
+    let start = Instant::now();
+    let log = loop {
+        let (_, log) = call(&base, "GET", "/api/v1/notifications/deliveries", None).await;
+        let all_sent = log["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "sent");
+        if all_sent || start.elapsed() > Duration::from_secs(10) {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let ds = log["deliveries"].as_array().unwrap();
+    assert_eq!(ds.len(), 2, "{log}");
+    let of = |id: &str| ds.iter().find(|d| d["channel_id"] == id).unwrap();
+    assert_eq!(
+        (
+            of(&hook_id)["attempts"].as_u64(),
+            of(&hook_id)["state"].as_str()
+        ),
+        (Some(3), Some("sent")),
+        "{log}"
+    );
+    assert_eq!(of(&slack_id)["attempts"], 1);
+    assert!(!log.to_string().contains(HOOK_SECRET));
+
+    // A channel a rule names cannot go; the rule first.
+    let rule_id = rule["id"].as_str().unwrap();
+    let (status, err) = call(
+        &base,
+        "DELETE",
+        &format!("/api/v1/notifications/channels/{hook_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::CONFLICT, Some("id")),
+        "{err}"
+    );
+    let (status, _) = call(
+        &base,
+        "DELETE",
+        &format!("/api/v1/platforms/default/notification-rules/{rule_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(
+        &base,
+        "DELETE",
+        &format!("/api/v1/notifications/channels/{hook_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // The secret is in no log line (the server ran at debug).
+    app.server.stop();
+    let out = app.server.output();
+    assert!(
+        !out.contains(HOOK_SECRET),
+        "the hook secret reached the log"
+    );
+    assert!(!out.contains(KEY), "the secret key reached the log");
+}
+
+fn start_redis(redis: &std::path::Path, port: u16) -> Server {
+    let dir = scratch(&format!("notify-redis-{port}"));
+    serve_as(
+        "redis",
+        std::process::Command::new(redis)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--maxmemory",
+                "32mb",
+                "--enable-debug-command",
+                "yes",
+            ])
+            .arg("--dir")
+            .arg(&dir),
+        port,
+        Ready::RedisPing,
+        Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Sends one Redis command (inline form) and returns its first reply line.
+fn redis(port: u16, command: &str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(format!("{command}\r\n").as_bytes()).unwrap();
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).unwrap();
+    line
+}
+
+/// The cache memory reading of the default platform on `base`.
+async fn cache_reading(base: &str) -> Option<Value> {
+    let (_, s) = call(base, "GET", "/api/v1/platforms/default/status", None).await;
+    s["live"]["readings"]
+        .as_array()?
+        .iter()
+        .find(|r| r["component"] == "cache_memory")
+        .cloned()
+}
+
+#[tokio::test]
+async fn two_replicas_send_one_message_per_change_of_a_real_source() {
+    let (Some(bin), Some(redis_bin)) = (postgres_bin(), tool("redis-server")) else {
+        eprintln!("no PostgreSQL or Redis here: skipped");
+        return;
+    };
+    let (inbox, addr) = receiver().await;
+    let dir = scratch("notify-pg");
+    let (ok, out) = run(as_postgres(&bin.join("initdb"))
+        .args(["-A", "trust", "-U", "postgres", "-D"])
+        .arg(dir.join("db")));
+    assert!(ok, "initdb: {out}");
+    let pg_port = free_port();
+    let _pg = start_postgres(&bin, &dir.join("db"), &dir, pg_port, &[]);
+    let redis_port = free_port();
+    let _redis = start_redis(&redis_bin, redis_port);
+    let config = dir.join("phaseplan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[live]\ninterval_seconds = 0.2\n\n[[live.sources]]\nkind = \"redis\"\nname = \"cache\"\nurl = \"redis://127.0.0.1:{redis_port}\"\n"
+        ),
+    )
+    .unwrap();
+    let mut env = env(&dir);
+    env.retain(|(k, _)| *k != "PHASEPLAN_DATA_DIR");
+    env.push((
+        "PHASEPLAN_DATABASE_URL",
+        format!("postgres://postgres@127.0.0.1:{pg_port}/postgres"),
+    ));
+    let args = ["--config".to_owned(), config.display().to_string()];
+    let a = start("notify-a", &env, &args);
+    let b = start("notify-b", &env, &args);
+
+    let (_, hook) = call(
+        &a.base,
+        "POST",
+        "/api/v1/notifications/channels",
+        Some(json!({"kind": "webhook", "name": "ops", "url": format!("http://{addr}/hook"), "secret": HOOK_SECRET})),
+    )
+    .await;
+    let (status, rule) = call(
+        &b.base,
+        "POST",
+        "/api/v1/platforms/default/notification-rules",
+        Some(json!({"trigger": {"on": "status_change", "components": ["cache_memory"]}, "channels": [hook["id"]], "cooldown_minutes": 0})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    // Quiet at first: a first look at an optimal component says nothing.
+    let start = Instant::now();
+    let r = loop {
+        if let Some(r) = cache_reading(&a.base).await {
+            break r;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no cache reading"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(r["status"], "optimal", "{r}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(inbox.got.lock().unwrap().is_empty());
+
+    // Fill Redis past its warning line (and not past critical): batches of ~0.5 MB.
+    let mut n = 0;
+    let start = Instant::now();
+    loop {
+        let reply = redis(redis_port, &format!("DEBUG POPULATE 400 k{n}: 1200"));
+        assert!(reply.starts_with("+OK"), "{reply}");
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let r = cache_reading(&a.base).await.unwrap();
+        if r["status"] != "optimal" {
+            assert_eq!(
+                r["status"], "warning",
+                "one batch passed the whole band: {r}"
+            );
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never past warning: {r}"
+        );
+    }
+    let got = until_received(&inbox, "/hook", 1, Duration::from_secs(20)).await;
+    let e = &got[0]["event"];
+    assert_eq!(e["kind"], "status_change");
+    assert_eq!(e["component"], "cache_memory");
+    assert!(e["title"].as_str().unwrap().ends_with(": warning"), "{e}");
+    assert!(e["utilisation_percent"].as_f64().unwrap() >= e["warning_percent"].as_f64().unwrap());
+    // Both replicas keep watching; still one message.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let titles = |inbox: &Inbox| -> Vec<String> {
+        inbox
+            .got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|g| format!("{} at {}", g.2["event"]["title"], g.2["event"]["at"]))
+            .collect()
+    };
+    assert_eq!(
+        inbox.got.lock().unwrap().len(),
+        1,
+        "one message, not one per replica or sample: {:?}",
+        titles(&inbox)
+    );
+
+    // Recovery: one more.
+    assert!(redis(redis_port, "FLUSHALL").starts_with("+OK"));
+    let got = until_received(&inbox, "/hook", 2, Duration::from_secs(20)).await;
+    assert!(
+        got[1]["event"]["title"]
+            .as_str()
+            .unwrap()
+            .ends_with(": optimal"),
+        "{}",
+        got[1]
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(inbox.got.lock().unwrap().len(), 2);
+    assert!(inbox.got.lock().unwrap().iter().all(|g| g.1), "signed");
+    drop((a, b));
+}
