@@ -144,6 +144,8 @@ pub struct Judged {
     pub checklist: Checklist,
     pub milestones: Milestones,
     pub transitions: Vec<TransitionRow>,
+    /// Firing, as Alertmanager last said.
+    pub alerts: Vec<phaseplan_model::notify::alertmanager::FiringAlert>,
 }
 
 /// Judges a platform: its sources against its phase, its checklist against those readings, its
@@ -187,6 +189,13 @@ pub async fn judge(store: &Store, hub: &LiveHub, name: &str) -> Result<Judged, A
         last_move,
         validated_next: false,
     });
+    // A stored alert that no longer reads is left out, not a failure of the whole status.
+    let alerts = store
+        .firing_alerts(name)
+        .await?
+        .iter()
+        .filter_map(|b| serde_json::from_str(b).ok())
+        .collect();
     Ok(Judged {
         loaded,
         live,
@@ -194,6 +203,7 @@ pub async fn judge(store: &Store, hub: &LiveHub, name: &str) -> Result<Judged, A
         checklist: list,
         milestones,
         transitions,
+        alerts,
     })
 }
 
@@ -217,6 +227,7 @@ impl Judged {
             checklist: self.checklist.clone(),
             milestones: self.milestones.clone(),
             transitions: self.transitions.iter().map(record_view).collect(),
+            alerts: self.alerts.clone(),
         }
     }
 

@@ -60,6 +60,7 @@ fn users_env(data: &Path) -> Vec<(&'static str, String)> {
         ("PHASEPLAN_DATA_DIR", data.display().to_string()),
         ("PHASEPLAN_RATE_LIMIT_PER_MINUTE", "0".to_owned()),
         ("RUST_LOG", "debug".to_owned()),
+        ("PHASEPLAN_SECRET_KEY", "ab".repeat(32)),
     ]
 }
 
@@ -141,6 +142,11 @@ async fn call(
     let status = res.status();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A webhook channel to a port nothing listens on (its test says why it was not sent).
+fn channel_body() -> Value {
+    json!({"kind": "webhook", "name": "access-test", "url": "http://127.0.0.1:9/hook", "secret": "access hook secret"})
 }
 
 fn scenario_body(name: &str) -> Value {
@@ -480,6 +486,62 @@ async fn each_role_may_what_it_may_and_nothing_more() {
             Some(json!({"toward": "growth", "preparation": "3-4 weeks"})),
             "editor",
         ),
+        (
+            "GET",
+            "/api/v1/notifications/channels".into(),
+            None,
+            "viewer",
+        ),
+        (
+            "GET",
+            "/api/v1/notifications/deliveries".into(),
+            None,
+            "viewer",
+        ),
+        (
+            "POST",
+            "/api/v1/notifications/channels".into(),
+            Some(channel_body()),
+            "admin",
+        ),
+        (
+            "PATCH",
+            "/api/v1/notifications/channels/FRESH_CHANNEL".into(),
+            Some(json!({"name": "renamed"})),
+            "admin",
+        ),
+        (
+            "POST",
+            "/api/v1/notifications/channels/FRESH_CHANNEL/test".into(),
+            None,
+            "admin",
+        ),
+        (
+            "DELETE",
+            "/api/v1/notifications/channels/FRESH_CHANNEL".into(),
+            None,
+            "admin",
+        ),
+        (
+            "POST",
+            "/api/v1/platforms/default/notification-rules".into(),
+            Some(json!({"trigger": {"on": "transition"}, "channels": ["FRESH_CHANNEL"]})),
+            "editor",
+        ),
+        (
+            "DELETE",
+            "/api/v1/platforms/default/notification-rules/FRESH_RULE".into(),
+            None,
+            "editor",
+        ),
+        (
+            "POST",
+            "/api/v1/alertmanager".into(),
+            Some(
+                json!({"version": "4", "status": "firing", "alerts": [{"status": "firing", "labels": {"alertname": "PhaseplanCpuWarning"}, "startsAt": "2026-12-01T10:00:00Z"}]}),
+            ),
+            "editor",
+        ),
     ];
     // The table covers every write the API has (from its own document): a new write route
     // without a role check and a line here fails this test.
@@ -587,6 +649,54 @@ async fn each_role_may_what_it_may_and_nothing_more() {
                 }
                 _ => body.clone(),
             };
+            // A channel (and a rule on it) of its own for each attempt that names one.
+            let mut path = path.clone();
+            let mut body = body;
+            if path.contains("FRESH")
+                || body
+                    .as_ref()
+                    .is_some_and(|b| b.to_string().contains("FRESH"))
+            {
+                let (status, c) = call(
+                    base,
+                    Some(&admin),
+                    "POST",
+                    "/api/v1/notifications/channels",
+                    Some(channel_body()),
+                )
+                .await;
+                assert_eq!(status, StatusCode::CREATED, "{c}");
+                let cid = c["id"].as_str().unwrap().to_owned();
+                let (status, r) = call(
+                    base,
+                    Some(&admin),
+                    "POST",
+                    "/api/v1/platforms/default/notification-rules",
+                    Some(json!({"trigger": {"on": "transition"}, "channels": [cid]})),
+                )
+                .await;
+                assert_eq!(status, StatusCode::CREATED, "{r}");
+                let rid = r["id"].as_str().unwrap().to_owned();
+                if path.ends_with("channels/FRESH_CHANNEL") && *method == "DELETE" {
+                    // A channel a rule names cannot go: this one is named by none.
+                    let (_, c2) = call(
+                        base,
+                        Some(&admin),
+                        "POST",
+                        "/api/v1/notifications/channels",
+                        Some(channel_body()),
+                    )
+                    .await;
+                    path = path.replace("FRESH_CHANNEL", c2["id"].as_str().unwrap());
+                }
+                path = path
+                    .replace("FRESH_CHANNEL", &cid)
+                    .replace("FRESH_RULE", &rid);
+                body = body.map(|b| {
+                    serde_json::from_str(&b.to_string().replace("FRESH_CHANNEL", &cid)).unwrap()
+                });
+            }
+            let path = &path;
             let (status, err) = call(base, Some(credential), method, path, body).await;
             if rank(role) >= rank(least) {
                 assert!(

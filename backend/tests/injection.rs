@@ -173,6 +173,7 @@ fn with_texts(spec: &BundleSpec, t: &Texts) -> BundleSpec {
     s.phase.name.clone_from(&t.phase);
     s.provider_name.clone_from(&t.provider);
     s.catalog_version.clone_from(&t.catalog);
+    s.platform = Some(t.scenario.clone());
     for (i, b) in [&mut s.app, &mut s.database, &mut s.cache]
         .into_iter()
         .chain(s.control_plane.as_mut())

@@ -25,6 +25,29 @@ use nix::sys::signal::Signal;
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+/// Alertmanager's webhook payload as its documentation gives it (version 4), with the labels
+/// the bundles' alert rules put on a database-connections warning.
+const ALERTMANAGER_EXAMPLE: &str = r#"{
+  "version": "4",
+  "groupKey": "{}:{alertname=\"PhaseplanDbConnectionsWarning\"}",
+  "truncatedAlerts": 0,
+  "status": "firing",
+  "receiver": "phaseplan",
+  "groupLabels": {"alertname": "PhaseplanDbConnectionsWarning"},
+  "commonLabels": {"alertname": "PhaseplanDbConnectionsWarning", "severity": "warning"},
+  "commonAnnotations": {},
+  "externalURL": "http://alertmanager:9093",
+  "alerts": [{
+    "status": "firing",
+    "labels": {"alertname": "PhaseplanDbConnectionsWarning", "severity": "warning", "phase": "launch", "platform": "default", "component": "db_connections"},
+    "annotations": {"summary": "database connections above 70 % (warning) in phase Launch"},
+    "startsAt": "2026-12-01T10:00:00.000Z",
+    "endsAt": "0001-01-01T00:00:00Z",
+    "generatorURL": "http://prometheus:9090/graph?g0.expr=x",
+    "fingerprint": "c4b2b8c4f2a1d0e9"
+  }]
+}"#;
+
 const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const HOOK_SECRET: &str = "hook-s3cret-for-tests";
 
@@ -365,6 +388,112 @@ async fn a_signed_webhook_is_retried_until_it_lands_and_no_secret_comes_back() {
     );
     assert_eq!(of(&slack_id)["attempts"], 1);
     assert!(!log.to_string().contains(HOOK_SECRET));
+
+    // Alertmanager in: its example payload is filed under the platform, an alert rule sends
+    // on news, not on repeats, and a malformed payload is a 4xx naming the field.
+    let (status, rule2) = call(
+        &base,
+        "POST",
+        "/api/v1/platforms/default/notification-rules",
+        Some(json!({"trigger": {"on": "alert_firing"}, "channels": [slack_id], "cooldown_minutes": 0})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule2}");
+    let mut payload: Value = serde_json::from_str(ALERTMANAGER_EXAMPLE).unwrap();
+    let (status, got) = call(
+        &base,
+        "POST",
+        "/api/v1/alertmanager?platform=default",
+        Some(payload.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(
+        (
+            got["received"].as_u64(),
+            got["news"].as_u64(),
+            got["firing"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let (_, st) = call(&base, "GET", "/api/v1/platforms/default/status", None).await;
+    assert_eq!(
+        st["alerts"][0]["name"], "PhaseplanDbConnectionsWarning",
+        "{}",
+        st["alerts"]
+    );
+    assert_eq!(st["alerts"][0]["component"], "db_connections");
+    let slack_msgs = until_received(&inbox, "/slack", 2, Duration::from_secs(10)).await;
+    assert!(
+        slack_msgs[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("PhaseplanDbConnectionsWarning firing"),
+        "{}",
+        slack_msgs[1]
+    );
+    // Alertmanager repeats itself: no second message.
+    let (_, again) = call(&base, "POST", "/api/v1/alertmanager", Some(payload.clone())).await;
+    assert_eq!(again["news"], 0, "{again}");
+    payload["alerts"][0]["status"] = json!("resolved");
+    payload["status"] = json!("resolved");
+    let (_, resolved) = call(&base, "POST", "/api/v1/alertmanager", Some(payload.clone())).await;
+    assert_eq!(
+        (resolved["news"].as_u64(), resolved["firing"].as_u64()),
+        (Some(1), Some(0)),
+        "{resolved}"
+    );
+    let slack_msgs = until_received(&inbox, "/slack", 3, Duration::from_secs(10)).await;
+    assert!(slack_msgs[2]["text"].as_str().unwrap().contains("resolved"));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        inbox
+            .got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|g| g.0 == "/slack")
+            .count(),
+        3
+    );
+    payload["alerts"][0]["status"] = json!("pending");
+    let (status, err) = call(&base, "POST", "/api/v1/alertmanager", Some(payload.clone())).await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("alerts[0].status")),
+        "{err}"
+    );
+    let (status, err) = call(
+        &base,
+        "POST",
+        "/api/v1/alertmanager",
+        Some(json!({"version": "4"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    let (status, err) = call(
+        &base,
+        "POST",
+        "/api/v1/alertmanager?platform=nope",
+        Some(serde_json::from_str(ALERTMANAGER_EXAMPLE).unwrap()),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::NOT_FOUND, Some("platform")),
+        "{err}"
+    );
+    let (status, _) = call(
+        &base,
+        "DELETE",
+        &format!(
+            "/api/v1/platforms/default/notification-rules/{}",
+            rule2["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 
     // A channel a rule names cannot go; the rule first.
     let rule_id = rule["id"].as_str().unwrap();

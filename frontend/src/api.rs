@@ -8,6 +8,10 @@ use phaseplan_model::access::{
 use phaseplan_model::api::{
     ErrorBody, Health, Revisions, SaveScenario, SavedScenario, ScenarioPage,
 };
+use phaseplan_model::notify::{
+    Channel, ChannelEdit, ChannelList, DeliveryPage, NewChannel, NewRule, Rule, RuleList,
+    TestResult,
+};
 use phaseplan_model::operations::{
     Checklist, ChecklistEdit, MilestoneEdit, Milestones, NewChecklistItem, NewTransition, Platform,
     PlatformStatus, TransitionRecord,
@@ -321,4 +325,78 @@ pub async fn edit_checklist_item(name: &str, body: &ChecklistEdit) -> Result<Che
 /// `PATCH /api/v1/platforms/{id}/milestones`: a step's durations, or the last move's validation.
 pub async fn edit_milestones(name: &str, body: &MilestoneEdit) -> Result<Milestones, ApiError> {
     send_json(Request::patch(&format!("/api/v1/platforms/{}/milestones", q(name))).json(body)).await
+}
+
+// Notifications: channels (admins), rules per platform (editors), the delivery log.
+
+/// `GET /api/v1/notifications/channels`: every channel, never a secret.
+pub async fn channels() -> Result<ChannelList, ApiError> {
+    get_json("/api/v1/notifications/channels").await
+}
+
+/// `POST /api/v1/notifications/channels` (201); a bad field is a 422 naming it, a server without
+/// a `secret_key` a 409 naming `secret_key`.
+pub async fn add_channel(body: &NewChannel) -> Result<Channel, ApiError> {
+    send_json(Request::post("/api/v1/notifications/channels").json(body)).await
+}
+
+/// `PATCH /api/v1/notifications/channels/{id}`: absent fields stay; a secret given replaces the
+/// stored one.
+pub async fn edit_channel(id: &str, body: &ChannelEdit) -> Result<Channel, ApiError> {
+    send_json(Request::patch(&format!("/api/v1/notifications/channels/{}", q(id))).json(body)).await
+}
+
+/// `DELETE /api/v1/notifications/channels/{id}` (204); a 409 naming `id` while rules name it.
+pub async fn remove_channel(id: &str) -> Result<(), ApiError> {
+    send_empty(Request::delete(&format!("/api/v1/notifications/channels/{}", q(id))).build()).await
+}
+
+/// `POST /api/v1/notifications/channels/{id}/test`: a test message tried now.
+pub async fn test_channel(id: &str) -> Result<TestResult, ApiError> {
+    send_json(Request::post(&format!("/api/v1/notifications/channels/{}/test", q(id))).build())
+        .await
+}
+
+/// `GET /api/v1/platforms/{id}/notification-rules`.
+pub async fn notification_rules(platform: &str) -> Result<RuleList, ApiError> {
+    get_json(&format!(
+        "/api/v1/platforms/{}/notification-rules",
+        q(platform)
+    ))
+    .await
+}
+
+/// `POST /api/v1/platforms/{id}/notification-rules` (201); a bad field is a 422 naming it
+/// (`channels`, `channels[0]`, `trigger.days`, `cooldown_minutes`).
+pub async fn add_rule(platform: &str, body: &NewRule) -> Result<Rule, ApiError> {
+    send_json(
+        Request::post(&format!(
+            "/api/v1/platforms/{}/notification-rules",
+            q(platform)
+        ))
+        .json(body),
+    )
+    .await
+}
+
+/// `DELETE /api/v1/platforms/{id}/notification-rules/{rule}` (204).
+pub async fn remove_rule(platform: &str, rule: &str) -> Result<(), ApiError> {
+    send_empty(
+        Request::delete(&format!(
+            "/api/v1/platforms/{}/notification-rules/{}",
+            q(platform),
+            q(rule)
+        ))
+        .build(),
+    )
+    .await
+}
+
+/// `GET /api/v1/notifications/deliveries`: one page of the delivery log (50), newest first.
+pub async fn deliveries(cursor: Option<&str>) -> Result<DeliveryPage, ApiError> {
+    let mut path = "/api/v1/notifications/deliveries?limit=50".to_owned();
+    if let Some(c) = cursor {
+        path.push_str(&format!("&cursor={}", q(c)));
+    }
+    get_json(&path).await
 }

@@ -264,6 +264,10 @@ fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
             .arg("--data-dir")
             .arg(scratch_data_dir("browser")?)
             .env("RUST_LOG", "warn")
+            // Notification channels keep their secrets sealed with it; a throwaway per run.
+            .env("PHASEPLAN_SECRET_KEY", throwaway_key())
+            .env("PHASEPLAN_NOTIFY_RETRY_SECONDS", "0.5")
+            .env("PHASEPLAN_NOTIFY_WATCH_SECONDS", "0.5")
             .spawn()
             .context("start the server")?,
     );
@@ -271,6 +275,27 @@ fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
     let result = node_suite(root, "tests/e2e/", port, &[]);
     drop(server);
     result
+}
+
+/// 32 bytes as hex, different each run (the test server's data directory is fresh too).
+fn throwaway_key() -> String {
+    let seed = format!(
+        "{}{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+    );
+    // Not a secret worth protecting: it seals the test run's own channels.
+    let mut out = String::new();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    while out.len() < 64 {
+        for b in seed.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        out.push_str(&format!("{h:016x}"));
+    }
+    out.truncate(64);
+    out
 }
 
 /// Runs the node test files in `dir` against the server on `port`, one file at a time.

@@ -66,3 +66,14 @@ CREATE TABLE notification_deliveries (
 
 CREATE INDEX deliveries_due ON notification_deliveries (state, next_at);
 CREATE INDEX deliveries_newest ON notification_deliveries (created_at, id);
+
+-- Alerts from Alertmanager's webhook, per platform, by fingerprint: firing until resolved.
+CREATE TABLE alerts (
+    platform    TEXT    NOT NULL REFERENCES platforms (name),
+    fingerprint TEXT    NOT NULL,
+    status      TEXT    NOT NULL CHECK (status IN ('firing', 'resolved')),
+    -- The alert as Phaseplan shows it (JSON).
+    body        TEXT    NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (platform, fingerprint)
+);

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use phaseplan_model::Status;
+use phaseplan_model::notify::alertmanager::FiringAlert;
 use phaseplan_model::notify::{Channel, ChannelKind, Event, FAILING_AFTER, Trigger};
 use phaseplan_model::operations::{MilestoneKey, MilestoneStatus, TransitionRecord};
 
@@ -227,6 +228,34 @@ impl Notifier {
         }
     }
 
+    /// Alertmanager reported news of an alert on `platform`: the alert rules that match say so.
+    pub async fn alert_changed(&self, platform: &str, a: &FiringAlert, firing: bool) {
+        let Ok(rules) = self.store.rules(Some(platform)).await else {
+            return;
+        };
+        for rule in &rules {
+            let Trigger::AlertFiring { names } = &rule.trigger else {
+                continue;
+            };
+            if !names.is_empty() && !names.contains(&a.name) {
+                continue;
+            }
+            let mut e = self.event(
+                "alert_firing",
+                platform,
+                format!(
+                    "Alert {} {} on {platform}",
+                    a.name,
+                    if firing { "firing" } else { "resolved" }
+                ),
+                a.summary.clone(),
+            );
+            e.component = a.component;
+            e.date = Some(a.starts_at.chars().take(10).collect());
+            self.enqueue(rule, &e, None, None).await;
+        }
+    }
+
     /// One pass of the watcher: every rule's conditions against its platform now.
     pub async fn watch_once(&self, hub: &LiveHub) {
         let Ok(rules) = self.store.rules(None).await else {
@@ -398,7 +427,7 @@ impl Notifier {
                     });
                 }
             }
-            Trigger::Transition | Trigger::ChannelFailing => {}
+            Trigger::Transition | Trigger::ChannelFailing | Trigger::AlertFiring { .. } => {}
         }
         out
     }

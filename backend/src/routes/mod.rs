@@ -181,6 +181,7 @@ fn api() -> Router<AppState> {
             "/api/v1/notifications/deliveries",
             get(notifications::deliveries),
         )
+        .route("/api/v1/alertmanager", post(notifications::alertmanager))
         .route("/api/scaling/status", get(scaling::status))
         .route("/api/scaling/phase-summary", get(scaling::phase_summary))
         .route(

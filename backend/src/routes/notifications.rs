@@ -400,3 +400,78 @@ pub async fn deliveries(
         next_cursor,
     }))
 }
+
+/// `POST /api/v1/alertmanager` query.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AlertParams {
+    /// The platform the alerts are of (default `default`).
+    platform: Option<String>,
+}
+
+/// What the receiver did with a payload.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AlertsReceived {
+    /// Alerts in the payload.
+    pub received: usize,
+    /// Of those, new or changed (the rest repeat what was known).
+    pub news: usize,
+    /// Alerts firing on the platform now.
+    pub firing: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/alertmanager", tag = "notifications", operation_id = "alertmanager_webhook", params(AlertParams),
+    request_body(content = phaseplan_model::notify::alertmanager::Payload, description = "Alertmanager's webhook payload (version 4)"),
+    responses(
+        (status = 200, description = "Filed under the platform: firing alerts show on its status and Operations page, and alert rules send", body = AlertsReceived),
+        (status = 404, description = "No such platform (`field`: `platform`)", body = ErrorBody),
+    ))]
+pub async fn alertmanager(
+    Editor(_): Editor,
+    State(store): State<Store>,
+    State(notifier): State<Arc<Notifier>>,
+    AppQuery(q): AppQuery<AlertParams>,
+    AppJson(body): AppJson<phaseplan_model::notify::alertmanager::Payload>,
+) -> Result<AppJson<AlertsReceived>, AppError> {
+    body.validate()?;
+    let platform = q
+        .platform
+        .unwrap_or_else(|| phaseplan_model::operations::DEFAULT_PLATFORM.to_owned());
+    store
+        .platform(&platform)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::UnknownInPath { message, .. } => AppError::UnknownInPath {
+                field: "platform",
+                message,
+            },
+            other => other,
+        })?;
+    let mut news = 0;
+    for a in &body.alerts {
+        let firing = a.status == "firing";
+        let shown = a.firing();
+        let json = serde_json::to_string(&shown).map_err(|e| AppError::Internal(e.into()))?;
+        let what = store
+            .record_alert(&platform, &shown.fingerprint, firing, &json)
+            .await?;
+        let tell = match what {
+            crate::store::AlertNews::New => firing,
+            crate::store::AlertNews::Changed => true,
+            crate::store::AlertNews::Repeat => false,
+        };
+        if what != crate::store::AlertNews::Repeat {
+            news += 1;
+        }
+        if tell {
+            notifier.alert_changed(&platform, &shown, firing).await;
+        }
+    }
+    let firing = store.firing_alerts(&platform).await?.len();
+    Ok(AppJson(AlertsReceived {
+        received: body.alerts.len(),
+        news,
+        firing,
+    }))
+}

@@ -78,6 +78,7 @@ use crate::routes;
         routes::notifications::add_rule,
         routes::notifications::remove_rule,
         routes::notifications::deliveries,
+        routes::notifications::alertmanager,
         routes::scaling::status,
         routes::scaling::phase_summary,
         routes::scaling::deployment_configs,

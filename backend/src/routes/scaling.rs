@@ -134,6 +134,7 @@ pub async fn deployment_configs(
                 loaded.row.provider,
             )?;
             spec.saved = Some(citation);
+            spec.platform = Some(loaded.row.name.clone());
             let bundle = render(&spec)?;
             Ok::<_, AppError>(scaling::deployment_configs(&spec, &bundle))
         })

@@ -27,7 +27,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{Caller, Secret, TokenRecord};
-pub use notifications::{ChannelRow, DeliveryRow, NewChannelRow, Observed, RuleRow};
+pub use notifications::{AlertNews, ChannelRow, DeliveryRow, NewChannelRow, Observed, RuleRow};
 pub use platforms::{
     FirstPlatform, NewPlatformRow, NewTransitionRow, PlatformChange, PlatformRow, TransitionRow,
 };

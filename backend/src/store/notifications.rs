@@ -659,4 +659,76 @@ impl Store {
         });
         rows.into_iter().map(DeliveryRow::try_from).collect()
     }
+
+    /// Records an alert Alertmanager reported: its state now, and whether that is news (a new
+    /// alert, or one whose state changed; Alertmanager repeats itself, and a repeat is not).
+    pub async fn record_alert(
+        &self,
+        platform: &str,
+        fingerprint: &str,
+        firing: bool,
+        body: &str,
+    ) -> Result<AlertNews, StoreError> {
+        let now = now_ms();
+        let status = if firing { "firing" } else { "resolved" };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE alerts SET status = $1, body = $2, received_at = $3 \
+                 WHERE platform = $4 AND fingerprint = $5 AND status <> $1",
+            )
+            .bind(status)
+            .bind(body)
+            .bind(now)
+            .bind(platform)
+            .bind(fingerprint)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let news = if changed > 0 {
+                AlertNews::Changed
+            } else {
+                let added = sqlx::query(
+                    "INSERT INTO alerts (platform, fingerprint, status, body, received_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (platform, fingerprint) DO NOTHING",
+                )
+                .bind(platform)
+                .bind(fingerprint)
+                .bind(status)
+                .bind(body)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if added > 0 { AlertNews::New } else { AlertNews::Repeat }
+            };
+            tx.commit().await?;
+            Ok(news)
+        })
+    }
+
+    /// The alerts firing on a platform, oldest first (their stored JSON bodies).
+    pub async fn firing_alerts(&self, platform: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT body FROM alerts WHERE platform = $1 AND status = 'firing' \
+                 ORDER BY received_at, fingerprint",
+            )
+            .bind(platform)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(b,)| b).collect())
+    }
+}
+
+/// What an alert's report was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertNews {
+    /// Not seen before.
+    New,
+    /// Seen in the other state.
+    Changed,
+    /// As it was.
+    Repeat,
 }

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use crate::live::LiveComponent;
 use crate::phase::Band;
 
 use super::BundleSpec;
@@ -13,6 +14,9 @@ use super::escape::{gotemplate, yaml};
 /// One measured utilisation in percent, and the band its alerts fire at.
 struct Signal {
     id: &'static str,
+    /// The live component it measures: the alert's `component` label, which Phaseplan's
+    /// Alertmanager receiver files the alert under.
+    component: LiveComponent,
     what: &'static str,
     /// PromQL giving a percentage 0–100.
     expr: String,
@@ -27,6 +31,7 @@ fn signals(spec: &BundleSpec) -> Vec<Signal> {
     vec![
         Signal {
             id: "Cpu",
+            component: LiveComponent::AppCpu,
             what: "app CPU",
             expr: "100 * (1 - avg(rate(node_cpu_seconds_total{mode=\"idle\"}[5m])))".to_owned(),
             band: t.cpu,
@@ -34,6 +39,7 @@ fn signals(spec: &BundleSpec) -> Vec<Signal> {
         },
         Signal {
             id: "Memory",
+            component: LiveComponent::AppMemory,
             what: "app memory",
             expr:
                 "100 * (1 - sum(node_memory_MemAvailable_bytes) / sum(node_memory_MemTotal_bytes))"
@@ -43,6 +49,7 @@ fn signals(spec: &BundleSpec) -> Vec<Signal> {
         },
         Signal {
             id: "DbConnections",
+            component: LiveComponent::DbConnections,
             what: "database connections",
             expr: "100 * sum(pg_stat_activity_count) / sum(pg_settings_max_connections)".to_owned(),
             band: t.connections,
@@ -50,6 +57,7 @@ fn signals(spec: &BundleSpec) -> Vec<Signal> {
         },
         Signal {
             id: "CacheMemory",
+            component: LiveComponent::CacheMemory,
             what: "Redis memory",
             expr: "100 * max(redis_memory_used_bytes / redis_memory_max_bytes)".to_owned(),
             band: t.memory,
@@ -57,6 +65,7 @@ fn signals(spec: &BundleSpec) -> Vec<Signal> {
         },
         Signal {
             id: "WebSockets",
+            component: LiveComponent::Websockets,
             what: "WebSocket connections",
             expr: format!(
                 "100 * sum(app_websocket_connections) / {}",
@@ -67,6 +76,7 @@ fn signals(spec: &BundleSpec) -> Vec<Signal> {
         },
         Signal {
             id: "Capacity",
+            component: LiveComponent::Capacity,
             what: "concurrent users against the phase's design target",
             expr: format!("100 * sum(app_concurrent_users) / {}", p.max_users),
             band: t.capacity,
@@ -98,6 +108,11 @@ pub fn alert_rules(spec: &BundleSpec) -> String {
     // Labels and annotations are Go templates (Prometheus expands them when an alert fires), so
     // the phase's texts go in as template literals, then as YAML strings.
     let phase = yaml::scalar(&gotemplate::literal(&p.key));
+    let platform = yaml::scalar(&gotemplate::literal(
+        spec.platform
+            .as_deref()
+            .unwrap_or(crate::operations::DEFAULT_PLATFORM),
+    ));
     let pname = gotemplate::literal(&p.name);
     for s in signals(spec) {
         for (level, threshold) in [
@@ -127,12 +142,15 @@ pub fn alert_rules(spec: &BundleSpec) -> String {
                  \x20       labels:\n\
                  \x20         severity: {level}\n\
                  \x20         phase: {phase}\n\
+                 \x20         platform: {platform}\n\
+                 \x20         component: {component}\n\
                  \x20       annotations:\n\
                  \x20         summary: {summary}\n\
                  \x20         description: {description}\n",
                 id = s.id,
                 expr = s.expr,
                 for_ = s.for_,
+                component = s.component.key(),
                 summary = yaml::quoted(&summary),
                 description = yaml::quoted(&description),
             );

@@ -66,6 +66,9 @@ pub struct BundleSpec {
     pub control_plane: Option<Bought>,
     /// The saved revision this bundle is of, if it is of one.
     pub saved: Option<SavedRevision>,
+    /// The platform it is deployed as: the alert rules' `platform` label (`default` unless
+    /// the bundle is a platform's, as the scaling API's deployment configs are).
+    pub platform: Option<String>,
 }
 
 /// The plan of the SKU a bill line bought, looked up by its exact catalog name in the list the
@@ -171,6 +174,7 @@ impl BundleSpec {
             cache: bought(CostComponent::Cache, "cache")?,
             control_plane,
             saved: None,
+            platform: None,
             bill,
         })
     }

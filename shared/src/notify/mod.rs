@@ -2,6 +2,7 @@
 //! (events rendered per channel, [`message`]). The server detects events and delivers them; the
 //! wire types and the words are here, so the SPA shows the same fields the server checks.
 
+pub mod alertmanager;
 pub mod message;
 
 use serde::{Deserialize, Serialize};
@@ -272,6 +273,12 @@ pub enum Trigger {
     Transition,
     /// A channel starts failing (or delivers again).
     ChannelFailing,
+    /// Alertmanager reports an alert firing (or resolved) on the platform; `names` empty means
+    /// any alert.
+    AlertFiring {
+        #[serde(default)]
+        names: Vec<String>,
+    },
 }
 
 impl Trigger {
@@ -283,6 +290,7 @@ impl Trigger {
             Trigger::MilestoneLate => "milestone_late",
             Trigger::Transition => "transition",
             Trigger::ChannelFailing => "channel_failing",
+            Trigger::AlertFiring { .. } => "alert_firing",
         }
     }
 }

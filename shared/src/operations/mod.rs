@@ -226,6 +226,8 @@ pub struct PlatformStatus {
     pub milestones: Milestones,
     /// Newest first.
     pub transitions: Vec<TransitionRecord>,
+    /// What Alertmanager reports firing on the platform now (`POST /api/v1/alertmanager`).
+    pub alerts: Vec<crate::notify::alertmanager::FiringAlert>,
 }
 
 /// One rung of the phase track.
