@@ -711,3 +711,165 @@ async fn two_replicas_send_one_message_per_change_of_a_real_source() {
     assert!(inbox.got.lock().unwrap().iter().all(|g| g.1), "signed");
     drop((a, b));
 }
+
+/// A private CA and a server certificate it signed for 127.0.0.1: `(CA, certificate, key)`.
+fn private_ca() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Phaseplan SMTP test CA");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = server.signed_by(&key, &ca_cert, &ca_key).unwrap();
+    (ca_cert.pem(), cert.pem(), key.serialize_pem())
+}
+
+#[tokio::test]
+async fn e_mail_goes_over_starttls_to_a_real_smtp_server_in_text_and_html() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let Some(smtpd) = tool(
+        &root
+            .join(".phaseplan/validators/bin/aiosmtpd")
+            .display()
+            .to_string(),
+    ) else {
+        return;
+    };
+    let dir = scratch("notify-smtp");
+    let (ca, cert, key) = private_ca();
+    for (f, text) in [("ca.pem", &ca), ("cert.pem", &cert), ("key.pem", &key)] {
+        std::fs::write(dir.join(f), text).unwrap();
+    }
+    let maildir = dir.join("maildir");
+    let port = free_port();
+    let _smtp = serve_as(
+        "aiosmtpd",
+        std::process::Command::new(&smtpd)
+            .args([
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg("--tlscert")
+            .arg(dir.join("cert.pem"))
+            .arg("--tlskey")
+            .arg(dir.join("key.pem"))
+            .arg(&maildir),
+        port,
+        Ready::Tcp,
+        Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut env = env(&dir.join("data"));
+    env.push((
+        "PHASEPLAN_SMTP_CA_FILE",
+        dir.join("ca.pem").display().to_string(),
+    ));
+    let app = start("notify-smtp-app", &env, &[]);
+    let (status, mail) = call(
+        &app.base,
+        "POST",
+        "/api/v1/notifications/channels",
+        Some(
+            json!({"kind": "email", "name": "on-call", "host": "127.0.0.1", "port": port,
+            "from": "phaseplan@example.com", "to": ["oncall@example.com", "lead@example.com"]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{mail}");
+    assert_eq!(
+        mail["target"],
+        format!("oncall@example.com, lead@example.com via 127.0.0.1:{port}")
+    );
+    let id = mail["id"].as_str().unwrap();
+    let (status, test) = call(
+        &app.base,
+        "POST",
+        &format!("/api/v1/notifications/channels/{id}/test"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, test["sent"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{test}"
+    );
+    // The mail as the server stored it: both alternatives, the subject, both recipients.
+    let start = Instant::now();
+    let text = loop {
+        let found: Vec<_> = std::fs::read_dir(maildir.join("new"))
+            .map(|d| d.filter_map(Result::ok).collect())
+            .unwrap_or_default();
+        if let Some(f) = found.first() {
+            break std::fs::read_to_string(f.path()).unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no mail in {}",
+            maildir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        text.contains("Subject: [Phaseplan] Test message for channel on-call"),
+        "{text}"
+    );
+    assert!(text.contains("Content-Type: text/plain"), "{text}");
+    assert!(text.contains("Content-Type: text/html"), "{text}");
+    assert!(
+        text.contains("oncall@example.com") && text.contains("lead@example.com"),
+        "{text}"
+    );
+    // A server that does not offer STARTTLS is refused, never spoken to in the clear: aiosmtpd
+    // without a certificate.
+    let plain_port = free_port();
+    let _plain = serve_as(
+        "aiosmtpd-plain",
+        std::process::Command::new(&smtpd)
+            .args([
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{plain_port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(dir.join("plain-maildir")),
+        plain_port,
+        Ready::Tcp,
+        Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (_, plain) = call(
+        &app.base,
+        "POST",
+        "/api/v1/notifications/channels",
+        Some(
+            json!({"kind": "email", "name": "plain", "host": "127.0.0.1", "port": plain_port,
+            "from": "phaseplan@example.com", "to": ["oncall@example.com"]}),
+        ),
+    )
+    .await;
+    let (_, test) = call(
+        &app.base,
+        "POST",
+        &format!(
+            "/api/v1/notifications/channels/{}/test",
+            plain["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(test["sent"], false, "{test}");
+    assert!(
+        !dir.join("plain-maildir/new").exists()
+            || std::fs::read_dir(dir.join("plain-maildir/new"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+}

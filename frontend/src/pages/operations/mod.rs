@@ -2,7 +2,9 @@
 //! address bar, beside the plan's `?s=`; `default` when none is named) the page shows what it
 //! follows, the phase track and its transition history, the checklist toward the next phase,
 //! the milestones on a time axis, and the live readings of its sources against its phase — all
-//! from one `GET /api/v1/platforms/{id}/status`, fetched again after every write.
+//! from one `GET /api/v1/platforms/{id}/status`, fetched again after every write — and its
+//! notifications: the channels, the platform's rules and the delivery log
+//! ([`notifications`], from the notification routes).
 //!
 //! Writes (a transition, a tick, an action, durations, a validation) are offered only to a role
 //! that may edit ([`Action::EditScenarios`], the server's own table); a viewer reads. Every
@@ -11,6 +13,7 @@
 mod checklist;
 mod live;
 mod milestones;
+mod notifications;
 mod track;
 
 use leptos::prelude::*;
@@ -257,6 +260,7 @@ pub fn Operations() -> impl IntoView {
             </Show>
             <checklist::ChecklistPanel ops=ops />
             <milestones::MilestonesPanel ops=ops />
+            <notifications::NotificationPanels ops=ops />
             <live::LivePanel ops=ops />
         </Show>
     }
