@@ -279,11 +279,7 @@ fn browser_tests(root: &Path) -> Result<(bool, Option<Counts>)> {
 
 /// 32 bytes as hex, different each run (the test server's data directory is fresh too).
 fn throwaway_key() -> String {
-    let seed = format!(
-        "{}{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-    );
+    let seed = format!("{}{:?}", std::process::id(), std::time::SystemTime::now());
     // Not a secret worth protecting: it seals the test run's own channels.
     let mut out = String::new();
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

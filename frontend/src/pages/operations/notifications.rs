@@ -61,9 +61,7 @@ fn channel_fields(k: ChannelKind) -> &'static [&'static str] {
     match k {
         ChannelKind::Webhook => &["name", "url", "secret"],
         ChannelKind::Slack => &["name", "url"],
-        ChannelKind::Email => &[
-            "name", "host", "port", "username", "password", "from", "to",
-        ],
+        ChannelKind::Email => &["name", "host", "port", "username", "password", "from", "to"],
     }
 }
 
@@ -511,10 +509,10 @@ fn channel_row(c: Channel, admin: bool, a: RowActions) -> impl IntoView {
             data-kind=c.kind.as_str()
             data-failing=c.failing.to_string()
         >
-            <th scope="row" data-testid="channel-name">{c.name.clone()}</th>
+            <th scope="row" data-testid="channel-row-name">{c.name.clone()}</th>
             <td>{kind_label(c.kind)}</td>
             <td class="note" data-testid="channel-target">{c.target.clone()}</td>
-            <td data-testid="channel-secret">{c.secret.clone()}</td>
+            <td data-testid="channel-secret-source">{c.secret.clone()}</td>
             <td class="note" data-testid="channel-health">{health(&c)}</td>
             <td>{utc_time(&c.created_at)}</td>
             <td>{c.created_by.clone()}</td>
@@ -601,7 +599,7 @@ impl Input {
                     on:input=move |ev| value.set(event_target_value(&ev))
                 />
                 <FieldError testid=self.error_testid message=error />
-                {self.help.map(|h| view! { <span id=help_id class="help">{h}</span> })}
+                {self.help.map(|h| view! { <span id=help_id.clone() data-testid=help_id class="help">{h}</span> })}
             </div>
         }
     }
@@ -729,8 +727,7 @@ fn AddChannel(ops: Ops, channels: Channels) -> impl IntoView {
             }
         });
     };
-    let error =
-        move |field: &'static str| Signal::derive(move || about(problem.get(), field));
+    let error = move |field: &'static str| Signal::derive(move || about(problem.get(), field));
 
     let name = Input::text("channel-name", "channel-name-error", "Name").placeholder("ops-hook");
     let inputs = move || match kind.get() {
@@ -888,8 +885,7 @@ fn EditChannel(
             }
         });
     };
-    let error =
-        move |field: &'static str| Signal::derive(move || about(problem.get(), field));
+    let error = move |field: &'static str| Signal::derive(move || about(problem.get(), field));
 
     let name_input = Input::text("channel-edit-name", "channel-edit-name-error", "Name")
         .view(name, error("name"));
@@ -1221,11 +1217,11 @@ fn AddRule(ops: Ops, channels: Channels, refresh: RwSignal<u32>) -> impl IntoVie
             }
         });
     };
-    let error =
-        move |field: &'static str| Signal::derive(move || about(problem.get(), field));
+    let error = move |field: &'static str| Signal::derive(move || about(problem.get(), field));
     let channels_error = error("channels");
 
-    let extra = move || match on.get() {
+    let extra = move || {
+        match on.get() {
         "status_change" => Some(
             view! {
                 <fieldset class="field checks" data-testid="rule-components">
@@ -1268,6 +1264,7 @@ fn AddRule(ops: Ops, channels: Channels, refresh: RwSignal<u32>) -> impl IntoVie
                 .into_any(),
         ),
         _ => None,
+    }
     };
 
     view! {
@@ -1545,7 +1542,10 @@ mod tests {
             field: Some("to[1]".to_owned()),
             message: "To[1]: not an address.".to_owned(),
         });
-        assert_eq!(about(p.clone(), "to").as_deref(), Some("To[1]: not an address."));
+        assert_eq!(
+            about(p.clone(), "to").as_deref(),
+            Some("To[1]: not an address.")
+        );
         assert_eq!(about(p.clone(), "token"), None);
         assert_eq!(general(p.clone(), &["name", "to"]), None);
         assert!(general(p, &["name"]).is_some());
