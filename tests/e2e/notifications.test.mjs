@@ -273,3 +273,33 @@ test('a webhook channel: signed tests and transitions, the delivery log, and the
     await page.context().close();
   }
 });
+
+test("an alert Alertmanager posts shows on the platform's live panel until it is resolved", async () => {
+  const alert = (status) => ({
+    version: '4', status, receiver: 'phaseplan', groupKey: '{}:{alertname="PhaseplanCacheMemoryWarning"}',
+    alerts: [{
+      status,
+      labels: { alertname: 'PhaseplanCacheMemoryWarning', severity: 'warning', platform: 'default', component: 'cache_memory' },
+      annotations: { summary: 'Redis memory above 70 % (warning) in phase <b>Launch</b>' },
+      startsAt: '2026-12-01T10:00:00Z',
+      fingerprint: 'e2e0000000000001',
+    }],
+  });
+  const post = (status) => fetch(`${BASE}/api/v1/alertmanager?platform=default`, {
+    method: 'POST', headers: { 'content-type': 'application/json', origin: BASE }, body: JSON.stringify(alert(status)),
+  });
+  assert.equal((await post('firing')).status, 200);
+  const page = await openPage(browser, '/operations');
+  const row = page.getByTestId('ops-alert');
+  await row.first().waitFor();
+  const shown = await row.first().innerText();
+  assert.match(shown, /PhaseplanCacheMemoryWarning/);
+  assert.match(shown, /Cache memory/);
+  // The summary is text: its markup is shown, not run.
+  assert.match(shown, /<b>Launch<\/b>/);
+  assert.equal((await post('resolved')).status, 200);
+  await page.reload();
+  await page.getByTestId('ops-alerts-none').waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

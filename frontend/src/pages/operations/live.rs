@@ -75,6 +75,43 @@ pub(super) fn LivePanel(ops: Ops) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <h3>"Alerts firing (from Alertmanager)"</h3>
+            {move || {
+                let alerts = ops.with(|s| s.alerts.clone()).unwrap_or_default();
+                if alerts.is_empty() {
+                    return view! {
+                        <p class="muted" data-testid="ops-alerts-none">
+                            "None. Alertmanager posts to /api/v1/alertmanager?platform=NAME; the bundles' alert rules label each alert with its platform and component."
+                        </p>
+                    }.into_any();
+                }
+                view! {
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Alerts firing">
+                        <table class="data" data-testid="ops-alerts">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Alert"</th>
+                                    <th scope="col">"Component"</th>
+                                    <th scope="col">"Severity"</th>
+                                    <th scope="col">"Summary"</th>
+                                    <th scope="col">"Since"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {alerts.into_iter().map(|a| view! {
+                                    <tr data-testid="ops-alert">
+                                        <th scope="row">{a.name.clone()}</th>
+                                        <td>{a.component.map_or("—", |c| c.label())}</td>
+                                        <td>{a.severity.clone().unwrap_or_default()}</td>
+                                        <td>{a.summary.clone()}</td>
+                                        <td>{a.starts_at.clone()}</td>
+                                    </tr>
+                                }).collect::<Vec<_>>()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
         </section>
     }
 }
