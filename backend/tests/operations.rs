@@ -9,55 +9,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{
-    Ready, Server, as_postgres, free_port, postgres_bin, run, scratch, serve_as, start_postgres,
-};
-use nix::sys::signal::Signal;
+use common::{as_postgres, call, free_port, postgres_bin, run, scratch, start, start_postgres};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-struct Running {
-    server: Server,
-    base: String,
-}
-
-fn start(name: &str, env: &[(&str, String)], args: &[String]) -> Running {
-    let port = free_port();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_phaseplan"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(env.iter().map(|(k, v)| (*k, v.clone())))
-        .args(["--port", &port.to_string()])
-        .args(args);
-    let server = serve_as(
-        name,
-        &mut cmd,
-        port,
-        Ready::Http("/api/v1/health"),
-        Signal::SIGTERM,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    Running {
-        server,
-        base: format!("http://127.0.0.1:{port}"),
-    }
-}
-
-async fn call(base: &str, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = reqwest::Client::new()
-        .request(method.parse().unwrap(), format!("{base}{path}"))
-        .header("origin", base);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
 
 async fn get(base: &str, path: &str) -> Value {
     let (status, body) = call(base, "GET", path, None).await;

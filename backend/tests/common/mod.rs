@@ -396,3 +396,55 @@ pub fn all_bundles() -> Vec<Bundle> {
     }
     out
 }
+
+/// The server binary started with `env` (and nothing inherited but PATH) and `args`, on a free
+/// port, once its health route answers.
+pub struct Running {
+    pub server: Server,
+    pub base: String,
+}
+
+pub fn start(name: &str, env: &[(&str, String)], args: &[String]) -> Running {
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_phaseplan"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (*k, v.clone())))
+        .args(["--port", &port.to_string()])
+        .args(args);
+    let server = serve_as(
+        name,
+        &mut cmd,
+        port,
+        Ready::Http("/api/v1/health"),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    Running {
+        server,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// A JSON request from the server's own origin: the status and the body (a string when it is
+/// not JSON).
+pub async fn call(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let mut req = reqwest::Client::new()
+        .request(method.parse().unwrap(), format!("{base}{path}"))
+        .header("origin", base);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
