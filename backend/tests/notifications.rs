@@ -899,3 +899,110 @@ async fn e_mail_goes_over_starttls_to_a_real_smtp_server_in_text_and_html() {
                 .is_none()
     );
 }
+
+#[tokio::test]
+async fn late_and_due_milestones_send_one_message_each() {
+    let (inbox, addr) = receiver().await;
+    let dir = scratch("notify-milestones");
+    let app = start("notify-milestones", &env(&dir.join("data")), &[]);
+    let base = app.base.clone();
+    // Two plans: one that started long ago (its move to Growth is past: every milestone late),
+    // one that starts now (its milestones ahead, within a year).
+    let mut platforms = Vec::new();
+    for (name, year) in [("late-plan", 2024), ("due-plan", 2026)] {
+        let mut scenario = serde_json::to_value(
+            phaseplan_model::presets::preset("ride-hailing")
+                .unwrap()
+                .scenario,
+        )
+        .unwrap();
+        scenario["growth"]["start_year"] = json!(year);
+        scenario["growth"]["start_month"] = json!(12);
+        let (status, saved) = call(
+            &base,
+            "POST",
+            "/api/v1/scenarios",
+            Some(json!({"name": name, "scenario": scenario})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{saved}");
+        let (status, p) = call(
+            &base,
+            "POST",
+            "/api/v1/platforms",
+            Some(json!({"name": name, "scenario_id": saved["id"], "phase": "launch"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        platforms.push(name);
+    }
+    let (_, hook) = call(
+        &base,
+        "POST",
+        "/api/v1/notifications/channels",
+        Some(json!({"kind": "webhook", "name": "ops", "url": format!("http://{addr}/hook"), "secret": HOOK_SECRET})),
+    )
+    .await;
+    for (platform, trigger) in [
+        ("late-plan", json!({"on": "milestone_late"})),
+        ("due-plan", json!({"on": "milestone_due", "days": 365})),
+    ] {
+        let (status, r) = call(
+            &base,
+            "POST",
+            &format!("/api/v1/platforms/{platform}/notification-rules"),
+            Some(json!({"trigger": trigger, "channels": [hook["id"]], "cooldown_minutes": 0})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+    }
+    // What the milestones say, as the page shows them.
+    let (_, late) = call(&base, "GET", "/api/v1/platforms/late-plan/milestones", None).await;
+    let late_n = late["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "late")
+        .count();
+    assert!(late_n >= 3, "{late}");
+    let (_, due) = call(&base, "GET", "/api/v1/platforms/due-plan/milestones", None).await;
+    let today = due["today"].as_str().unwrap().to_owned();
+    let due_n = due["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| {
+            m["status"] != "completed"
+                && m["target_date"]
+                    .as_str()
+                    .is_some_and(|d| d >= today.as_str() && d <= "2027-12-01")
+        })
+        .count();
+    assert!(due_n >= 1, "{due}");
+    let got = until_received(&inbox, "/hook", late_n + due_n, Duration::from_secs(20)).await;
+    // Several passes later, still one message per milestone.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got_now = inbox.got.lock().unwrap().len();
+    assert_eq!(got_now, late_n + due_n, "{got:?}");
+    let kinds = |k: &str, p: &str| {
+        got.iter()
+            .filter(|g| g["event"]["kind"] == k && g["event"]["platform"] == p)
+            .count()
+    };
+    assert_eq!(kinds("milestone_late", "late-plan"), late_n);
+    assert_eq!(kinds("milestone_due", "due-plan"), due_n);
+    for g in &got {
+        assert!(
+            g["event"]["date"].is_string(),
+            "a milestone's message names its date: {g}"
+        );
+        assert!(
+            g["event"]["title"]
+                .as_str()
+                .unwrap()
+                .contains(g["event"]["platform"].as_str().unwrap())
+        );
+    }
+    assert!(inbox.got.lock().unwrap().iter().all(|g| g.1), "signed");
+    drop(app);
+}

@@ -162,6 +162,8 @@ test('a webhook channel: signed tests and transitions, the delivery log, and the
     assert.ok(!all.channels.some((c) => c.name === `${name}-plain`), 'the server has no such channel');
 
     // A rule on transitions to the channel.
+    const offered = await page.getByTestId('rule-trigger').locator('option').evaluateAll((os) => os.map((o) => o.value));
+    assert.deepEqual(offered, ['status_change', 'next_phase_soon', 'milestone_due', 'milestone_late', 'transition', 'channel_failing', 'alert_firing']);
     await page.getByTestId('rule-trigger').selectOption('transition');
     await page.locator(`[data-testid="rule-channel"][data-id="${channelId}"]`).check();
     assert.equal(await page.getByTestId('rule-cooldown').inputValue(), '30');

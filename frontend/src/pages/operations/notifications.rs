@@ -35,13 +35,14 @@ const SECRET_HELP: &str = "inline, or env:NAME, or file:PATH under the server's 
 const KINDS: [ChannelKind; 3] = [ChannelKind::Webhook, ChannelKind::Slack, ChannelKind::Email];
 
 /// The triggers (their wire names), in the order the form offers them, with their words there.
-const TRIGGERS: [(&str, &str); 6] = [
+const TRIGGERS: [(&str, &str); 7] = [
     ("status_change", "Live status changes"),
     ("next_phase_soon", "Next phase needed within the lead time"),
     ("milestone_due", "Milestone due within some days"),
     ("milestone_late", "Milestone late"),
     ("transition", "A transition is recorded"),
     ("channel_failing", "A channel keeps failing"),
+    ("alert_firing", "An Alertmanager alert fires (any alert)"),
 ];
 
 /// The inputs of the rule form, as the server names them.
@@ -1159,6 +1160,7 @@ fn AddRule(ops: Ops, channels: Channels, refresh: RwSignal<u32>) -> impl IntoVie
             },
             "milestone_late" => Trigger::MilestoneLate,
             "transition" => Trigger::Transition,
+            "alert_firing" => Trigger::AlertFiring { names: Vec::new() },
             _ => Trigger::ChannelFailing,
         })
     };
