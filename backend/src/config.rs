@@ -567,56 +567,6 @@ impl Settings {
 
     /// Checks how the server decides who is asking, and whether it may listen where it is told
     /// to: no sign-in only on loopback, accounts off loopback only over TLS (or on purpose).
-    /// The notifier's settings, checked: a bad key, CA file or interval is a configuration error
-    /// naming it.
-    pub fn notify(&self) -> Result<crate::notify::NotifySettings, ConfigError> {
-        let secret_key = self
-            .secret_key
-            .as_ref()
-            .map(|k| crate::notify::secret::Cipher::from_setting(k.expose()))
-            .transpose()
-            .map_err(|e| ConfigError::new("secret_key", e.to_string()))?;
-        let seconds = |name: &str, v: f64, min: f64| {
-            if v.is_finite() && (min..=3_600.0).contains(&v) {
-                Ok(std::time::Duration::from_secs_f64(v))
-            } else {
-                Err(ConfigError::new(
-                    name.to_owned(),
-                    format!("must be between {min} and 3600 seconds (got {v})"),
-                ))
-            }
-        };
-        let mailer = crate::notify::mail::Mailer::new(self.smtp_ca_file.as_deref())
-            .map_err(|e| ConfigError::new("smtp_ca_file", e))?;
-        let public_url = match &self.public_url {
-            Some(u) => {
-                phaseplan_model::notify::check_url("public_url", u)
-                    .or_else(|e| {
-                        // Any http(s) URL names where people open the server.
-                        if u.starts_with("http://") {
-                            Ok(())
-                        } else {
-                            Err(e)
-                        }
-                    })
-                    .map_err(|e| ConfigError::new("public_url", e.reason.to_string()))?;
-                u.trim_end_matches('/').to_owned()
-            }
-            None => match self.host {
-                IpAddr::V6(h) => format!("http://[{h}]:{}", self.port),
-                IpAddr::V4(h) => format!("http://{h}:{}", self.port),
-            },
-        };
-        Ok(crate::notify::NotifySettings {
-            secret_key,
-            secrets_dir: self.secrets_dir.clone(),
-            public_url,
-            retry_base: seconds("notify_retry_seconds", self.notify_retry_seconds, 0.05)?,
-            watch_every: seconds("notify_watch_seconds", self.notify_watch_seconds, 0.1)?,
-            mailer,
-        })
-    }
-
     pub fn access(&self) -> Result<Access, ConfigError> {
         let loopback = self.host.is_loopback();
         if self.auth == AuthMode::None && !loopback {

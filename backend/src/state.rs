@@ -53,7 +53,7 @@ impl AppState {
     pub async fn build(settings: &Settings) -> Result<(Self, Vec<Source>), StartupError> {
         let limits = Arc::new(settings.http_limits()?);
         let access = Arc::new(settings.access()?);
-        let notify = settings.notify()?;
+        let notify = crate::notify::NotifySettings::from_settings(settings)?;
         let spa = match &settings.static_dir {
             Some(dir) => SpaSource::Dir(dir.clone()),
             None => SpaSource::Embedded,

@@ -18,6 +18,7 @@ use phaseplan_model::notify::alertmanager::FiringAlert;
 use phaseplan_model::notify::{Channel, ChannelKind, Event, FAILING_AFTER, Trigger};
 use phaseplan_model::operations::{MilestoneKey, MilestoneStatus, TransitionRecord};
 
+use crate::config::{ConfigError, Settings};
 use crate::live::LiveHub;
 use crate::operations::{self as ops, Judged};
 use crate::store::{ChannelRow, Observed, RuleRow, Store, new_id, now_ms, rfc3339};
@@ -55,6 +56,58 @@ pub struct NotifySettings {
     /// How often the watcher reads the rules' conditions.
     pub watch_every: Duration,
     pub mailer: mail::Mailer,
+}
+
+impl NotifySettings {
+    /// The notifier's settings, checked: a bad key, CA file or interval is a configuration error
+    /// naming it.
+    pub fn from_settings(settings: &Settings) -> Result<NotifySettings, ConfigError> {
+        let secret_key = settings
+            .secret_key
+            .as_ref()
+            .map(|k| Cipher::from_setting(k.expose()))
+            .transpose()
+            .map_err(|e| ConfigError::new("secret_key", e.to_string()))?;
+        let seconds = |name: &str, v: f64, min: f64| {
+            if v.is_finite() && (min..=3_600.0).contains(&v) {
+                Ok(std::time::Duration::from_secs_f64(v))
+            } else {
+                Err(ConfigError::new(
+                    name.to_owned(),
+                    format!("must be between {min} and 3600 seconds (got {v})"),
+                ))
+            }
+        };
+        let mailer = mail::Mailer::new(settings.smtp_ca_file.as_deref())
+            .map_err(|e| ConfigError::new("smtp_ca_file", e))?;
+        let public_url = match &settings.public_url {
+            Some(u) => {
+                phaseplan_model::notify::check_url("public_url", u)
+                    .or_else(|e| {
+                        // Any http(s) URL names where people open the server.
+                        if u.starts_with("http://") {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
+                    .map_err(|e| ConfigError::new("public_url", e.reason.to_string()))?;
+                u.trim_end_matches('/').to_owned()
+            }
+            None => match settings.host {
+                std::net::IpAddr::V6(h) => format!("http://[{h}]:{}", settings.port),
+                std::net::IpAddr::V4(h) => format!("http://{h}:{}", settings.port),
+            },
+        };
+        Ok(NotifySettings {
+            secret_key,
+            secrets_dir: settings.secrets_dir.clone(),
+            public_url,
+            retry_base: seconds("notify_retry_seconds", settings.notify_retry_seconds, 0.05)?,
+            watch_every: seconds("notify_watch_seconds", settings.notify_watch_seconds, 0.1)?,
+            mailer,
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -170,10 +223,13 @@ impl Notifier {
                 .and_then(|r| r.resolve(self.settings.secrets_dir.as_deref()))
                 .map_err(|e| e.to_string())?
         };
-        match tokio::time::timeout(
-            send::SEND_TIMEOUT + Duration::from_secs(2),
-            send::send(&self.http, &self.settings.mailer, channel, &secret, event),
-        )
+        match tokio::time::timeout(send::SEND_TIMEOUT + Duration::from_secs(2), async {
+            if channel.kind == ChannelKind::Email {
+                self.settings.mailer.send(channel, &secret, event).await
+            } else {
+                send::send(&self.http, channel, &secret, event).await
+            }
+        })
         .await
         {
             Ok(r) => r,

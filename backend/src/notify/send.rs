@@ -1,5 +1,5 @@
-//! Sending one event to one channel: the generic webhook (the event as JSON, signed), Slack's
-//! incoming webhook, and e-mail over SMTP with STARTTLS.
+//! Sending one event over HTTP: the generic webhook (the event as JSON, signed) and Slack's
+//! incoming webhook.
 
 use std::time::Duration;
 
@@ -75,10 +75,10 @@ async fn post(
     }
 }
 
-/// Sends `event` to `channel` with its resolved `secret`.
+/// Sends `event` to a webhook or Slack `channel` with its resolved `secret` (e-mail goes through
+/// [`super::mail::Mailer`]).
 pub async fn send(
     http: &reqwest::Client,
-    mail: &super::mail::Mailer,
     channel: &ChannelRow,
     secret: &str,
     event: &Event,
@@ -104,7 +104,7 @@ pub async fn send(
             .await
         }
         ChannelKind::Slack => post(http, secret, message::slack(event).to_string(), &[]).await,
-        ChannelKind::Email => mail.send(channel, secret, event).await,
+        ChannelKind::Email => Err("an e-mail channel is sent by the mailer".to_owned()),
     }
 }
 
