@@ -260,16 +260,29 @@ pub struct Recorded {
     pub next_steps: Vec<String>,
 }
 
+/// Who hears of a recorded transition: the notifier. A parameter of [`transition`], so no route
+/// that records one can forget to tell; a trait, so this module need not import the notifier
+/// (which judges platforms through this one).
+pub trait TransitionListener: Sync {
+    /// Platform `platform` moved as `t` says (already stored).
+    fn transition_recorded(
+        &self,
+        platform: &str,
+        t: &TransitionRecord,
+    ) -> impl std::future::Future<Output = ()> + Send;
+}
+
 /// Records platform `name`'s move to the phase `to`, with the checks the API promises: an
 /// unknown phase is a 404 naming `phase`, the phase it is on or a skip without `force` a 422
 /// naming `phase`, a platform following an archived scenario a 409 naming `scenario_id`, and a
-/// move raced by another a 409.
+/// move raced by another a 409. Once stored, `listener` hears of it.
 #[allow(clippy::too_many_arguments)]
 pub async fn transition(
     store: &Store,
     hub: &LiveHub,
     catalog: &Arc<Catalog>,
     work: &WorkPool,
+    listener: &impl TransitionListener,
     by: &Actor<'_>,
     name: &str,
     to: &str,
@@ -373,8 +386,10 @@ pub async fn transition(
             phase_index: target,
         });
     }
+    let record = record_view(&row);
+    listener.transition_recorded(name, &record).await;
     Ok(Recorded {
-        record: record_view(&row),
+        record,
         changes,
         next_steps,
     })

@@ -358,14 +358,15 @@ async fn a_signed_webhook_is_retried_until_it_lands_and_no_secret_comes_back() {
     assert_eq!(status, StatusCode::CREATED, "{watch}");
     inbox.fail.store(1_000, Ordering::SeqCst);
     let sent = Instant::now();
+    // This move goes through the seeds' scaling API: it notifies as the native route does.
     let (status, back) = call(
         &base,
         "POST",
-        "/api/v1/platforms/default/transitions",
-        Some(json!({"to": "launch", "reason": "back"})),
+        "/api/scaling/transition/launch?platform=default",
+        Some(json!({"reason": "back"})),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{back}");
+    assert_eq!(status, StatusCode::OK, "{back}");
     let slack_msgs = until_received(&inbox, "/slack", 2, Duration::from_secs(10)).await;
     assert!(
         slack_msgs[1]["text"]
@@ -1005,4 +1006,260 @@ async fn late_and_due_milestones_send_one_message_each() {
     }
     assert!(inbox.got.lock().unwrap().iter().all(|g| g.1), "signed");
     drop(app);
+}
+
+/// A Prometheus holding `series` (OpenMetrics text) as backfilled blocks, scraping nothing:
+/// its guard and its URL. `None` without Prometheus and promtool.
+fn prometheus_holding(name: &str, series: &str) -> Option<(Server, String)> {
+    let (Some(prometheus), Some(promtool)) =
+        (tool("/usr/bin/prometheus"), tool("/usr/bin/promtool"))
+    else {
+        eprintln!("no Prometheus or promtool here: skipped");
+        return None;
+    };
+    let dir = scratch(name);
+    let file = dir.join("series.om");
+    std::fs::write(&file, series).unwrap();
+    let (ok, out) = run(std::process::Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&file)
+        .arg(dir.join("data")));
+    assert!(ok, "promtool could not write the blocks: {out}");
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        "global:\n  scrape_interval: 15s\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let prom = serve_as(
+        "prometheus",
+        std::process::Command::new(&prometheus)
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}")),
+        port,
+        Ready::Http("/-/ready"),
+        Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    Some((prom, format!("http://127.0.0.1:{port}")))
+}
+
+#[tokio::test]
+async fn a_rising_forecast_sends_one_next_phase_soon_message() {
+    // Three hours of users rising from 300 to 400 as a real gauge does, scraped every 15 s with
+    // ±10 users of noise (and on for the test's length), far below the Launch phase's lines: both
+    // trends reach the critical line within days, well inside the plan's lead time of months.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let first = now - 3 * 3_600;
+    // SplitMix64: the same noise on every run.
+    let noise = |t: u64| {
+        let mut z = t.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        (z % 2_001) as f64 / 100.0 - 10.0
+    };
+    let mut series = String::from("# HELP phaseplan_users Users.\n# TYPE phaseplan_users gauge\n");
+    for t in (first..now + 1_200).step_by(15) {
+        let users = 300.0 + (t - first) as f64 / 108.0 + noise(t);
+        series.push_str(&format!("phaseplan_users {users:.2} {t}\n"));
+    }
+    series.push_str("# EOF\n");
+    let Some((_prom, api)) = prometheus_holding("notify-forecast-prom", &series) else {
+        return;
+    };
+    let (inbox, addr) = receiver().await;
+    let dir = scratch("notify-forecast");
+    let config = dir.join("phaseplan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[live]\ninterval_seconds = 1\nhistory_hours = 4\n\n[[live.sources]]\nkind = \"prometheus\"\nname = \"prom\"\nurl = \"{api}\"\nqueries = {{ concurrent_users = \"phaseplan_users\" }}\n"
+        ),
+    )
+    .unwrap();
+    let app = start(
+        "notify-forecast",
+        &env(&dir.join("data")),
+        &["--config".to_owned(), config.display().to_string()],
+    );
+    let base = app.base.clone();
+    let (_, hook) = call(
+        &base,
+        "POST",
+        "/api/v1/notifications/channels",
+        Some(json!({"kind": "webhook", "name": "ops", "url": format!("http://{addr}/hook"), "secret": HOOK_SECRET})),
+    )
+    .await;
+    let (status, rule) = call(
+        &base,
+        "POST",
+        "/api/v1/platforms/default/notification-rules",
+        Some(json!({"trigger": {"on": "next_phase_soon"}, "channels": [hook["id"]], "cooldown_minutes": 0})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    // The server backfills the three hours from Prometheus and dates the next phase from them.
+    let start = Instant::now();
+    let m = loop {
+        let (_, m) = call(&base, "GET", "/api/v1/platforms/default/milestones", None).await;
+        if m["forecast_date"].is_string() {
+            break m;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let (_, s) = call(&base, "GET", "/api/v1/platforms/default/status", None).await;
+            panic!("no forecast date within 30 s: {m}\n{}", s["live"]);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let forecast = m["forecast_date"].as_str().unwrap();
+    let got = until_received(&inbox, "/hook", 1, Duration::from_secs(20)).await;
+    let e = &got[0]["event"];
+    assert_eq!(e["kind"], "next_phase_soon", "{e}");
+    assert_eq!(e["platform"], "default");
+    // The date the message gives is the forecast the Operations page shows, within the lead time.
+    assert_eq!(e["date"], forecast, "{e}");
+    let today = m["today"].as_str().unwrap();
+    assert!(forecast >= today, "{forecast} before {today}");
+    // The summary names the lead time of the plan the platform follows.
+    let (_, platform) = call(&base, "GET", "/api/v1/platforms/default", None).await;
+    let scenario_id = platform["scenario_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{platform}"));
+    let (_, saved) = call(
+        &base,
+        "GET",
+        &format!("/api/v1/scenarios/{scenario_id}"),
+        None,
+    )
+    .await;
+    let lead = saved["scenario"]["growth"]["lead_time_months"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{saved}"));
+    assert!(
+        e["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("lead time of {lead} months")),
+        "{e}"
+    );
+    assert!(
+        e["title"].as_str().unwrap().contains(forecast),
+        "the title names the date: {e}"
+    );
+    // Many watcher passes later the condition still holds: still one message.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        inbox.got.lock().unwrap().len(),
+        1,
+        "{:?}",
+        inbox.got.lock().unwrap()
+    );
+    assert!(inbox.got.lock().unwrap()[0].1, "signed");
+    drop(app);
+}
+
+/// Two handles on one database claim a backlog at once: every delivery is claimed exactly once.
+async fn claims_race(a: phaseplan_server::store::Store, b: phaseplan_server::store::Store) {
+    use phaseplan_model::notify::{ChannelKind, Event};
+    use phaseplan_server::store::{Actor, NewChannelRow};
+    let by = Actor {
+        name: "test",
+        address: "127.0.0.1",
+    };
+    let settings = json!({"url": "http://127.0.0.1:9/hook"});
+    let channel = a
+        .add_channel(
+            &NewChannelRow {
+                kind: ChannelKind::Webhook,
+                name: "race",
+                settings: &settings,
+                secret: "",
+                secret_source: "",
+            },
+            &by,
+        )
+        .await
+        .unwrap();
+    let channels = [(channel.id.clone(), channel.name.clone())];
+    for i in 0..60 {
+        let event = Event {
+            id: format!("event-{i:03}"),
+            kind: "test".to_owned(),
+            platform: "default".to_owned(),
+            title: format!("event {i}"),
+            summary: String::new(),
+            component: None,
+            utilisation_percent: None,
+            warning_percent: None,
+            critical_percent: None,
+            date: None,
+            link: String::new(),
+            at: "2026-12-01T00:00:00Z".to_owned(),
+        };
+        a.enqueue(&event, &channels, None).await.unwrap();
+    }
+    let claim = |s: phaseplan_server::store::Store| async move {
+        let mut mine = Vec::new();
+        loop {
+            let batch = s.claim_due(7, 60_000).await.unwrap();
+            if batch.is_empty() {
+                return mine;
+            }
+            assert!(batch.iter().all(|d| d.attempts == 1), "{batch:?}");
+            mine.extend(batch.into_iter().map(|d| d.id));
+        }
+    };
+    let (x, y) = tokio::join!(tokio::spawn(claim(a)), tokio::spawn(claim(b)));
+    let (x, y) = (x.unwrap(), y.unwrap());
+    let mut all: Vec<&String> = x.iter().chain(&y).collect();
+    all.sort();
+    let n = all.len();
+    all.dedup();
+    assert_eq!(
+        (n, all.len()),
+        (60, 60),
+        "claimed twice or missed: {x:?} {y:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_claim_each_delivery_once_on_sqlite() {
+    use phaseplan_server::store::Store;
+    let dir = scratch("notify-claims-sqlite");
+    let a = Store::open(None, Some(&dir)).await.unwrap();
+    let b = Store::open(None, Some(&dir)).await.unwrap();
+    claims_race(a, b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_claim_each_delivery_once_on_postgres() {
+    use phaseplan_server::store::Store;
+    let Some(bin) = postgres_bin() else {
+        eprintln!("no PostgreSQL here: skipped");
+        return;
+    };
+    let dir = scratch("notify-claims-pg");
+    let (ok, out) = run(as_postgres(&bin.join("initdb"))
+        .args(["-A", "trust", "-U", "postgres", "-D"])
+        .arg(dir.join("db")));
+    assert!(ok, "initdb: {out}");
+    let port = free_port();
+    let _pg = start_postgres(&bin, &dir.join("db"), &dir, port, &[]);
+    let url = phaseplan_server::secret::SourceUrl::from(format!(
+        "postgres://postgres@127.0.0.1:{port}/postgres"
+    ));
+    let a = Store::open(Some(&url), None).await.unwrap();
+    let b = Store::open(Some(&url), None).await.unwrap();
+    claims_race(a, b).await;
 }

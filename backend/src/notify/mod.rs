@@ -263,31 +263,6 @@ impl Notifier {
         }
     }
 
-    /// A transition was recorded: every transition rule of its platform sends.
-    pub async fn transition_recorded(&self, platform: &str, t: &TransitionRecord) {
-        let Ok(rules) = self.store.rules(Some(platform)).await else {
-            return;
-        };
-        for rule in rules.iter().filter(|r| r.trigger == Trigger::Transition) {
-            let mut e = self.event(
-                "transition",
-                platform,
-                format!("{platform} moved from {} to {}", t.from_name, t.to_name),
-                format!(
-                    "Recorded by {}{}{}. Deploy the {} bundle: {}{}",
-                    t.by,
-                    if t.reason.is_empty() { "" } else { ": " },
-                    t.reason,
-                    t.to_name,
-                    self.settings.public_url.trim_end_matches('/'),
-                    t.bundle
-                ),
-            );
-            e.date = Some(t.at.chars().take(10).collect());
-            self.enqueue(rule, &e, None, None).await;
-        }
-    }
-
     /// Alertmanager reported news of an alert on `platform`: the alert rules that match say so.
     pub async fn alert_changed(&self, platform: &str, a: &FiringAlert, firing: bool) {
         let Ok(rules) = self.store.rules(Some(platform)).await else {
@@ -626,5 +601,32 @@ fn milestone_key(k: MilestoneKey) -> &'static str {
         MilestoneKey::Ready => "ready",
         MilestoneKey::Move => "move",
         MilestoneKey::Validated => "validated",
+    }
+}
+
+impl ops::TransitionListener for Notifier {
+    /// A transition was recorded: every transition rule of its platform sends.
+    async fn transition_recorded(&self, platform: &str, t: &TransitionRecord) {
+        let Ok(rules) = self.store.rules(Some(platform)).await else {
+            return;
+        };
+        for rule in rules.iter().filter(|r| r.trigger == Trigger::Transition) {
+            let mut e = self.event(
+                "transition",
+                platform,
+                format!("{platform} moved from {} to {}", t.from_name, t.to_name),
+                format!(
+                    "Recorded by {}{}{}. Deploy the {} bundle: {}{}",
+                    t.by,
+                    if t.reason.is_empty() { "" } else { ": " },
+                    t.reason,
+                    t.to_name,
+                    self.settings.public_url.trim_end_matches('/'),
+                    t.bundle
+                ),
+            );
+            e.date = Some(t.at.chars().take(10).collect());
+            self.enqueue(rule, &e, None, None).await;
+        }
     }
 }

@@ -310,6 +310,7 @@ pub async fn record(
         &hub,
         &catalog,
         &work,
+        &*notifier,
         &who.actor(),
         &id,
         &body.to,
@@ -317,7 +318,6 @@ pub async fn record(
         body.force,
     )
     .await?;
-    notifier.transition_recorded(&id, &done.record).await;
     Ok((
         StatusCode::CREATED,
         AppJson(TransitionOutcome {

@@ -195,6 +195,7 @@ pub async fn transition(
         &hub,
         &catalog,
         &work,
+        &*notifier,
         &who.actor(),
         which.name(),
         &phase,
@@ -203,9 +204,6 @@ pub async fn transition(
     )
     .await
     .map_err(named_platform)?;
-    notifier
-        .transition_recorded(which.name(), &done.record)
-        .await;
     Ok(AppJson(TransitionResponse {
         message: "Phase transition recorded successfully".to_owned(),
         result: TransitionResult {

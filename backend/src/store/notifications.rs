@@ -550,7 +550,9 @@ impl Store {
 
     /// Claims up to `limit` deliveries due now for `hold_ms`: each is this replica's to send
     /// until then (a replica that dies mid-send leaves it to be claimed again). The claim counts
-    /// an attempt.
+    /// an attempt. One statement claims the batch; its outer condition is re-checked on each row
+    /// it updates, so two replicas claiming at once (PostgreSQL re-reads a row another
+    /// transaction updated) never both win one delivery.
     pub async fn claim_due(
         &self,
         limit: u32,
@@ -559,32 +561,23 @@ impl Store {
         let now = now_ms();
         let ids: Vec<(String,)> = on_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT id FROM notification_deliveries WHERE state = 'pending' AND next_at <= $1 \
-                 AND claimed_until <= $1 ORDER BY next_at, id LIMIT $2",
+                "UPDATE notification_deliveries SET claimed_until = $1, attempts = attempts + 1 \
+                 WHERE state = 'pending' AND claimed_until <= $2 AND id IN (SELECT id FROM \
+                 notification_deliveries WHERE state = 'pending' AND next_at <= $2 \
+                 AND claimed_until <= $2 ORDER BY next_at, id LIMIT $3) RETURNING id",
             )
+            .bind(now + hold_ms)
             .bind(now)
             .bind(i64::from(limit))
             .fetch_all(pool)
             .await?
         });
-        let mut claimed = Vec::new();
+        let mut claimed = Vec::with_capacity(ids.len());
         for (id,) in ids {
-            let won = on_pool!(self, pool => {
-                sqlx::query(
-                    "UPDATE notification_deliveries SET claimed_until = $1, attempts = attempts + 1 \
-                     WHERE id = $2 AND state = 'pending' AND claimed_until <= $3",
-                )
-                .bind(now + hold_ms)
-                .bind(&id)
-                .bind(now)
-                .execute(pool)
-                .await?
-                .rows_affected()
-            });
-            if won > 0 {
-                claimed.push(self.delivery(&id).await?);
-            }
+            claimed.push(self.delivery(&id).await?);
         }
+        // RETURNING gives no order: the oldest due first, as selected.
+        claimed.sort_by(|a, b| (a.next_at, &a.id).cmp(&(b.next_at, &b.id)));
         Ok(claimed)
     }
 
