@@ -371,7 +371,7 @@ pub async fn deliveries(
     State(store): State<Store>,
     AppQuery(p): AppQuery<DeliveryParams>,
 ) -> Result<AppJson<DeliveryPage>, AppError> {
-    let limit = super::page_limit(p.limit, 50, 200)?;
+    let limit = super::page_limit(p.limit, phaseplan_model::notify::DELIVERY_PAGE, 200)?;
     let cursor = match &p.cursor {
         None => None,
         Some(c) => Some(

@@ -457,6 +457,9 @@ pub struct Delivery {
     pub sent_at: Option<String>,
 }
 
+/// Deliveries on one page of the log when the reader asks for no other size.
+pub const DELIVERY_PAGE: u32 = 50;
+
 /// `GET /api/v1/notifications/deliveries`: newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1390,6 +1390,9 @@ fn next_or_sent(d: &Delivery) -> String {
     }
 }
 
+/// How often the log is read again while a delivery is still being tried.
+const FOLLOW_SECONDS: u64 = 5;
+
 /// The delivery log: every event to every channel, newest first, 50 at a time.
 #[component]
 fn DeliveriesPanel(ops: Ops) -> impl IntoView {
@@ -1434,6 +1437,32 @@ fn DeliveriesPanel(ops: Ops) -> impl IntoView {
     Effect::new(move |_| {
         ops.refresh.track();
         load(false);
+    });
+    // The log follows the worker on its own: while a delivery is still being tried, the first
+    // page is read again every few seconds (never while the reader pages back through older
+    // ones, nor while the tab is hidden).
+    let follow = set_interval_with_handle(
+        move || {
+            let paged = deliveries
+                .with_untracked(|d| d.len() > phaseplan_model::notify::DELIVERY_PAGE as usize);
+            let trying = deliveries.with_untracked(|d| {
+                d.iter()
+                    .any(|x| x.state == phaseplan_model::notify::DeliveryState::Pending)
+            });
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.hidden());
+            if trying && !paged && !hidden && !loading.get_untracked() {
+                load(false);
+            }
+        },
+        std::time::Duration::from_secs(FOLLOW_SECONDS),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(f) = follow {
+            f.clear();
+        }
     });
 
     view! {
