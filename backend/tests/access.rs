@@ -564,6 +564,7 @@ async fn each_role_may_what_it_may_and_nothing_more() {
     let computations = [
         "/api/v1/evaluate",
         "/api/v1/phase-fit",
+        "/api/v1/usl/fit",
         "/api/v1/bundles/{phase}/{file}",
         "/api/v1/session",
     ];

@@ -554,3 +554,93 @@ mod bundles {
         assert_eq!(error_of(res).await.0, StatusCode::BAD_REQUEST);
     }
 }
+
+/// The R `usl` package's `specsdm91` dataset: the fit over HTTP is the published one.
+#[tokio::test]
+async fn usl_fit_answers_the_published_fit_and_names_bad_points() {
+    let app = TestApp::spawn().await;
+    let data = [
+        (1.0, 64.9),
+        (18.0, 995.9),
+        (36.0, 1652.4),
+        (72.0, 1853.2),
+        (108.0, 1828.9),
+        (144.0, 1775.0),
+        (216.0, 1702.2),
+    ];
+    let points: Vec<serde_json::Value> = data
+        .iter()
+        .map(|(n, x)| serde_json::json!({"concurrency": n, "throughput": x}))
+        .collect();
+    let res = app
+        .post_raw(
+            "/api/v1/usl/fit",
+            "application/json",
+            &serde_json::json!({ "points": points }).to_string(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let fit: serde_json::Value = res.json().await.unwrap();
+    let near = |k: &str, v: f64| (fit[k].as_f64().unwrap() - v).abs() / v < 0.01;
+    assert!(
+        near("sigma", 2.773e-2) && near("kappa", 1.044e-4) && near("lambda", 90.0),
+        "{fit}"
+    );
+    assert!(
+        near("peak_concurrency", 96.52) && near("peak_throughput", 1884.0),
+        "{fit}"
+    );
+    assert!(fit["r_squared"].as_f64().unwrap() > 0.9, "{fit}");
+    assert_eq!(fit["residuals"].as_array().unwrap().len(), 7);
+    for k in ["lambda", "sigma", "kappa", "peak_concurrency"] {
+        let [lo, hi] = [0, 1].map(|i| fit["intervals"][k][i].as_f64().unwrap());
+        let v = fit[k].as_f64().unwrap();
+        assert!(lo <= v && v <= hi, "{k}: {fit}");
+    }
+
+    // A bad point is a 422 naming it; too few concurrencies, or malformed JSON, likewise clear.
+    let mut bad = points.clone();
+    bad[3]["throughput"] = serde_json::json!(-5);
+    let cases = [
+        (
+            serde_json::json!({ "points": bad }).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "points[3].throughput",
+        ),
+        (
+            serde_json::json!({ "points": &points[..3] }).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "points",
+        ),
+        (
+            r#"{"points": [{"concurrency": 1, "throughput": 1, "x": 2}]}"#.to_owned(),
+            StatusCode::BAD_REQUEST,
+            "points[0]",
+        ),
+    ];
+    for (body, status, field) in cases {
+        let (got, err) = error_of(
+            app.post_raw("/api/v1/usl/fit", "application/json", &body)
+                .await,
+        )
+        .await;
+        assert_eq!(got, status, "{body}: {err:?}");
+        assert!(
+            err.error
+                .field
+                .as_deref()
+                .is_some_and(|f| f.starts_with(field)),
+            "{body}: {err:?}"
+        );
+    }
+    let falling = serde_json::json!({"points": [
+        {"concurrency": 1, "throughput": 100}, {"concurrency": 2, "throughput": 60},
+        {"concurrency": 4, "throughput": 30}, {"concurrency": 8, "throughput": 15}]});
+    let (got, err) = error_of(
+        app.post_raw("/api/v1/usl/fit", "application/json", &falling.to_string())
+            .await,
+    )
+    .await;
+    assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err.error.message.contains("never rises"), "{err:?}");
+}

@@ -37,6 +37,7 @@ pub mod forecast;
 pub mod format;
 pub mod growth;
 pub mod live;
+pub mod measurements;
 pub mod migration;
 pub mod notify;
 pub mod operations;

@@ -16,6 +16,7 @@ pub mod scaling;
 pub mod scenarios;
 pub mod session;
 pub mod users;
+pub mod usl;
 
 use std::sync::Arc;
 
@@ -90,6 +91,7 @@ fn api() -> Router<AppState> {
     Router::new()
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/phase-fit", post(phase_fit::phase_fit))
+        .route("/api/v1/usl/fit", post(usl::fit_usl))
         .route("/api/v1/catalog", get(catalog::catalog))
         .route("/api/v1/presets", get(presets::list))
         .route("/api/v1/evaluate", post(evaluate::evaluate))

@@ -30,6 +30,7 @@ use crate::routes;
         routes::catalog::catalog,
         routes::presets::list,
         routes::phase_fit::phase_fit,
+        routes::usl::fit_usl,
         routes::evaluate::evaluate,
         routes::bundles::default_scenario,
         routes::bundles::for_scenario,

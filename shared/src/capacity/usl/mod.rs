@@ -11,9 +11,15 @@
 //! peak at `N* = √((1 − σ)/κ)`). Phaseplan uses it over the app tier's instance count: adding
 //! instances helps less and less, and past `N*` it hurts.
 //!
-//! Fitting: dividing through gives `N / X(N) = 1/λ + (σ/λ)(N − 1) + (κ/λ)·N(N − 1)`, linear in
-//! `(1/λ, σ/λ, κ/λ)`, so ordinary least squares on `N / X` recovers all three exactly from noiseless
-//! data and well from measurements (it weights points by `N/X`, i.e. slightly favours large `N`).
+//! Fitting is [`fit::UslFit::fit`]: nonlinear least squares on `X(N)`, as the standard tools do,
+//! started from the linearised solution [`Usl::fit_linear`]. Dividing through gives
+//! `N / X(N) = 1/λ + (σ/λ)(N − 1) + (κ/λ)·N(N − 1)`, linear in `(1/λ, σ/λ, κ/λ)`: ordinary least
+//! squares on `N / X` recovers all three exactly from noiseless data, but weights the points by
+//! `N/X` and so lands away from the least-squares curve on real measurements.
+
+pub mod fit;
+
+pub use fit::{Intervals, UslFit};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,14 +38,55 @@ pub struct Usl {
 /// Why a fit failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
-    #[error("need at least 3 measurements at 3 different concurrencies, got {0}")]
+    #[error("need measurements at 3 or more different concurrencies, got {0}")]
     TooFewPoints(usize),
-    #[error("measurement {index}: concurrency and throughput must be finite and positive")]
-    BadPoint { index: usize },
+    #[error("at most {max} measurements, got {0}", max = fit::MAX_FIT_POINTS)]
+    TooMany(usize),
+    #[error("measurement {index}: the concurrency must be a finite number above 0")]
+    BadConcurrency { index: usize },
+    #[error("measurement {index}: the throughput must be a finite number above 0")]
+    BadThroughput { index: usize },
     #[error("the measurements do not determine the coefficients (collinear)")]
     Singular,
     #[error("the measurements do not follow the USL (fitted throughput per unit is not positive)")]
     NotUsl,
+    #[error(
+        "throughput never rises with concurrency (the fitted curve peaks below one unit): the USL \
+         describes a system that scales at least at first"
+    )]
+    DoesNotScale,
+    #[error("the USL curve describes these measurements worse than their mean throughput does")]
+    WorseThanMean,
+}
+
+impl FitError {
+    /// The measurement and its field a bad point names: `(index, "throughput")`.
+    pub fn point(&self) -> Option<(usize, &'static str)> {
+        match self {
+            FitError::BadConcurrency { index } => Some((*index, "concurrency")),
+            FitError::BadThroughput { index } => Some((*index, "throughput")),
+            _ => None,
+        }
+    }
+}
+
+/// Checks every point and counts the distinct concurrencies (at least 3).
+fn distinct_concurrencies(points: &[(f64, f64)]) -> Result<usize, FitError> {
+    for (index, &(n, x)) in points.iter().enumerate() {
+        if !(n.is_finite() && n > 0.0) {
+            return Err(FitError::BadConcurrency { index });
+        }
+        if !(x.is_finite() && x > 0.0) {
+            return Err(FitError::BadThroughput { index });
+        }
+    }
+    let mut distinct: Vec<f64> = points.iter().map(|p| p.0).collect();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    if distinct.len() < 3 {
+        return Err(FitError::TooFewPoints(distinct.len()));
+    }
+    Ok(distinct.len())
 }
 
 impl Usl {
@@ -61,21 +108,17 @@ impl Usl {
         }
     }
 
-    /// Fits `λ, σ, κ` to `(concurrency, throughput)` measurements by least squares (see the module
-    /// docs). Negative `σ` or `κ` from noisy data are clamped to 0, since they have no physical
-    /// meaning.
+    /// Fits `λ, σ, κ` to `(concurrency, throughput)` measurements by nonlinear least squares
+    /// ([`UslFit::fit`]), the coefficients alone.
     pub fn fit(points: &[(f64, f64)]) -> Result<Usl, FitError> {
-        for (index, &(n, x)) in points.iter().enumerate() {
-            if !(n.is_finite() && x.is_finite() && n > 0.0 && x > 0.0) {
-                return Err(FitError::BadPoint { index });
-            }
-        }
-        let mut distinct: Vec<f64> = points.iter().map(|p| p.0).collect();
-        distinct.sort_by(f64::total_cmp);
-        distinct.dedup();
-        if distinct.len() < 3 {
-            return Err(FitError::TooFewPoints(points.len()));
-        }
+        UslFit::fit(points).map(|f| f.usl)
+    }
+
+    /// The linearised fit (see the module docs): least squares on `N/X`, the nonlinear fit's
+    /// start. Negative `σ` or `κ` from noisy data are clamped to 0, since they have no physical
+    /// meaning.
+    pub fn fit_linear(points: &[(f64, f64)]) -> Result<Usl, FitError> {
+        distinct_concurrencies(points)?;
         // Normal equations AᵀA·β = Aᵀy with rows [1, N−1, N(N−1)] and y = N/X.
         let mut ata = [[0.0_f64; 3]; 3];
         let mut aty = [0.0_f64; 3];
@@ -102,8 +145,29 @@ impl Usl {
     }
 }
 
-/// Solves a 3×3 linear system by Gaussian elimination with partial pivoting.
-fn solve3(mut m: [[f64; 3]; 3], mut v: [f64; 3]) -> Option<[f64; 3]> {
+/// Solves a 3×3 linear system by Gaussian elimination with partial pivoting, after scaling it
+/// by its diagonal (`S·A·S·y = S·b`, `x = S·y`, `S = diag(1/√|Aᵢᵢ|)`): the USL's normal
+/// equations mix terms of 1 and 10¹² (λ against κ), and unscaled pivots would call that singular.
+fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
+    let s = [0, 1, 2].map(|i| {
+        let d = m[i][i].abs();
+        if d > 0.0 && d.is_finite() {
+            1.0 / d.sqrt()
+        } else {
+            1.0
+        }
+    });
+    let mut scaled = m;
+    for (i, row) in scaled.iter_mut().enumerate() {
+        for (j, cell) in row.iter_mut().enumerate() {
+            *cell *= s[i] * s[j];
+        }
+    }
+    let y = solve3_plain(scaled, [0, 1, 2].map(|i| v[i] * s[i]))?;
+    Some([0, 1, 2].map(|i| y[i] * s[i]))
+}
+
+fn solve3_plain(mut m: [[f64; 3]; 3], mut v: [f64; 3]) -> Option<[f64; 3]> {
     let scale = m.iter().flatten().fold(0.0_f64, |s, x| s.max(x.abs()));
     for col in 0..3 {
         let pivot = (col..3).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
@@ -203,15 +267,15 @@ mod tests {
         );
         assert_eq!(
             Usl::fit(&[(1.0, 1.0), (1.0, 1.1), (2.0, 2.0), (2.0, 1.9)]),
-            Err(FitError::TooFewPoints(4))
+            Err(FitError::TooFewPoints(2))
         );
         assert_eq!(
             Usl::fit(&[(1.0, 1.0), (2.0, f64::NAN), (3.0, 3.0)]),
-            Err(FitError::BadPoint { index: 1 })
+            Err(FitError::BadThroughput { index: 1 })
         );
         assert_eq!(
             Usl::fit(&[(1.0, 1.0), (2.0, -2.0), (3.0, 3.0)]),
-            Err(FitError::BadPoint { index: 1 })
+            Err(FitError::BadThroughput { index: 1 })
         );
     }
 }
