@@ -565,6 +565,7 @@ async fn each_role_may_what_it_may_and_nothing_more() {
         "/api/v1/evaluate",
         "/api/v1/phase-fit",
         "/api/v1/usl/fit",
+        "/api/v1/measurements/parse",
         "/api/v1/bundles/{phase}/{file}",
         "/api/v1/session",
     ];

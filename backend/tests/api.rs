@@ -644,3 +644,110 @@ async fn usl_fit_answers_the_published_fit_and_names_bad_points() {
     assert_eq!(got, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(err.error.message.contains("never rises"), "{err:?}");
 }
+
+/// A real file of each kind the parse takes, as the raw body; bad ones named.
+#[tokio::test]
+async fn measurements_parse_takes_the_raw_file_and_names_the_bad_line() {
+    let app = TestApp::spawn().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/tests/fixtures/measurements");
+    let read = |n: &str| std::fs::read_to_string(dir.join(n)).unwrap();
+    for (format, file, media, points) in [
+        ("hey", "hey.txt", "text/plain", 6),
+        ("wrk", "wrk.txt", "text/plain", 6),
+        ("k6-json", "k6-summary.json", "application/json", 1),
+        ("k6-csv", "k6.csv", "text/csv", 3),
+        ("jmeter", "jmeter.jtl", "text/csv", 3),
+        (
+            "locust",
+            "locust_stats_history.csv",
+            "text/csv; charset=utf-8",
+            4,
+        ),
+    ] {
+        let res = app
+            .post_raw(
+                &format!("/api/v1/measurements/parse?format={format}"),
+                media,
+                &read(file),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{format}");
+        let got: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(
+            got["points"].as_array().unwrap().len(),
+            points,
+            "{format}: {got}"
+        );
+        assert!(got["points"][0]["concurrency"].as_f64().unwrap() > 0.0);
+        assert!(got["warnings"].is_array());
+    }
+    // Without ?format= the content says which.
+    let res = app
+        .post_raw("/api/v1/measurements/parse", "text/plain", &read("wrk.txt"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The plain CSV, and what goes wrong.
+    let csv = "concurrency,throughput,latency_ms\n1,100,5\n2,lots,6\n";
+    let (status, err) = error_of(
+        app.post_raw("/api/v1/measurements/parse?format=csv", "text/csv", csv)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err.error.field.as_deref(), Some("body"));
+    assert!(
+        err.error
+            .message
+            .contains("line 3: throughput \"lots\" is not a number"),
+        "{err:?}"
+    );
+    let (status, err) = error_of(
+        app.post_raw("/api/v1/measurements/parse?format=gatling", "text/csv", csv)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, err.error.field.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("format"))
+    );
+    let (status, err) = error_of(
+        app.post_raw(
+            "/api/v1/measurements/parse?format=hey&concurrency=-1",
+            "text/plain",
+            "x",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, err.error.field.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("concurrency"))
+    );
+    let (status, _) = error_of(
+        app.post_raw(
+            "/api/v1/measurements/parse?format=csv",
+            "application/xml",
+            csv,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Over the API's usual 1 MiB and within 16 MiB: read; over 16 MiB: 413.
+    let mut big = String::from("concurrency,throughput\n");
+    while big.len() < 3 * 1024 * 1024 {
+        big.push_str("4,400\n8,700\n");
+    }
+    let res = app
+        .post_raw("/api/v1/measurements/parse?format=csv", "text/csv", &big)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let huge = "x".repeat(16 * 1024 * 1024 + 1);
+    let (status, _) = error_of(
+        app.post_raw("/api/v1/measurements/parse?format=csv", "text/csv", &huge)
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

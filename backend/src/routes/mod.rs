@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod evaluate;
 pub mod health;
 pub mod live;
+pub mod measurements;
 pub mod metrics;
 pub mod notifications;
 pub mod openapi;
@@ -92,6 +93,7 @@ fn api() -> Router<AppState> {
         .route("/api/v1/health", get(health::health))
         .route("/api/v1/phase-fit", post(phase_fit::phase_fit))
         .route("/api/v1/usl/fit", post(usl::fit_usl))
+        .route("/api/v1/measurements/parse", post(measurements::parse_file))
         .route("/api/v1/catalog", get(catalog::catalog))
         .route("/api/v1/presets", get(presets::list))
         .route("/api/v1/evaluate", post(evaluate::evaluate))

@@ -31,6 +31,7 @@ use crate::routes;
         routes::presets::list,
         routes::phase_fit::phase_fit,
         routes::usl::fit_usl,
+        routes::measurements::parse_file,
         routes::evaluate::evaluate,
         routes::bundles::default_scenario,
         routes::bundles::for_scenario,

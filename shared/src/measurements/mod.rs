@@ -11,6 +11,8 @@ use crate::capacity::usl::{FitError, UslFit};
 use crate::error::check_range;
 use crate::{Reason, ValidationError};
 
+pub mod parse;
+
 /// One measurement: throughput (requests or operations per second) at a concurrency (virtual
 /// users, connections, threads, instances), and the mean latency if the tool reported one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -21,6 +23,42 @@ pub struct Point {
     pub throughput: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<f64>,
+    /// Latency percentiles the tool reported, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_percentiles_ms: Option<Percentiles>,
+}
+
+/// Latency percentiles in milliseconds; a tool reports some, not all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Percentiles {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p50: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p90: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p95: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99: Option<f64>,
+}
+
+impl Percentiles {
+    /// Sets the percentile `p` (50, 90, 95 or 99; others are not kept).
+    pub fn set(&mut self, p: f64, ms: f64) {
+        let slot = match p {
+            50.0 => &mut self.p50,
+            90.0 => &mut self.p90,
+            95.0 => &mut self.p95,
+            99.0 => &mut self.p99,
+            _ => return,
+        };
+        *slot = Some(ms);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Percentiles::default()
+    }
 }
 
 /// The largest concurrency and throughput a point may state: far past any real system, near
@@ -45,6 +83,18 @@ impl Point {
         )?;
         if let Some(l) = self.latency_ms {
             check_range(&format!("{at}.latency_ms"), l, 0.0, 1e9)?;
+        }
+        if let Some(p) = self.latency_percentiles_ms {
+            for (k, v) in [
+                ("p50", p.p50),
+                ("p90", p.p90),
+                ("p95", p.p95),
+                ("p99", p.p99),
+            ] {
+                if let Some(v) = v {
+                    check_range(&format!("{at}.latency_percentiles_ms.{k}"), v, 0.0, 1e9)?;
+                }
+            }
         }
         Ok(())
     }
@@ -181,6 +231,7 @@ mod tests {
                     concurrency,
                     throughput,
                     latency_ms: None,
+                    latency_percentiles_ms: None,
                 })
                 .collect(),
         }
