@@ -4,15 +4,16 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use phaseplan_model::PhaseLadder;
 use phaseplan_model::bundle::archive::{self, Format};
 use phaseplan_model::bundle::generate;
 use phaseplan_model::capacity::queueing::servers_for;
-use phaseplan_model::capacity::usl::Usl;
+use phaseplan_model::capacity::usl::{Usl, UslFit};
 use phaseplan_model::cost::catalog::{Catalog, ProviderId};
 use phaseplan_model::evaluate::evaluate;
 use phaseplan_model::live::{Metric, Observations, Series, analyse, utilisation_history};
+use phaseplan_model::measurements::parse::{self as measurements, Options};
 use phaseplan_model::presets::preset;
 use phaseplan_model::scenario::Scenario;
 use phaseplan_model::timeline::phase_timeline;
@@ -75,6 +76,54 @@ fn benches(c: &mut Criterion) {
     c.bench_function("USL fit, 32 points", |b| {
         b.iter(|| Usl::fit(black_box(&points)))
     });
+    // 1,000 noisy measurements (±5 %) at 1 to 200: the nonlinear fit with its intervals.
+    let mut z: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noisy: Vec<(f64, f64)> = (0..1_000)
+        .map(|i| {
+            z ^= z << 13;
+            z ^= z >> 7;
+            z ^= z << 17;
+            let n = f64::from(i % 200 + 1);
+            #[allow(clippy::cast_precision_loss)]
+            let e = (z % 10_001) as f64 / 100_000.0 - 0.05;
+            let x = 955.0 * n / (1.0 + 0.02 * (n - 1.0) + 0.0003 * n * (n - 1.0));
+            (n, x * (1.0 + e))
+        })
+        .collect();
+    c.bench_function("USL nonlinear fit, 1,000 points", |b| {
+        b.iter(|| UslFit::fit(black_box(&noisy)))
+    });
+    // A JMeter JTL of about 100 MB: 8 levels of threads, default columns.
+    let mut jtl = String::from(
+        "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,\
+         failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect\n",
+    );
+    let mut i: u64 = 0;
+    while jtl.len() < 100_000_000 {
+        let threads = 1 << (i / 90_000 % 8);
+        jtl.push_str(&format!(
+            "{},{},GET /api/v1/health,200,OK,Steps 1-{},text,true,,65,120,{threads},{threads},\
+             http://127.0.0.1:8080/api/v1/health,{},0,1\n",
+            1_796_140_800_000 + i * 3,
+            40 + i % 17,
+            i % 64 + 1,
+            39 + i % 17
+        ));
+        i += 1;
+    }
+    let mut group = c.benchmark_group("parse");
+    group.throughput(Throughput::Bytes(jtl.len() as u64));
+    group.sample_size(10);
+    group.bench_function("JMeter JTL, 100 MB", |b| {
+        b.iter(|| {
+            measurements::parse(
+                measurements::Format::Jmeter,
+                black_box(&jtl),
+                &Options::default(),
+            )
+        })
+    });
+    group.finish();
     c.bench_function("Erlang C pool sizing, 400 Erlangs", |b| {
         b.iter(|| servers_for(black_box(400.0), 0.05, 10_000))
     });

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Point;
 
-/// The largest file a parse takes (the API's body limit for it).
+/// The largest file `POST /api/v1/measurements/parse` takes. [`parse`] itself reads any size
+/// (the browser reads a dropped file of hundreds of megabytes locally).
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
 /// The formats read, by their `?format=` key.
@@ -169,12 +170,6 @@ impl ParseError {
 
 /// Reads `text` as `format`.
 pub fn parse(format: Format, text: &str, options: &Options) -> Result<Parsed, ParseError> {
-    if text.len() > MAX_FILE_BYTES {
-        return Err(ParseError::whole(format!(
-            "the file is {} bytes; at most {MAX_FILE_BYTES} are read",
-            text.len()
-        )));
-    }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ParseError::whole("the file is empty"));
