@@ -48,8 +48,8 @@ impl Scenario {
     }
 }
 
-/// The coefficients to use: fitted from the measurements if there are any (by least squares),
-/// else the stated ones.
+/// The coefficients to use: fitted from the measurements if there are any (by nonlinear least
+/// squares, [`Usl::fit`]), else the stated ones.
 fn fitted(scaling: &AppScaling) -> Result<Usl, ValidationError> {
     if scaling.measured.is_empty() {
         return Ok(Usl {

@@ -8,3 +8,4 @@ pub mod decision;
 pub mod live;
 pub mod phase_fit;
 pub mod theme;
+pub mod usl;

@@ -1,11 +1,15 @@
 //! Capacity: what each phase's components hold under the workload and which runs out first, how
-//! full each component is now, the phase timeline with its uncertainty, and the cost fan.
+//! full each component is now, the app tier's scalability fitted to load-test measurements, the
+//! phase timeline with its uncertainty, and the cost fan.
 
 use leptos::prelude::*;
+use phaseplan_model::capacity::components::ComponentKind;
 use phaseplan_model::evaluate::Evaluation;
 
 use crate::charts::capacity::{component_capacity_chart, fan_chart, utilisation_chart};
+use crate::charts::usl::usl_chart;
 use crate::format::{month_label, thousands};
+use crate::pages::scenario::measurements::{fit_of, fit_summary, sig3};
 use crate::state::use_plan;
 use crate::widgets::chart::EChart;
 
@@ -143,6 +147,8 @@ pub fn Capacity() -> impl IntoView {
             </p>
         </section>
 
+        <ScalabilityPanel />
+
         <div class="grid-2 even">
             <section class="panel">
                 <EChart chart=users_fan label="Peak users over time: median and 10th–90th percentile band" test_id="users-fan" height=360 />
@@ -151,5 +157,116 @@ pub fn Capacity() -> impl IntoView {
                 <EChart chart=cost_fan label="Monthly cost over time: median and 10th–90th percentile band" test_id="cost-fan" height=360 />
             </section>
         </div>
+    }
+}
+
+/// The app tier's USL fitted to the scenario's measurements: the curve with its band and what it
+/// means for each phase (instances its users need; where more instances stop helping).
+#[component]
+fn ScalabilityPanel() -> impl IntoView {
+    let state = use_plan();
+    let measured = Memo::new(move |_| {
+        state
+            .scenario
+            .with(|s| s.workload.app_scaling.measured.clone())
+    });
+    let fit = Memo::new(move |_| measured.with(|m| fit_of(m)));
+    let chart = Signal::derive(move || {
+        fit.with(|f| match f {
+            Some(Ok(f)) => {
+                let points: Vec<(f64, f64)> =
+                    measured.with(|m| m.iter().map(|m| (m.instances, m.throughput_rps)).collect());
+                usl_chart(f, &points)
+            }
+            _ => charming::Chart::new(),
+        })
+    });
+    let rows = move || {
+        let peak = fit.with(|f| {
+            f.as_ref()
+                .and_then(|f| f.as_ref().ok())
+                .and_then(|f| f.peak())
+                .map(|p| p.0)
+        });
+        let phases = state.scenario.with(|s| {
+            s.phases
+                .iter()
+                .map(|p| (p.name.clone(), p.app.max_instances))
+                .collect::<Vec<_>>()
+        });
+        let needs = state.evaluation.with(|e| {
+            e.as_ref().ok().map(|e| {
+                e.phases
+                    .iter()
+                    .map(|p| {
+                        let app = p
+                            .capacity
+                            .components
+                            .iter()
+                            .find(|c| c.component == ComponentKind::App)
+                            .map(|c| c.capacity_users);
+                        (p.capacity.app_instances, app)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        phases.into_iter().enumerate().map(|(i, (name, max))| {
+            let (need, holds) = needs.as_ref().and_then(|n| n.get(i).copied()).map_or((None, None), |(n, h)| (Some(n), h));
+            let past = peak.is_some_and(|n| f64::from(max) > n);
+            let note = match peak {
+                Some(n) if past => format!("{max} allowed, but past {} instances each one more lowers throughput", sig3(n)),
+                Some(n) => format!("within the peak of {} instances", sig3(n)),
+                None => "no peak (κ = 0): each instance adds less, none takes away".to_owned(),
+            };
+            view! {
+                <tr data-phase=i>
+                    <th scope="row">{name}</th>
+                    <td class="num" data-testid="usl-instances">{need.map_or_else(|| "—".to_owned(), |n| n.to_string())}</td>
+                    <td class="num">{max}</td>
+                    <td class="num" data-testid="usl-app-holds">{holds.map_or_else(|| "—".to_owned(), thousands)}</td>
+                    <td class:bottleneck=past>{note}</td>
+                </tr>
+            }
+        }).collect_view()
+    };
+    view! {
+        <section class="panel" aria-labelledby="usl-title" data-testid="usl-fit">
+            <h2 id="usl-title">"App tier scalability"</h2>
+            {move || match fit.get() {
+                None => view! {
+                    <p class="muted" data-testid="usl-none">
+                        "No load-test measurements: the stated contention σ and coherency κ apply. "
+                        <a href="/scenario">"Add or import measurements"</a>
+                        " (on the Scenario page) to fit them."
+                    </p>
+                }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{format!("The measurements cannot be fitted: {e}.")}</p> }.into_any(),
+                Some(Ok(f)) => view! {
+                    <div class="grid-2">
+                        <EChart chart=chart label="Measured throughput against instances, the fitted scalability law and its 95 % band" test_id="usl-chart" height=360 />
+                        <div>{fit_summary(&f)}</div>
+                    </div>
+                }.into_any(),
+            }}
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Instances per phase">
+                <table class="data" data-testid="usl-phases">
+                    <thead><tr>
+                        <th scope="col">"Phase"</th>
+                        <th scope="col">"Instances its peak needs"</th>
+                        <th scope="col">"Most allowed"</th>
+                        <th scope="col">"App tier holds (users)"</th>
+                        <th scope="col">"Scaling out"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p class="help">
+                "Instances its peak needs: what the autoscaler runs for the phase's critical users "
+                "with CPU at the warning threshold, under the fitted (or stated) σ and κ. App tier "
+                "holds: the users its best instance count up to the most allowed carries. The fit is "
+                "nonlinear least squares on the measured throughput; the band is the 95 % confidence "
+                "band of the curve."
+            </p>
+        </section>
     }
 }

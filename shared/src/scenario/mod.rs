@@ -63,7 +63,8 @@ pub struct AppScaling {
     /// Coherency κ (0–1). Default 0.0002: a peak near 70 instances (assumed).
     pub kappa: f64,
     /// Measured (instances, requests per second) points; with three or more distinct instance
-    /// counts, σ and κ are fitted from them by least squares and the two fields above ignored.
+    /// counts, σ and κ are fitted from them by nonlinear least squares
+    /// ([`crate::capacity::usl::UslFit`]) and the two fields above ignored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measured: Vec<Measurement>,
 }

@@ -5,6 +5,7 @@
 
 pub(crate) mod fields;
 mod ladder;
+pub(crate) mod measurements;
 mod spread;
 
 use leptos::prelude::*;
@@ -144,6 +145,7 @@ pub fn ScenarioPage() -> impl IntoView {
         </Show>
 
         <FieldGroup key="workload" title="Workload" fields=fields::workload() />
+        <measurements::MeasurementsEditor />
         <FieldGroup key="growth" title="Growth" fields=fields::growth() />
         <spread::SeasonalityEditor />
         <ladder::LadderEditor />

@@ -62,6 +62,10 @@ pub struct Intervals {
     pub peak_concurrency: Option<[f64; 2]>,
     /// Standard errors of λ, σ, κ (what R's `summary` prints).
     pub std_errors: [f64; 3],
+    /// `s²·(JᵀJ)⁻¹` over (λ, σ, κ): what the band around the curve is drawn from.
+    pub covariance: [[f64; 3]; 3],
+    /// The Student-t quantile the intervals use (`t₀.₉₇₅(n − 3)`).
+    pub t: f64,
 }
 
 impl UslFit {
@@ -113,6 +117,24 @@ impl UslFit {
             intervals,
             iterations,
         })
+    }
+
+    /// The 95 % confidence band of the fitted curve at `n` (of the mean throughput, not of a
+    /// single measurement): `X(n) ± t·√(gᵀ·C·g)`, `g = ∂X/∂(λ, σ, κ)` at `n`. `None` without
+    /// intervals.
+    pub fn band(&self, n: f64) -> Option<[f64; 2]> {
+        let i = self.intervals.as_ref()?;
+        let g = gradient(&self.usl, n);
+        let var: f64 = (0..3)
+            .map(|a| {
+                (0..3)
+                    .map(|b| g[a] * i.covariance[a][b] * g[b])
+                    .sum::<f64>()
+            })
+            .sum();
+        let x = self.usl.throughput(n);
+        let half = i.t * var.max(0.0).sqrt();
+        Some([(x - half).max(0.0), x + half])
     }
 
     /// The concurrency of peak throughput and that throughput; `None` when κ = 0.
@@ -266,6 +288,7 @@ fn solve_free(jtj: &[[f64; 3]; 3], jtr: &[f64; 3], free: &[usize], mu: f64) -> O
 fn intervals(points: &[(f64, f64)], u: &Usl, variance: f64, df: usize) -> Option<Intervals> {
     let (jtj, _) = normal(points, u);
     let c = invert3(jtj)?;
+    let covariance = c.map(|row| row.map(|x| x * variance));
     let se = [0, 1, 2].map(|i| (c[i][i] * variance).max(0.0).sqrt());
     let t = t95(df);
     let around = |x: f64, s: f64| [x - t * s, x + t * s];
@@ -289,6 +312,8 @@ fn intervals(points: &[(f64, f64)], u: &Usl, variance: f64, df: usize) -> Option
         kappa: [kappa[0].max(0.0), kappa[1]],
         peak_concurrency,
         std_errors: se,
+        covariance,
+        t,
     })
 }
 
@@ -378,6 +403,19 @@ mod tests {
         assert_eq!(
             fitted,
             [90.0, 1078.0, 1541.0, 1850.0, 1879.0, 1822.0, 1646.0]
+        );
+    }
+
+    #[test]
+    fn the_band_holds_the_curve_and_widens_away_from_the_data() {
+        let f = UslFit::fit(&SPECSDM91).unwrap();
+        let inside = f.band(72.0).unwrap();
+        let x = f.usl.throughput(72.0);
+        assert!(inside[0] < x && x < inside[1], "{inside:?}");
+        let far = f.band(600.0).unwrap();
+        assert!(
+            far[1] - far[0] > inside[1] - inside[0],
+            "{far:?} {inside:?}"
         );
     }
 
