@@ -400,34 +400,10 @@ async fn postgres_connections_match_pg_stat_activity() {
 
 /// A Prometheus scraping itself every second, on a free port: its guard and its URL.
 fn start_prometheus(name: &str) -> Option<(Server, String)> {
-    let prometheus = tool("/usr/bin/prometheus")?;
-    let dir = scratch(name);
-    let port = free_port();
-    std::fs::write(
-        dir.join("prometheus.yml"),
-        format!(
-            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
-        ),
+    common::prometheus_in(
+        &scratch(name),
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n",
     )
-    .unwrap();
-    let prom = serve_as(
-        "prometheus",
-        Command::new(&prometheus)
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}")),
-        port,
-        Ready::Http("/-/ready"),
-        Signal::SIGTERM,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    Some((prom, format!("http://127.0.0.1:{port}")))
 }
 
 #[tokio::test]

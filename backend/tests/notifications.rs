@@ -1011,10 +1011,8 @@ async fn late_and_due_milestones_send_one_message_each() {
 /// A Prometheus holding `series` (OpenMetrics text) as backfilled blocks, scraping nothing:
 /// its guard and its URL. `None` without Prometheus and promtool.
 fn prometheus_holding(name: &str, series: &str) -> Option<(Server, String)> {
-    let (Some(prometheus), Some(promtool)) =
-        (tool("/usr/bin/prometheus"), tool("/usr/bin/promtool"))
-    else {
-        eprintln!("no Prometheus or promtool here: skipped");
+    let Some(promtool) = tool("/usr/bin/promtool") else {
+        eprintln!("no promtool here: skipped");
         return None;
     };
     let dir = scratch(name);
@@ -1025,30 +1023,7 @@ fn prometheus_holding(name: &str, series: &str) -> Option<(Server, String)> {
         .arg(&file)
         .arg(dir.join("data")));
     assert!(ok, "promtool could not write the blocks: {out}");
-    std::fs::write(
-        dir.join("prometheus.yml"),
-        "global:\n  scrape_interval: 15s\n",
-    )
-    .unwrap();
-    let port = free_port();
-    let prom = serve_as(
-        "prometheus",
-        std::process::Command::new(&prometheus)
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}")),
-        port,
-        Ready::Http("/-/ready"),
-        Signal::SIGTERM,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    Some((prom, format!("http://127.0.0.1:{port}")))
+    common::prometheus_in(&dir, "global:\n  scrape_interval: 15s\n")
 }
 
 #[tokio::test]
@@ -1245,20 +1220,11 @@ async fn two_replicas_claim_each_delivery_once_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_claim_each_delivery_once_on_postgres() {
     use phaseplan_server::store::Store;
-    let Some(bin) = postgres_bin() else {
+    let Some((_pg, url)) = common::fresh_postgres("notify-claims-pg") else {
         eprintln!("no PostgreSQL here: skipped");
         return;
     };
-    let dir = scratch("notify-claims-pg");
-    let (ok, out) = run(as_postgres(&bin.join("initdb"))
-        .args(["-A", "trust", "-U", "postgres", "-D"])
-        .arg(dir.join("db")));
-    assert!(ok, "initdb: {out}");
-    let port = free_port();
-    let _pg = start_postgres(&bin, &dir.join("db"), &dir, port, &[]);
-    let url = phaseplan_server::secret::SourceUrl::from(format!(
-        "postgres://postgres@127.0.0.1:{port}/postgres"
-    ));
+    let url = phaseplan_server::secret::SourceUrl::from(url);
     let a = Store::open(Some(&url), None).await.unwrap();
     let b = Store::open(Some(&url), None).await.unwrap();
     claims_race(a, b).await;

@@ -365,6 +365,50 @@ pub fn start_postgres(
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A fresh PostgreSQL cluster in scratch directory `name` (trust authentication, superuser
+/// `postgres`) on a free port: its guard and its URL. `None` without PostgreSQL here.
+pub fn fresh_postgres(name: &str) -> Option<(Server, String)> {
+    let bin = postgres_bin()?;
+    let dir = scratch(name);
+    let (ok, out) = run(as_postgres(&bin.join("initdb"))
+        .args(["-A", "trust", "-U", "postgres", "-D"])
+        .arg(dir.join("db")));
+    assert!(ok, "initdb: {out}");
+    let port = free_port();
+    let pg = start_postgres(&bin, &dir.join("db"), &dir, port, &[]);
+    Some((pg, format!("postgres://postgres@127.0.0.1:{port}/postgres")))
+}
+
+/// Prometheus with `config` (its YAML; `{port}` stands for its own port) and its TSDB in
+/// `dir/data`, on a free port, once ready: its guard and its URL. `None` without Prometheus.
+pub fn prometheus_in(dir: &Path, config: &str) -> Option<(Server, String)> {
+    let prometheus = tool("/usr/bin/prometheus")?;
+    let port = free_port();
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        config.replace("{port}", &port.to_string()),
+    )
+    .unwrap();
+    let prom = serve_as(
+        "prometheus",
+        Command::new(&prometheus)
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}")),
+        port,
+        Ready::Http("/-/ready"),
+        Signal::SIGTERM,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    Some((prom, format!("http://127.0.0.1:{port}")))
+}
+
 /// Waits until a Phaseplan server at `base` answers its health check (within [`READY_WITHIN`]).
 pub async fn wait_healthy(base: &str) {
     let start = Instant::now();

@@ -222,6 +222,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::capacity::usl::fit::tests::{RAYTRACER, SPECSDM91};
 
     fn points(xy: &[(f64, f64)]) -> FitRequest {
         FitRequest {
@@ -262,16 +263,7 @@ mod tests {
 
     #[test]
     fn the_answer_says_where_throughput_peaks_and_where_returns_diminish() {
-        let r = fit(&points(&[
-            (1.0, 64.9),
-            (18.0, 995.9),
-            (36.0, 1652.4),
-            (72.0, 1853.2),
-            (108.0, 1828.9),
-            (144.0, 1775.0),
-            (216.0, 1702.2),
-        ]))
-        .unwrap();
+        let r = fit(&points(&SPECSDM91)).unwrap();
         let peak = r.peak_concurrency.unwrap();
         assert!((peak - 96.52).abs() < 0.5, "{r:?}");
         let [lo, hi] = r.intervals.peak_concurrency.unwrap();
@@ -300,20 +292,7 @@ mod tests {
 
     #[test]
     fn amdahl_data_has_no_peak() {
-        let r = fit(&points(&[
-            (1.0, 20.0),
-            (4.0, 78.0),
-            (8.0, 130.0),
-            (12.0, 170.0),
-            (16.0, 190.0),
-            (20.0, 200.0),
-            (24.0, 210.0),
-            (28.0, 230.0),
-            (32.0, 260.0),
-            (48.0, 280.0),
-            (64.0, 310.0),
-        ]))
-        .unwrap();
+        let r = fit(&points(&RAYTRACER)).unwrap();
         assert_eq!(r.kappa, 0.0);
         assert_eq!((r.peak_concurrency, r.peak_throughput), (None, None));
         assert_eq!(r.intervals.peak_concurrency, None);

@@ -332,7 +332,7 @@ fn invert3(m: [[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -345,7 +345,7 @@ mod tests {
 
     /// The R package's `specsdm91` dataset (a Sun SPARCcenter 2000 in the SPEC SDM91 benchmark:
     /// simulated users, scripts per hour), as shipped in its `data/specsdm91.rda`.
-    const SPECSDM91: [(f64, f64); 7] = [
+    pub(crate) const SPECSDM91: [(f64, f64); 7] = [
         (1.0, 64.9),
         (18.0, 995.9),
         (36.0, 1652.4),
@@ -357,7 +357,7 @@ mod tests {
 
     /// The R package's `raytracer` dataset (a ray tracer on 1 to 64 processors of an SGI Origin
     /// 2000: intersections per second), as shipped in its `data/raytracer.rda`.
-    const RAYTRACER: [(f64, f64); 11] = [
+    pub(crate) const RAYTRACER: [(f64, f64); 11] = [
         (1.0, 20.0),
         (4.0, 78.0),
         (8.0, 130.0),
