@@ -191,7 +191,7 @@ pub fn fit(req: &FitRequest) -> Result<FitResponse, ValidationError> {
     let u = f.usl;
     let peak = f.peak();
     let positive = |x: f64| (x > 0.0).then_some(x);
-    Ok(FitResponse {
+    let answer = FitResponse {
         lambda: u.lambda,
         sigma: u.sigma,
         kappa: u.kappa,
@@ -213,7 +213,48 @@ pub fn fit(req: &FitRequest) -> Result<FitResponse, ValidationError> {
             kappa: i.std_errors[2],
         },
         residuals: f.residuals,
-    })
+    };
+    // Measurements near the accepted extremes can overflow a sum of squares: say so rather than
+    // answer a number JSON cannot carry.
+    if !all_finite(&answer) {
+        return Err(ValidationError::new(
+            "points",
+            Reason::CannotFit(
+                "the numbers are too far apart to fit in double precision".to_owned(),
+            ),
+        ));
+    }
+    Ok(answer)
+}
+
+/// Every number of the answer is finite (the optional ones may be absent).
+fn all_finite(a: &FitResponse) -> bool {
+    let i = &a.intervals;
+    let opt = |x: Option<f64>| x.is_none_or(f64::is_finite);
+    [
+        a.lambda,
+        a.sigma,
+        a.kappa,
+        a.r_squared,
+        a.residual_se,
+        a.std_errors.lambda,
+        a.std_errors.sigma,
+        a.std_errors.kappa,
+    ]
+    .iter()
+    .chain(i.lambda.iter().chain(&i.sigma).chain(&i.kappa))
+    .chain(&a.residuals)
+    .all(|x| x.is_finite())
+        && [
+            a.peak_concurrency,
+            a.peak_throughput,
+            a.optimal_concurrency,
+            a.throughput_limit,
+        ]
+        .into_iter()
+        .all(opt)
+        && i.peak_concurrency
+            .is_none_or(|p| p.iter().all(|x| x.is_finite()))
 }
 
 #[cfg(test)]
@@ -288,6 +329,14 @@ mod tests {
         ] {
             assert!(json.get(k).is_some(), "{k}");
         }
+    }
+
+    #[test]
+    fn linear_scaling_fits_with_zero_coefficients_never_minus_zero() {
+        let r = fit(&points(&[(1.0, 1.0), (2.0, 2.0), (3.0, 3.0), (4.0, 4.0)])).unwrap();
+        assert_eq!((r.sigma, r.kappa), (0.0, 0.0));
+        assert!(r.kappa.is_sign_positive() && r.intervals.kappa[0].is_sign_positive());
+        assert!(!serde_json::to_string(&r).unwrap().contains("-0.0"));
     }
 
     #[test]

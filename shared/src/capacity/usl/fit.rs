@@ -134,7 +134,7 @@ impl UslFit {
             .sum();
         let x = self.usl.throughput(n);
         let half = i.t * var.max(0.0).sqrt();
-        Some([(x - half).max(0.0), x + half])
+        Some([nonneg(x - half), x + half])
     }
 
     /// The concurrency of peak throughput and that throughput; `None` when κ = 0.
@@ -153,6 +153,11 @@ fn r_start(points: &[(f64, f64)]) -> Usl {
     }
 }
 
+/// `x` if above 0, else 0 (never −0, which would print as "-0").
+fn nonneg(x: f64) -> f64 {
+    if x > 0.0 { x } else { 0.0 }
+}
+
 fn clamp(u: Usl) -> Usl {
     Usl {
         lambda: if u.lambda > 0.0 {
@@ -160,8 +165,8 @@ fn clamp(u: Usl) -> Usl {
         } else {
             f64::MIN_POSITIVE
         },
-        sigma: u.sigma.clamp(0.0, SIGMA_CEILING),
-        kappa: u.kappa.max(0.0),
+        sigma: nonneg(u.sigma).min(SIGMA_CEILING),
+        kappa: nonneg(u.kappa),
     }
 }
 
@@ -301,15 +306,15 @@ fn intervals(points: &[(f64, f64)], u: &Usl, variance: f64, df: usize) -> Option
             .sum::<f64>()
             * variance;
         let half = t * var.max(0.0).sqrt();
-        [(peak - half).max(0.0), peak + half]
+        [nonneg(peak - half), peak + half]
     });
     let lambda = around(l, se[0]);
     let sigma = around(s, se[1]);
     let kappa = around(k, se[2]);
     Some(Intervals {
-        lambda: [lambda[0].max(0.0), lambda[1]],
-        sigma: [sigma[0].max(0.0), sigma[1].min(1.0)],
-        kappa: [kappa[0].max(0.0), kappa[1]],
+        lambda: [nonneg(lambda[0]), lambda[1]],
+        sigma: [nonneg(sigma[0]), sigma[1].min(1.0)],
+        kappa: [nonneg(kappa[0]), kappa[1]],
         peak_concurrency,
         std_errors: se,
         covariance,
