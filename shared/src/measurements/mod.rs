@@ -25,14 +25,14 @@ pub struct Point {
     pub latency_ms: Option<f64>,
     /// Latency percentiles the tool reported, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latency_percentiles_ms: Option<Percentiles>,
+    pub latency_percentiles_ms: Option<LatencyPercentiles>,
 }
 
 /// Latency percentiles in milliseconds; a tool reports some, not all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct Percentiles {
+pub struct LatencyPercentiles {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p50: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,7 +43,7 @@ pub struct Percentiles {
     pub p99: Option<f64>,
 }
 
-impl Percentiles {
+impl LatencyPercentiles {
     /// Sets the percentile `p` (50, 90, 95 or 99; others are not kept).
     pub fn set(&mut self, p: f64, ms: f64) {
         let slot = match p {
@@ -57,7 +57,7 @@ impl Percentiles {
     }
 
     pub fn is_empty(&self) -> bool {
-        *self == Percentiles::default()
+        *self == LatencyPercentiles::default()
     }
 }
 

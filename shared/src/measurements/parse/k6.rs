@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::csv::{Header, Records, field};
 use super::{Level, ParseError, Parsed, number, trim};
-use crate::measurements::{Percentiles, Point};
+use crate::measurements::{LatencyPercentiles, Point};
 
 /// A metric's figures, whichever of the two JSON layouts holds them.
 fn figures<'a>(metrics: &'a Value, name: &str) -> Option<&'a Value> {
@@ -60,7 +60,7 @@ pub(crate) fn summary(text: &str) -> Result<Parsed, ParseError> {
             failed * 100.0
         ));
     }
-    let mut p = Percentiles::default();
+    let mut p = LatencyPercentiles::default();
     for (key, at) in [
         ("med", 50.0),
         ("p(50)", 50.0),

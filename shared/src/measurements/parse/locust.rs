@@ -6,7 +6,7 @@
 
 use super::csv::{Header, Records, field};
 use super::{Level, Options, ParseError, Parsed, number, trim};
-use crate::measurements::{Percentiles, Point};
+use crate::measurements::{LatencyPercentiles, Point};
 
 pub(crate) fn stats(text: &str, options: &Options) -> Result<Parsed, ParseError> {
     let mut records = Records::new(text);
@@ -39,8 +39,8 @@ fn percentiles(
     h: &Header,
     r: &[std::borrow::Cow<'_, str>],
     line: usize,
-) -> Result<Percentiles, ParseError> {
-    let mut p = Percentiles::default();
+) -> Result<LatencyPercentiles, ParseError> {
+    let mut p = LatencyPercentiles::default();
     for (col, at) in [("50%", 50.0), ("90%", 90.0), ("95%", 95.0), ("99%", 99.0)] {
         if let Some(v) = h.find(col).and_then(|i| r.get(i))
             && let Some(ms) = optional(line, col, v)?
@@ -56,7 +56,7 @@ struct Stretch {
     level: Level,
     first: (f64, f64, f64),
     last: (f64, f64, f64),
-    percentiles: Percentiles,
+    percentiles: LatencyPercentiles,
 }
 
 fn history(records: Records<'_>, h: &Header, line: usize) -> Result<Parsed, ParseError> {

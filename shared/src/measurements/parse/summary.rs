@@ -5,7 +5,7 @@
 //! a file of one run.
 
 use super::{Options, ParseError, Parsed, number, shorten, trim};
-use crate::measurements::{Percentiles, Point};
+use crate::measurements::{LatencyPercentiles, Point};
 
 /// hey's and oha's concurrency when `-c` is not given.
 const DEFAULT_CONCURRENCY: f64 = 50.0;
@@ -53,7 +53,7 @@ struct Run {
     concurrency: Option<f64>,
     throughput: Option<f64>,
     latency_ms: Option<f64>,
-    percentiles: Percentiles,
+    percentiles: LatencyPercentiles,
 }
 
 impl Run {
