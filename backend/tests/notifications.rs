@@ -16,10 +16,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use common::{
-    Ready, Server, as_postgres, call, free_port, postgres_bin, run, scratch, serve_as, start,
-    start_postgres, tool,
-};
+use common::{Ready, Server, call, free_port, run, scratch, serve_as, start, tool};
 use hmac::{Hmac, KeyInit, Mac};
 use nix::sys::signal::Signal;
 use serde_json::{Value, json};
@@ -614,18 +611,16 @@ async fn cache_reading(base: &str) -> Option<Value> {
 
 #[tokio::test]
 async fn two_replicas_send_one_message_per_change_of_a_real_source() {
-    let (Some(bin), Some(redis_bin)) = (postgres_bin(), tool("redis-server")) else {
-        eprintln!("no PostgreSQL or Redis here: skipped");
+    let Some(redis_bin) = tool("redis-server") else {
+        eprintln!("no Redis here: skipped");
+        return;
+    };
+    let Some((_pg, pg_url)) = common::fresh_postgres("notify-pg") else {
+        eprintln!("no PostgreSQL here: skipped");
         return;
     };
     let (inbox, addr) = receiver().await;
-    let dir = scratch("notify-pg");
-    let (ok, out) = run(as_postgres(&bin.join("initdb"))
-        .args(["-A", "trust", "-U", "postgres", "-D"])
-        .arg(dir.join("db")));
-    assert!(ok, "initdb: {out}");
-    let pg_port = free_port();
-    let _pg = start_postgres(&bin, &dir.join("db"), &dir, pg_port, &[]);
+    let dir = scratch("notify-pg-app");
     let redis_port = free_port();
     let _redis = start_redis(&redis_bin, redis_port);
     let config = dir.join("phaseplan.toml");
@@ -638,10 +633,7 @@ async fn two_replicas_send_one_message_per_change_of_a_real_source() {
     .unwrap();
     let mut env = env(&dir);
     env.retain(|(k, _)| *k != "PHASEPLAN_DATA_DIR");
-    env.push((
-        "PHASEPLAN_DATABASE_URL",
-        format!("postgres://postgres@127.0.0.1:{pg_port}/postgres"),
-    ));
+    env.push(("PHASEPLAN_DATABASE_URL", pg_url));
     let args = ["--config".to_owned(), config.display().to_string()];
     let a = start("notify-a", &env, &args);
     let b = start("notify-b", &env, &args);

@@ -9,7 +9,7 @@ use phaseplan_model::evaluate::Evaluation;
 use crate::charts::capacity::{component_capacity_chart, fan_chart, utilisation_chart};
 use crate::charts::usl::usl_chart;
 use crate::format::{month_label, thousands};
-use crate::pages::scenario::measurements::{fit_of, fit_summary, sig3};
+use crate::pages::scenario::measurements::{fit_summary, measured_fit, sig3};
 use crate::state::use_plan;
 use crate::widgets::chart::EChart;
 
@@ -165,12 +165,7 @@ pub fn Capacity() -> impl IntoView {
 #[component]
 fn ScalabilityPanel() -> impl IntoView {
     let state = use_plan();
-    let measured = Memo::new(move |_| {
-        state
-            .scenario
-            .with(|s| s.workload.app_scaling.measured.clone())
-    });
-    let fit = Memo::new(move |_| measured.with(|m| fit_of(m)));
+    let (measured, fit) = measured_fit(state);
     let chart = Signal::derive(move || {
         fit.with(|f| match f {
             Some(Ok(f)) => {

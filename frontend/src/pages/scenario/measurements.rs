@@ -11,7 +11,7 @@ use phaseplan_model::scenario::Measurement;
 use wasm_bindgen::JsCast;
 
 use crate::format::thousands;
-use crate::state::use_plan;
+use crate::state::{PlanState, use_plan};
 
 const FIELD: &str = "workload.app_scaling.measured";
 
@@ -40,8 +40,11 @@ pub fn rate(x: f64) -> String {
     }
 }
 
+/// The fit of some measurements: `None` with none, else the fit or why there is none.
+pub type FitOutcome = Option<Result<UslFit, String>>;
+
 /// The fit of the scenario's measurements, or why there is none.
-pub fn fit_of(measured: &[Measurement]) -> Option<Result<UslFit, String>> {
+pub fn fit_of(measured: &[Measurement]) -> FitOutcome {
     if measured.is_empty() {
         return None;
     }
@@ -50,6 +53,18 @@ pub fn fit_of(measured: &[Measurement]) -> Option<Result<UslFit, String>> {
         .map(|m| (m.instances, m.throughput_rps))
         .collect();
     Some(UslFit::fit(&points).map_err(|e| e.to_string()))
+}
+
+/// The scenario's measurements and their fit, as memos: the Scenario and Capacity panels read
+/// the same two.
+pub fn measured_fit(state: PlanState) -> (Memo<Vec<Measurement>>, Memo<FitOutcome>) {
+    let measured = Memo::new(move |_| {
+        state
+            .scenario
+            .with(|s| s.workload.app_scaling.measured.clone())
+    });
+    let fit = Memo::new(move |_| measured.with(|m| fit_of(m)));
+    (measured, fit)
 }
 
 /// A file read and parsed: its name and what came of it.
@@ -112,12 +127,7 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 #[component]
 pub fn MeasurementsEditor() -> impl IntoView {
     let state = use_plan();
-    let measured = Memo::new(move |_| {
-        state
-            .scenario
-            .with(|s| s.workload.app_scaling.measured.clone())
-    });
-    let fit = Memo::new(move |_| measured.with(|m| fit_of(m)));
+    let (measured, fit) = measured_fit(state);
     let problem = Memo::new(move |_| {
         state.problem.with(|p| {
             p.as_ref()

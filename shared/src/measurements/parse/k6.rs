@@ -2,7 +2,7 @@
 //! metrics nest their figures under `values`), and the CSV output (`--out csv`: one row per
 //! sample — `metric_name,timestamp,metric_value,…` — with the `vus` gauge every second).
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
@@ -112,7 +112,7 @@ pub(crate) fn csv(text: &str) -> Result<Parsed, ParseError> {
     let time = h.require(line, "timestamp", "k6 CSV")?;
     let value = h.require(line, "metric_value", "k6 CSV")?;
     // Levels in the order they first appear; the seconds each was in force.
-    let mut levels: Vec<(Level, BTreeMap<i64, ()>)> = Vec::new();
+    let mut levels: Vec<(Level, BTreeSet<i64>)> = Vec::new();
     let mut current: Option<usize> = None;
     let mut saw_vus = false;
     for record in records {
@@ -131,7 +131,7 @@ pub(crate) fn csv(text: &str) -> Result<Parsed, ParseError> {
                                 first_line: line,
                                 ..Level::default()
                             },
-                            BTreeMap::new(),
+                            BTreeSet::new(),
                         ));
                         levels.len() - 1
                     }
@@ -147,7 +147,7 @@ pub(crate) fn csv(text: &str) -> Result<Parsed, ParseError> {
                     "http_reqs" => {
                         level.requests += v;
                         #[allow(clippy::cast_possible_truncation)]
-                        secs.insert(t.floor() as i64, ());
+                        secs.insert(t.floor() as i64);
                     }
                     "http_req_duration" => {
                         level.latency_sum_ms += v;
