@@ -81,6 +81,7 @@ fn ride_hailing() -> Preset {
                 egress_gb_per_user_month: 0.5,
                 peak_to_average: 3.0,
                 app_scaling: AppScaling::default(),
+                latency_objective: None,
             },
             Growth {
                 monthly_rate: 0.08,
@@ -124,6 +125,7 @@ fn ecommerce() -> Preset {
                 egress_gb_per_user_month: 1.5,
                 peak_to_average: 3.0,
                 app_scaling: AppScaling::default(),
+                latency_objective: None,
             },
             Growth {
                 monthly_rate: 10_f64.powf(1.0 / 12.0) - 1.0,
@@ -164,6 +166,7 @@ fn file_processing_saas() -> Preset {
                 egress_gb_per_user_month: 5.0,
                 peak_to_average: 2.5,
                 app_scaling: AppScaling::default(),
+                latency_objective: None,
             },
             Growth {
                 monthly_rate: 10_f64.powf(1.0 / 12.0) - 1.0,

@@ -8,7 +8,8 @@ use phaseplan_model::cost::catalog::{Catalog, ProviderId};
 use phaseplan_model::evaluate::evaluate;
 use phaseplan_model::growth::projected_users;
 use phaseplan_model::scenario::{
-    FORMAT_VERSION, Growth, GrowthEvent, PricingOptions, Scenario, Workload,
+    FORMAT_VERSION, Growth, GrowthEvent, LatencyObjective, LatencyPercentile, PricingOptions,
+    Scenario, Workload,
 };
 use phaseplan_model::timeline::phase_timeline;
 use phaseplan_model::uncertainty::{Spread, UncertaintyInput, simulate};
@@ -39,7 +40,7 @@ prop_compose! {
         lead in 0u32..30,
         event in proptest::option::of((0u32..130, 0u32..20, any_number(0.1..5.0))),
         commit in (any_number(0.0..0.5), any_number(0.0..0.5)),
-        reverse_phases in proptest::bool::weighted(0.05),
+        (reverse_phases, objective_ms) in (proptest::bool::weighted(0.05), 0u32..2_000),
     ) -> Scenario {
         let mut phases = PhaseLadder::seed().phases().to_vec();
         if reverse_phases {
@@ -60,6 +61,11 @@ prop_compose! {
                 egress_gb_per_user_month: 0.5,
                 peak_to_average: 2.0,
                 app_scaling: Default::default(),
+                // Every other scenario has an objective, up to 2 s (0 ms, refused, included).
+                latency_objective: (objective_ms % 2 == 0).then(|| LatencyObjective {
+                    percentile: LatencyPercentile::P95,
+                    ms: f64::from(objective_ms / 2),
+                }),
             },
             growth: Growth {
                 monthly_rate: rate,

@@ -16,12 +16,13 @@ use phaseplan_model::uncertainty::Percentiles;
 use super::theme::{MUTED, png_toolbox, status_colour};
 use crate::format::month_label;
 
-const KINDS: [ComponentKind; 5] = [
+const KINDS: [ComponentKind; 6] = [
     ComponentKind::App,
     ComponentKind::Database,
     ComponentKind::Cache,
     ComponentKind::Websocket,
     ComponentKind::LoadBalancer,
+    ComponentKind::ResponseTime,
 ];
 
 /// Capacity in users of every component of every phase (log scale: they span orders of

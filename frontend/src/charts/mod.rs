@@ -7,5 +7,6 @@ pub mod cost;
 pub mod decision;
 pub mod live;
 pub mod phase_fit;
+pub mod response;
 pub mod theme;
 pub mod usl;

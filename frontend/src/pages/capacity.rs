@@ -1,12 +1,16 @@
 //! Capacity: what each phase's components hold under the workload and which runs out first, how
-//! full each component is now, the app tier's scalability fitted to load-test measurements, the
-//! phase timeline with its uncertainty, and the cost fan.
+//! full each component is now, the app tier's scalability fitted to load-test measurements, its
+//! predicted response time against users and the latency objective, the phase timeline with its
+//! uncertainty, and the cost fan.
 
 use leptos::prelude::*;
 use phaseplan_model::capacity::components::ComponentKind;
+use phaseplan_model::capacity::response::ResponseTime;
 use phaseplan_model::evaluate::Evaluation;
+use phaseplan_model::scenario::LatencyPercentile;
 
 use crate::charts::capacity::{component_capacity_chart, fan_chart, utilisation_chart};
+use crate::charts::response::response_chart;
 use crate::charts::usl::usl_chart;
 use crate::format::{month_label, thousands};
 use crate::pages::scenario::measurements::{fit_summary, measured_fit, sig3};
@@ -148,6 +152,7 @@ pub fn Capacity() -> impl IntoView {
         </section>
 
         <ScalabilityPanel />
+        <ResponsePanel />
 
         <div class="grid-2 even">
             <section class="panel">
@@ -261,6 +266,90 @@ fn ScalabilityPanel() -> impl IntoView {
                 "holds: the users its best instance count up to the most allowed carries. The fit is "
                 "nonlinear least squares on the measured throughput; the band is the 95 % confidence "
                 "band of the curve."
+            </p>
+        </section>
+    }
+}
+
+/// Milliseconds for people: three figures (`61.2`, `148`, `1,240`).
+fn ms(v: f64) -> String {
+    if v >= 1_000.0 { thousands(v) } else { sig3(v) }
+}
+
+/// Predicted response time against users per phase, and the latency objective as a limit.
+#[component]
+fn ResponsePanel() -> impl IntoView {
+    let state = use_plan();
+    let chart = Signal::derive(move || {
+        state.valid.with(|v| {
+            v.as_ref().map_or_else(
+                |_| charming::Chart::new(),
+                |s| response_chart(s, LatencyPercentile::P95),
+            )
+        })
+    });
+    let objective = move || state.scenario.with(|s| s.workload.latency_objective);
+    let rows = move || {
+        state.evaluation.with(|e| {
+            let Ok(e) = e.as_ref() else { return Vec::new() };
+            e.phases.iter().enumerate().map(|(i, p)| {
+                let c = &p.capacity;
+                let limit = c.components.iter().find(|k| k.component == ComponentKind::ResponseTime);
+                let binds = c.bottleneck == Some(ComponentKind::ResponseTime);
+                let (p50, p95, p99) = match c.response {
+                    Some(ResponseTime::Predicted { p50_ms, p95_ms, p99_ms, .. }) => (ms(p50_ms), ms(p95_ms), ms(p99_ms)),
+                    Some(ResponseTime::Saturated { .. }) => ("saturated".to_owned(), "saturated".to_owned(), "saturated".to_owned()),
+                    None => ("—".to_owned(), "—".to_owned(), "—".to_owned()),
+                };
+                let held = match limit {
+                    Some(l) if binds => format!("{} — the bottleneck", thousands(l.capacity_users)),
+                    Some(l) => thousands(l.capacity_users),
+                    None => "no objective".to_owned(),
+                };
+                view! {
+                    <tr data-phase=i>
+                        <th scope="row">{p.name.clone()}</th>
+                        <td class="num">{thousands(c.users)}</td>
+                        <td class="num">{c.app_instances}</td>
+                        <td class="num">{p50}</td>
+                        <td class="num" data-testid="response-p95">{p95}</td>
+                        <td class="num">{p99}</td>
+                        <td class="num" class:bottleneck=binds data-testid="response-objective-users">{held}</td>
+                    </tr>
+                }
+            }).collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="response-title" data-testid="response-time">
+            <h2 id="response-title">"Response time"</h2>
+            <p class="muted" data-testid="response-objective">
+                {move || match objective() {
+                    Some(o) => format!("Objective: {} ≤ {} ms. A phase holds only the users at which its predicted {} stays within it.", o.percentile.key(), ms(o.ms), o.percentile.key()),
+                    None => "No objective set (the Scenario page's Response time objective): the p95 is shown, and limits nothing.".to_owned(),
+                }}
+            </p>
+            <EChart chart=chart label="Predicted response time of each phase's app tier against concurrent users, with the objective" test_id="response-chart" height=340 />
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Predicted response time per phase">
+                <table class="data" data-testid="response-phases">
+                    <thead><tr>
+                        <th scope="col">"Phase"</th>
+                        <th scope="col">"At users (leave by)"</th>
+                        <th scope="col">"Instances"</th>
+                        <th scope="col">"p50 (ms)"</th>
+                        <th scope="col">"p95 (ms)"</th>
+                        <th scope="col">"p99 (ms)"</th>
+                        <th scope="col">"Users within the objective"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <p class="help">
+                "The app tier as one queue of instances × vCPUs: each request holds a vCPU for the "
+                "service time lengthened by the scalability law's crosstalk (1 + σ(n − 1) + κn(n − 1)), "
+                "arrivals by Little's law from users × requests per user, waits by Erlang C. Service "
+                "times are taken as exponential, so p95 is three service times even when idle. Time in "
+                "the database, the cache and the network is not included."
             </p>
         </section>
     }

@@ -18,6 +18,10 @@
 //! - **WebSockets**: accepted connections over the share of users holding one.
 //! - **Load balancer**: every user holds one client connection (HTTP keep-alive or its WebSocket)
 //!   through nginx, which can hold `processes × worker_connections / 2` of them.
+//! - **Response time** (only with a latency objective, [`super::response`]): the users at which the
+//!   objective's percentile of the app tier's predicted response time, at the instance count the
+//!   app tier's capacity is taken at, reaches the objective. Judged against the CPU band, like the
+//!   app tier whose queue it is.
 //!
 //! A component the workload does not use (no WebSockets, no queries…) is left out. The phase's
 //! capacity is the smallest of its design target and its components' capacities; the component
@@ -27,9 +31,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::queueing::erlang_c;
+use super::response::{AppQueue, ResponseTime};
 use super::usl::Usl;
 use crate::phase::{Band, Phase};
-use crate::scenario::Workload;
+use crate::scenario::{LatencyObjective, Workload};
 use crate::units::{Status, Utilisation};
 use crate::valid::ValidScenario;
 
@@ -43,6 +48,8 @@ pub enum ComponentKind {
     Cache,
     Websocket,
     LoadBalancer,
+    /// The latency objective (present only when the workload sets one).
+    ResponseTime,
 }
 
 impl ComponentKind {
@@ -53,6 +60,7 @@ impl ComponentKind {
             ComponentKind::Cache => "Cache memory",
             ComponentKind::Websocket => "WebSockets",
             ComponentKind::LoadBalancer => "Load balancer",
+            ComponentKind::ResponseTime => "Response time",
         }
     }
 }
@@ -94,6 +102,9 @@ pub struct PhaseCapacity {
     /// App instances the autoscaler runs for `users` (CPU at the warning threshold), within the
     /// tier's min and max.
     pub app_instances: u32,
+    /// The app tier's predicted response time at `users` on `app_instances`; `None` when the
+    /// workload makes no requests.
+    pub response: Option<ResponseTime>,
 }
 
 /// Per-user demand derived from the workload, computed once per scenario.
@@ -110,6 +121,7 @@ pub struct Demand {
     websocket_share: f64,
     sigma: f64,
     kappa: f64,
+    objective: Option<LatencyObjective>,
 }
 
 impl Demand {
@@ -125,6 +137,7 @@ impl Demand {
             websocket_share: w.websocket_share,
             sigma: usl.sigma,
             kappa: usl.kappa,
+            objective: w.latency_objective,
         }
     }
 
@@ -147,17 +160,54 @@ impl Demand {
         }
     }
 
-    /// The USL throughput of the best instance count up to `max` (integer counts around `N*`).
-    fn best_throughput(&self, vcpu: u32, max: u32) -> f64 {
+    /// The instance count up to `max` with the most USL throughput (`max`, or an integer next to
+    /// `N*` when the peak comes first).
+    pub fn best_instances(&self, vcpu: u32, max: u32) -> u32 {
         let usl = self.usl(vcpu);
         let peak = usl.peak_concurrency();
-        let max = f64::from(max);
-        if peak >= max {
-            usl.throughput(max)
-        } else {
-            let lo = peak.floor().max(1.0);
-            usl.throughput(lo).max(usl.throughput((lo + 1.0).min(max)))
+        if peak >= f64::from(max) {
+            return max;
         }
+        let lo = (peak.floor().max(1.0) as u32).min(max);
+        let hi = (lo + 1).min(max);
+        if usl.throughput(f64::from(hi)) > usl.throughput(f64::from(lo)) {
+            hi
+        } else {
+            lo
+        }
+    }
+
+    /// The USL throughput of the best instance count up to `max`.
+    fn best_throughput(&self, vcpu: u32, max: u32) -> f64 {
+        self.usl(vcpu)
+            .throughput(f64::from(self.best_instances(vcpu, max)))
+    }
+
+    /// The app tier's queue on `instances` of `vcpu` vCPUs.
+    pub fn app_queue(&self, vcpu: u32, instances: u32) -> AppQueue {
+        AppQueue::new(
+            instances,
+            vcpu,
+            self.service_seconds,
+            self.sigma,
+            self.kappa,
+        )
+    }
+
+    /// Users at which the latency objective is reached on the app tier's best instance count up
+    /// to `max`; `None` without an objective or without requests.
+    pub fn objective_capacity(&self, vcpu: u32, max: u32) -> Option<f64> {
+        let objective = self.objective?;
+        if self.rps_per_user <= 0.0 {
+            return None;
+        }
+        let queue = self.app_queue(vcpu, self.best_instances(vcpu, max));
+        Some(queue.objective_throughput(objective) / self.rps_per_user)
+    }
+
+    /// The latency objective the capacities are checked against.
+    pub fn objective(&self) -> Option<LatencyObjective> {
+        self.objective
     }
 
     /// Users at which the app tier of `vcpu`-vCPU instances, at most `max` of them, is saturated.
@@ -246,10 +296,13 @@ pub fn phase_capacity(
     users: f64,
 ) -> PhaseCapacity {
     let t = &phase.thresholds;
-    let mut components = Vec::with_capacity(5);
+    let mut components = Vec::with_capacity(6);
     if demand.rps_per_user > 0.0 {
         let cap = demand.app_capacity(phase.app.vcpu, phase.app.max_instances);
         components.push(component(ComponentKind::App, cap, &t.cpu, users));
+    }
+    if let Some(cap) = demand.objective_capacity(phase.app.vcpu, phase.app.max_instances) {
+        components.push(component(ComponentKind::ResponseTime, cap, &t.cpu, users));
     }
     let db_per_user = demand.db_per_user(phase);
     if db_per_user > 0.0 {
@@ -296,6 +349,18 @@ pub fn phase_capacity(
         .map(|c| c.critical_users)
         .fold(design_critical, f64::min);
     let busiest = users * db_per_user;
+    let app_instances = demand.app_instances(
+        phase.app.vcpu,
+        phase.app.min_instances,
+        phase.app.max_instances,
+        t.cpu.warning() / 100.0,
+        users,
+    );
+    let response = (demand.rps_per_user > 0.0).then(|| {
+        demand
+            .app_queue(phase.app.vcpu, app_instances)
+            .response(app_instances, users * demand.rps_per_user)
+    });
     PhaseCapacity {
         phase_index,
         users,
@@ -305,13 +370,8 @@ pub fn phase_capacity(
         bottleneck,
         components,
         db_wait_probability: erlang_c(phase.database.pool_size, busiest),
-        app_instances: demand.app_instances(
-            phase.app.vcpu,
-            phase.app.min_instances,
-            phase.app.max_instances,
-            t.cpu.warning() / 100.0,
-            users,
-        ),
+        app_instances,
+        response,
     }
 }
 
@@ -445,6 +505,67 @@ mod tests {
                     preset.key, c.phase_index, c.capacity_users, c.components
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_latency_objective_is_one_more_limit_named_when_it_binds() {
+        use crate::scenario::{LatencyObjective, LatencyPercentile};
+        let mut scenario = example();
+        let plain = scenario.clone().validate().unwrap();
+        let launch = plain.ladder().phases()[0].clone();
+        let before = phase_capacity(&plain.demand(), &launch, 0, 0.0);
+        assert!(
+            before
+                .components
+                .iter()
+                .all(|c| c.component != ComponentKind::ResponseTime)
+        );
+        // p95 of a 20 ms service is 60 ms on an idle tier; 65 ms leaves little room to queue.
+        scenario.workload.latency_objective = Some(LatencyObjective {
+            percentile: LatencyPercentile::P95,
+            ms: 65.0,
+        });
+        let s = scenario.validate().unwrap();
+        let d = s.demand();
+        let after = phase_capacity(&d, &launch, 0, 0.0);
+        let rt = after
+            .components
+            .iter()
+            .find(|c| c.component == ComponentKind::ResponseTime)
+            .unwrap();
+        let app = after
+            .components
+            .iter()
+            .find(|c| c.component == ComponentKind::App)
+            .unwrap();
+        assert!(rt.capacity_users < app.capacity_users);
+        assert_eq!(after.bottleneck, Some(ComponentKind::ResponseTime));
+        assert_eq!(after.capacity_users, rt.capacity_users);
+        // At the limit the predicted p95 on the best instance count is the objective.
+        let n = d.best_instances(launch.app.vcpu, launch.app.max_instances);
+        let at = d
+            .app_queue(launch.app.vcpu, n)
+            .response(n, rt.capacity_users * d.rps_per_user)
+            .percentile_ms(LatencyPercentile::P95)
+            .unwrap();
+        assert!((at - 65.0).abs() < 0.01, "{at}");
+        // The plan's limits move with it.
+        assert!(critical_limits(&s, &d)[0] < critical_limits(&plain, &plain.demand())[0]);
+    }
+
+    #[test]
+    fn the_response_time_is_predicted_at_the_autoscalers_instances() {
+        let s = example().validate().unwrap();
+        let c = ladder_capacity(&s, 1_500.0).remove(0);
+        match c.response {
+            Some(ResponseTime::Predicted {
+                instances, p95_ms, ..
+            }) => {
+                assert_eq!(instances, c.app_instances);
+                assert!(p95_ms >= 3.0 * s.scenario().workload.service_time_ms);
+            }
+            other => panic!("{other:?}"),
         }
     }
 

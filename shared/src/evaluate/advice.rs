@@ -264,6 +264,11 @@ pub(super) fn optimise_step(phase: &Phase, c: ComponentKind, wait: f64) -> Strin
             "nginx: raise worker_connections above {} or add workers",
             phase.load_balancer.nginx_worker_connections
         ),
+        ComponentKind::ResponseTime => format!(
+            "Response time: the latency objective binds; raise max instances above {}, use \
+             instances larger than {} vCPU or shorten the service time",
+            phase.app.max_instances, phase.app.vcpu
+        ),
     }
 }
 

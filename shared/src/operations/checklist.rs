@@ -153,6 +153,8 @@ fn readings_of(kind: ComponentKind) -> &'static [LiveComponent] {
         ComponentKind::Websocket => &[LiveComponent::Websockets],
         // nginx and the load balancer carry every user: the users reading is theirs.
         ComponentKind::LoadBalancer => &[LiveComponent::Capacity],
+        // Queueing on the app tier's vCPUs is what lengthens its response times.
+        ComponentKind::ResponseTime => &[LiveComponent::AppCpu],
     }
 }
 

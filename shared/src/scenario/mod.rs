@@ -49,6 +49,61 @@ pub struct Workload {
     /// How the app tier scales with its instance count.
     #[serde(default)]
     pub app_scaling: AppScaling,
+    /// A response-time objective for the app tier (e.g. p95 ≤ 300 ms): when set, the users at
+    /// which the predicted percentile reaches it are one more capacity limit
+    /// ([`crate::capacity::response`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_objective: Option<LatencyObjective>,
+}
+
+/// "The `percentile` of app-tier response times stays at or below `ms`."
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LatencyObjective {
+    pub percentile: LatencyPercentile,
+    /// The most that percentile may be, milliseconds (above 0, at most 10 minutes).
+    pub ms: f64,
+}
+
+/// The percentiles an objective can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum LatencyPercentile {
+    P50,
+    P90,
+    P95,
+    P99,
+}
+
+impl LatencyPercentile {
+    pub const ALL: [LatencyPercentile; 4] = [
+        LatencyPercentile::P50,
+        LatencyPercentile::P90,
+        LatencyPercentile::P95,
+        LatencyPercentile::P99,
+    ];
+
+    /// The share of requests at or below the percentile (0.95 for p95).
+    pub fn fraction(self) -> f64 {
+        match self {
+            LatencyPercentile::P50 => 0.50,
+            LatencyPercentile::P90 => 0.90,
+            LatencyPercentile::P95 => 0.95,
+            LatencyPercentile::P99 => 0.99,
+        }
+    }
+
+    /// `p95`: the wire name, also the label.
+    pub fn key(self) -> &'static str {
+        match self {
+            LatencyPercentile::P50 => "p50",
+            LatencyPercentile::P90 => "p90",
+            LatencyPercentile::P95 => "p95",
+            LatencyPercentile::P99 => "p99",
+        }
+    }
 }
 
 /// The Universal Scalability Law coefficients of the app tier over its instance count: stated
@@ -299,6 +354,9 @@ impl Workload {
             10_000.0,
         )?;
         check_range("workload.peak_to_average", w.peak_to_average, 1.0, 100.0)?;
+        if let Some(o) = &w.latency_objective {
+            check_range("workload.latency_objective.ms", o.ms, 0.001, MAX_MS)?;
+        }
         Ok(())
     }
 }

@@ -6,6 +6,7 @@
 pub(crate) mod fields;
 mod ladder;
 pub(crate) mod measurements;
+mod objective;
 mod spread;
 
 use leptos::prelude::*;
@@ -146,6 +147,7 @@ pub fn ScenarioPage() -> impl IntoView {
 
         <FieldGroup key="workload" title="Workload" fields=fields::workload() />
         <measurements::MeasurementsEditor />
+        <objective::ObjectiveEditor />
         <FieldGroup key="growth" title="Growth" fields=fields::growth() />
         <spread::SeasonalityEditor />
         <ladder::LadderEditor />
