@@ -18,6 +18,9 @@ use crate::config::ConfigError;
 pub enum AppError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// Too little data for an answer; the message says what is missing.
+    #[error(transparent)]
+    InsufficientData(#[from] phaseplan_model::calibration::InsufficientData),
     /// Not JSON, or JSON of the wrong shape; `field` is the path where decoding failed.
     #[error("malformed JSON: {message}")]
     MalformedJson {
@@ -156,6 +159,7 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Invalid(_) => ErrorCode::InvalidInput,
+            AppError::InsufficientData(_) => ErrorCode::InsufficientData,
             AppError::MalformedJson { .. } => ErrorCode::MalformedJson,
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,

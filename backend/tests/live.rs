@@ -585,3 +585,161 @@ async fn bad_history_queries_are_422_naming_the_field() {
     assert!(!h.points.is_empty());
     assert!(h.points.windows(2).all(|w| w[0].0 <= w[1].0));
 }
+
+/// The exporters' series a platform of `users(t)` makes: 8 requests per user per minute of
+/// 40 ms each, 3 queries of 2.5 ms per request, 0.5 MiB of cache and a WebSocket for a quarter
+/// of the users, every 15 s from `first` to `last` (unix seconds), as OpenMetrics text.
+fn platform_series(first: u64, last: u64, users: impl Fn(u64) -> f64) -> String {
+    let steps: Vec<u64> = (first..=last).step_by(15).collect();
+    let mut out = String::new();
+    let mut family = |name: &str, kind: &str, line: &dyn Fn(u64, f64) -> String| {
+        out.push_str(&format!("# TYPE {name} {kind}\n"));
+        let mut requests = 0.0;
+        for &t in &steps {
+            requests += users(t) * 8.0 / 60.0 * 15.0;
+            out.push_str(&line(t, requests));
+        }
+    };
+    family("app_concurrent_users", "gauge", &|t, _| {
+        format!("app_concurrent_users {:.3} {t}\n", users(t))
+    });
+    family("app_websocket_connections", "gauge", &|t, _| {
+        format!("app_websocket_connections {:.3} {t}\n", users(t) * 0.25)
+    });
+    family("redis_memory_used_bytes", "gauge", &|t, _| {
+        format!(
+            "redis_memory_used_bytes {:.0} {t}\n",
+            users(t) * 0.5 * 1_048_576.0
+        )
+    });
+    family("http_requests", "counter", &|t, n| {
+        format!("http_requests_total {n:.3} {t}\n")
+    });
+    family("http_request_duration_seconds", "histogram", &|t, n| {
+        format!(
+            "http_request_duration_seconds_bucket{{le=\"+Inf\"}} {n:.3} {t}\n\
+             http_request_duration_seconds_sum {:.4} {t}\n\
+             http_request_duration_seconds_count {n:.3} {t}\n",
+            n * 0.040
+        )
+    });
+    family("pg_stat_statements_calls", "counter", &|t, n| {
+        format!("pg_stat_statements_calls_total {:.3} {t}\n", n * 3.0)
+    });
+    family("pg_stat_statements_seconds", "counter", &|t, n| {
+        format!(
+            "pg_stat_statements_seconds_total {:.5} {t}\n",
+            n * 3.0 * 0.0025
+        )
+    });
+    out.push_str("# EOF\n");
+    out
+}
+
+#[tokio::test]
+async fn calibration_recovers_the_rates_prometheus_serves() {
+    // Ninety minutes of a platform whose users swing 300 – 500 over half an hour, written as
+    // TSDB blocks a real Prometheus serves through the exporters' default queries (and on for
+    // the test's length).
+    let now = now_unix() as u64;
+    let first = now - 90 * 60;
+    let users = |t: u64| {
+        let phase = (t - first) as f64 / 1_800.0 * std::f64::consts::TAU;
+        400.0 + 100.0 * phase.sin()
+    };
+    let series = platform_series(first, now + 1_200, users);
+    let Some((_prom, api)) = prometheus_holding("live-calibration-prom", &series) else {
+        return;
+    };
+    let base = spawn_with(LiveSettings {
+        interval_seconds: 5.0,
+        history_hours: 2.0,
+        sources: vec![SourceSettings::Prometheus {
+            ca_file: None,
+            name: "prometheus".to_owned(),
+            url: api.clone().into(),
+            queries: Default::default(),
+        }],
+        ..LiveSettings::default()
+    })
+    .await;
+    // The server backfills from Prometheus on start; until it has, the answer says what is
+    // missing (a 422, never a guess).
+    let start = Instant::now();
+    let report = loop {
+        let (status, body) = call(&base, "GET", "/api/v1/live/calibration?window=1h", None).await;
+        if status == reqwest::StatusCode::OK
+            && body["calibration"]["estimates"]
+                .as_array()
+                .is_some_and(|e| e.len() >= 6)
+        {
+            break body;
+        }
+        if status == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!(body["error"]["code"], "insufficient_data", "{body}");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(45),
+            "no calibration within 45 s: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let c = &report["calibration"];
+    let estimate = |input: &str| {
+        c["estimates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["input"] == input)
+            .unwrap_or_else(|| panic!("no {input}: {c}"))
+            .clone()
+    };
+    for (input, truth, tolerance) in [
+        ("requests_per_user_per_minute", 8.0, 0.03),
+        ("service_time_ms", 40.0 - 3.0 * 2.5, 0.01),
+        ("db_queries_per_request", 3.0, 0.01),
+        ("db_query_time_ms", 2.5, 0.01),
+        ("cache_mib_per_user", 0.5, 0.01),
+        ("websocket_share", 0.25, 0.01),
+    ] {
+        let e = estimate(input);
+        let v = e["value"].as_f64().unwrap();
+        assert!(
+            (v - truth).abs() <= tolerance * truth,
+            "{input}: {v} against {truth}: {e}"
+        );
+        let lo = e["interval"][0].as_f64().unwrap();
+        let hi = e["interval"][1].as_f64().unwrap();
+        assert!(lo <= v && v <= hi, "{input}: {e}");
+        assert!(e["samples"].as_u64().unwrap() >= 300, "{input}: {e}");
+        assert_eq!(e["field"], format!("workload.{input}"));
+        assert!(e["before"].is_number());
+    }
+    // An hour has no daily peak: said, not guessed.
+    let missing = c["missing"].as_array().unwrap();
+    assert!(
+        missing.iter().any(|m| m["input"] == "peak_to_average"),
+        "{c}"
+    );
+    // Little's law points: 320 ms in flight per 8 req/s… their fit is reported or refused.
+    assert!(c["points"].as_array().unwrap().len() >= 3, "{c}");
+    assert!(c["usl"].is_object() || c["usl_refused"].is_string(), "{c}");
+    // What it changes: one limit per phase of the live plan, the cost before and after.
+    let impact = &report["impact"];
+    assert_eq!(impact["limits"].as_array().unwrap().len(), 4, "{impact}");
+    assert!(impact["tco_usd"][1].as_f64().unwrap() > 0.0);
+    // A day from 2 h of history: the span named.
+    let (status, body) = call(&base, "GET", "/api/v1/live/calibration?window=24h", None).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "insufficient_data");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("of the 24h window"),
+        "{body}"
+    );
+    let (status, body) = call(&base, "GET", "/api/v1/live/calibration?window=2h", None).await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "window");
+}

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use common::{Ready, Server, call, free_port, run, scratch, serve_as, start, tool};
+use common::{Ready, Server, call, free_port, prometheus_holding, scratch, serve_as, start, tool};
 use hmac::{Hmac, KeyInit, Mac};
 use nix::sys::signal::Signal;
 use serde_json::{Value, json};
@@ -998,24 +998,6 @@ async fn late_and_due_milestones_send_one_message_each() {
     }
     assert!(inbox.got.lock().unwrap().iter().all(|g| g.1), "signed");
     drop(app);
-}
-
-/// A Prometheus holding `series` (OpenMetrics text) as backfilled blocks, scraping nothing:
-/// its guard and its URL. `None` without Prometheus and promtool.
-fn prometheus_holding(name: &str, series: &str) -> Option<(Server, String)> {
-    let Some(promtool) = tool("/usr/bin/promtool") else {
-        eprintln!("no promtool here: skipped");
-        return None;
-    };
-    let dir = scratch(name);
-    let file = dir.join("series.om");
-    std::fs::write(&file, series).unwrap();
-    let (ok, out) = run(std::process::Command::new(&promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&file)
-        .arg(dir.join("data")));
-    assert!(ok, "promtool could not write the blocks: {out}");
-    common::prometheus_in(&dir, "global:\n  scrape_interval: 15s\n")
 }
 
 #[tokio::test]

@@ -71,6 +71,13 @@ pub async fn live_history(
     .await
 }
 
+/// `GET /api/v1/live/calibration`: the workload inputs the live history supports over `window`.
+pub async fn live_calibration(
+    window: phaseplan_model::calibration::Window,
+) -> Result<phaseplan_model::calibration::CalibrationReport, ApiError> {
+    get_json(&format!("/api/v1/live/calibration?window={}", window.key())).await
+}
+
 /// Sends a request; an answer that is not a success becomes [`ApiError::Server`] with the
 /// server's own error body.
 async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {

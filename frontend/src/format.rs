@@ -121,6 +121,9 @@ pub fn metric_value(m: phaseplan_model::live::Metric, v: f64) -> String {
         M::CacheOpsPerSecond => format!("{} ops/s", thousands(v)),
         M::CacheHitRatePercent => format!("hit rate {v:.1} %"),
         M::WebsocketConnections => format!("WebSockets {}", thousands(v)),
+        M::RequestDurationSeconds => format!("request time {:.1} ms", v * 1_000.0),
+        M::DbQueriesPerSecond => format!("queries {}/s", thousands(v)),
+        M::DbQuerySeconds => format!("query time {:.2} ms", v * 1_000.0),
     }
 }
 

@@ -36,6 +36,9 @@ pub struct Health {
 pub enum ErrorCode {
     /// A field has a value the model refuses (422).
     InvalidInput,
+    /// Too little data for an answer (a calibration over a window the live history does not
+    /// cover); the message says what is missing (422).
+    InsufficientData,
     /// The body is not valid JSON, or not of the expected shape (400).
     MalformedJson,
     /// The body is not `application/json` (415).
@@ -74,7 +77,7 @@ impl ErrorCode {
     /// The HTTP status of each kind: one table, so the server and the API contract agree.
     pub const fn status(self) -> u16 {
         match self {
-            ErrorCode::InvalidInput => 422,
+            ErrorCode::InvalidInput | ErrorCode::InsufficientData => 422,
             ErrorCode::MalformedJson => 400,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::PayloadTooLarge => 413,

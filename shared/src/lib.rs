@@ -26,6 +26,7 @@
 pub mod access;
 pub mod api;
 pub mod bundle;
+pub mod calibration;
 pub mod capacity;
 pub mod compare;
 pub mod cost;

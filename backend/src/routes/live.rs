@@ -1,4 +1,5 @@
-//! Live capacity: `GET /api/v1/live/snapshot`, `/history`, `/analysis` and `/stream` (SSE).
+//! Live capacity: `GET /api/v1/live/snapshot`, `/history`, `/analysis`, `/calibration` and
+//! `/stream` (SSE).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -8,6 +9,8 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream, StreamExt};
 use phaseplan_model::api::{ErrorBody, LiveHistory, LiveSnapshot};
+use phaseplan_model::calibration::{CalibrationReport, Input, Window, report};
+use phaseplan_model::cost::catalog::Catalog;
 use phaseplan_model::live::{LiveAnalysis, Metric};
 use phaseplan_model::{Reason, ValidationError};
 use serde::Deserialize;
@@ -16,7 +19,8 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::config::HttpLimits;
 use crate::error::{AppError, AppJson, AppQuery};
-use crate::live::LiveHub;
+use crate::http::work::WorkPool;
+use crate::live::{LiveHub, now_unix};
 
 /// `GET /api/v1/live/snapshot`.
 #[utoipa::path(get, path = "/api/v1/live/snapshot", tag = "live",
@@ -70,6 +74,60 @@ pub async fn history(
         metric,
         points: live.history(metric, since),
     }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CalibrationQuery {
+    /// How far back to look: `15m`, `1h` (the default), `6h`, `24h` or `7d`.
+    #[param(value_type = Option<Window>)]
+    window: Option<String>,
+}
+
+/// `GET /api/v1/live/calibration`.
+#[utoipa::path(get, path = "/api/v1/live/calibration", tag = "live", params(CalibrationQuery),
+    responses(
+        (status = 200, description = "The workload inputs the live history supports over the window, each with its 95 % interval and the plan's value; what it cannot estimate and why; (requests in flight, throughput) points by Little's law with their scalability fit; and what applying the estimates changes in the live plan (phase limits, transition months, cost)", body = CalibrationReport),
+        (status = 422, description = "An unknown `window` (`field` names it), or `insufficient_data`: no input has enough samples over the window; the message says what each lacks", body = ErrorBody),
+        (status = 503, description = "The evaluation queue is full; `Retry-After` says when to try again", body = ErrorBody),
+    ))]
+pub async fn calibration(
+    State(live): State<Arc<LiveHub>>,
+    State(catalog): State<Arc<Catalog>>,
+    State(work): State<Arc<WorkPool>>,
+    AppQuery(q): AppQuery<CalibrationQuery>,
+) -> Result<AppJson<CalibrationReport>, AppError> {
+    let key = q.window.unwrap_or_else(|| Window::Hour1.key().to_owned());
+    let window = Window::parse(&key).ok_or_else(|| {
+        ValidationError::new(
+            "window",
+            Reason::NotOneOf {
+                got: key.clone(),
+                known: Window::ALL.map(|w| w.key().to_owned()).to_vec(),
+            },
+        )
+    })?;
+    let now = now_unix();
+    let since = now - window.seconds();
+    let mut metrics: Vec<Metric> = Input::ALL
+        .iter()
+        .flat_map(|i| i.metrics().iter().copied())
+        .collect();
+    metrics.sort();
+    metrics.dedup();
+    let series = metrics
+        .into_iter()
+        .map(|m| (m, live.history(m, since)))
+        .filter(|(_, points)| !points.is_empty())
+        .collect();
+    let plan = live.plan();
+    let answer = work
+        .run("the calibration", move || {
+            report(&series, window, now, &plan.scenario, &catalog)
+        })
+        .await?;
+    Ok(AppJson(answer?))
 }
 
 #[utoipa::path(get, path = "/api/v1/live/stream", tag = "live",

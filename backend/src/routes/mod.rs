@@ -196,6 +196,7 @@ fn api() -> Router<AppState> {
         .route("/api/v1/live/snapshot", get(live::snapshot))
         .route("/api/v1/live/history", get(live::history))
         .route("/api/v1/live/analysis", get(live::analysis))
+        .route("/api/v1/live/calibration", get(live::calibration))
         .route("/api/v1/live/stream", get(live::stream))
         .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/api/{*rest}", axum::routing::any(api_not_found))

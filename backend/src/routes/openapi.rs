@@ -38,6 +38,7 @@ use crate::routes;
         routes::live::snapshot,
         routes::live::history,
         routes::live::analysis,
+        routes::live::calibration,
         routes::live::stream,
         routes::scenarios::list,
         routes::scenarios::create,
@@ -155,6 +156,9 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
 pub fn error_response(code: ErrorCode) -> RefOr<Response> {
     let what = match code {
         ErrorCode::InvalidInput => "A field has a value the model refuses; `field` names it",
+        ErrorCode::InsufficientData => {
+            "Too little data for an answer; the message says what is missing"
+        }
         ErrorCode::MalformedJson => {
             "The body is not JSON of the expected shape; `field` names where"
         }

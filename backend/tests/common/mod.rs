@@ -409,6 +409,24 @@ pub fn prometheus_in(dir: &Path, config: &str) -> Option<(Server, String)> {
     Some((prom, format!("http://127.0.0.1:{port}")))
 }
 
+/// A Prometheus holding `series` (OpenMetrics text) as backfilled blocks, scraping nothing:
+/// its guard and its URL. `None` without Prometheus and promtool.
+pub fn prometheus_holding(name: &str, series: &str) -> Option<(Server, String)> {
+    let Some(promtool) = tool("/usr/bin/promtool") else {
+        eprintln!("no promtool here: skipped");
+        return None;
+    };
+    let dir = scratch(name);
+    let file = dir.join("series.om");
+    std::fs::write(&file, series).unwrap();
+    let (ok, out) = run(std::process::Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&file)
+        .arg(dir.join("data")));
+    assert!(ok, "promtool could not write the blocks: {out}");
+    prometheus_in(&dir, "global:\n  scrape_interval: 15s\n")
+}
+
 /// Waits until a Phaseplan server at `base` answers its health check (within [`READY_WITHIN`]).
 pub async fn wait_healthy(base: &str) {
     let start = Instant::now();

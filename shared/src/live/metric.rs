@@ -33,10 +33,16 @@ pub enum Metric {
     /// Keyspace hits over hits + misses, percent.
     CacheHitRatePercent,
     WebsocketConnections,
+    /// Mean duration of a request, seconds (the app's latency histogram: its sum over its count).
+    RequestDurationSeconds,
+    /// Database queries (statements) executed per second.
+    DbQueriesPerSecond,
+    /// Mean time a database query takes, seconds.
+    DbQuerySeconds,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 18] = [
         Metric::ConcurrentUsers,
         Metric::RequestsPerSecond,
         Metric::CpuPercent,
@@ -52,6 +58,9 @@ impl Metric {
         Metric::CacheOpsPerSecond,
         Metric::CacheHitRatePercent,
         Metric::WebsocketConnections,
+        Metric::RequestDurationSeconds,
+        Metric::DbQueriesPerSecond,
+        Metric::DbQuerySeconds,
     ];
 
     pub fn key(self) -> &'static str {
@@ -71,6 +80,9 @@ impl Metric {
             Metric::CacheOpsPerSecond => "cache_ops_per_second",
             Metric::CacheHitRatePercent => "cache_hit_rate_percent",
             Metric::WebsocketConnections => "websocket_connections",
+            Metric::RequestDurationSeconds => "request_duration_seconds",
+            Metric::DbQueriesPerSecond => "db_queries_per_second",
+            Metric::DbQuerySeconds => "db_query_seconds",
         }
     }
 

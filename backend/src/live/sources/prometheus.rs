@@ -62,6 +62,23 @@ pub fn default_queries() -> BTreeMap<Metric, String> {
             Metric::RequestsPerSecond,
             "sum(rate(http_requests_total[1m]))",
         ),
+        // The latency histogram's mean: its sum's rate over its count's.
+        (
+            Metric::RequestDurationSeconds,
+            "sum(rate(http_request_duration_seconds_sum[5m])) / \
+             sum(rate(http_request_duration_seconds_count[5m]))",
+        ),
+        // postgres_exporter's pg_stat_statements collector; over the requests' own minute, so
+        // that queries per request is a ratio of like with like.
+        (
+            Metric::DbQueriesPerSecond,
+            "sum(rate(pg_stat_statements_calls_total[1m]))",
+        ),
+        (
+            Metric::DbQuerySeconds,
+            "sum(rate(pg_stat_statements_seconds_total[5m])) / \
+             sum(rate(pg_stat_statements_calls_total[5m]))",
+        ),
     ]
     .into_iter()
     .map(|(m, q)| (m, q.to_owned()))

@@ -3,6 +3,8 @@
 //! address bar — the same `phaseplan_model::live::analyse` the server runs — so an edited plan
 //! (other thresholds, another ladder) is judged on live data at once.
 
+mod calibration;
+
 use leptos::prelude::*;
 use phaseplan_model::Status;
 use phaseplan_model::api::{LiveUpdate, SourceStatus};
@@ -177,6 +179,7 @@ pub fn Live() -> impl IntoView {
             <Charts judged=judged feed=feed />
             <ForecastPanel judged=judged now=now />
         </Show>
+        <calibration::CalibrationPanel />
         <Sources feed=feed now=now />
     }
 }
