@@ -137,6 +137,17 @@ fn benches(c: &mut Criterion) {
     c.bench_function("full evaluation of a preset (10,000 paths)", |b| {
         b.iter(|| evaluate(black_box(&preset), black_box(&catalog)))
     });
+    // The same with a p95 ≤ 300 ms objective: one more limit per phase, searched over its
+    // instance counts.
+    let mut with_objective = preset.scenario().clone();
+    with_objective.workload.latency_objective = Some(phaseplan_model::scenario::LatencyObjective {
+        percentile: phaseplan_model::scenario::LatencyPercentile::P95,
+        ms: 300.0,
+    });
+    let with_objective = with_objective.validate().unwrap();
+    c.bench_function("full evaluation with a p95 objective (10,000 paths)", |b| {
+        b.iter(|| evaluate(black_box(&with_objective), black_box(&catalog)))
+    });
     // A config bundle, as the Bundles page builds it on each choice and download.
     c.bench_function("bundle: generate growth on AWS", |b| {
         b.iter(|| generate(black_box(&preset), &catalog, "growth", ProviderId::Aws).unwrap())
@@ -176,6 +187,52 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("live: utilisation history of that day", |b| {
         b.iter(|| utilisation_history(black_box(&preset), 0, black_box(&day)))
+    });
+    // Calibration over the same day at 5 s: seven metrics of 17,280 points, then what applying
+    // it changes (two evaluations of the plan).
+    let now = 1_800_000_000.0;
+    let users = |i: usize| 400.0 + 100.0 * (i as f64 / 720.0).sin();
+    let series: phaseplan_model::live::Series = [
+        (Metric::ConcurrentUsers, 1.0),
+        (Metric::RequestsPerSecond, 8.0 / 60.0),
+        (Metric::RequestDurationSeconds, 0.0),
+        (Metric::DbQueriesPerSecond, 0.4),
+        (Metric::DbQuerySeconds, 0.0),
+        (Metric::CacheMemoryBytes, 524_288.0),
+        (Metric::WebsocketConnections, 0.25),
+    ]
+    .into_iter()
+    .map(|(m, per_user)| {
+        let points = (0..17_280)
+            .map(|i| {
+                let t = now - 5.0 * (17_279 - i) as f64;
+                let v = match m {
+                    Metric::RequestDurationSeconds => 0.040,
+                    Metric::DbQuerySeconds => 0.0025,
+                    _ => users(i) * per_user,
+                };
+                (t, v)
+            })
+            .collect();
+        (m, points)
+    })
+    .collect();
+    let catalog = phaseplan_model::cost::catalog::Catalog::built_in().unwrap();
+    let window = phaseplan_model::calibration::Window::Hours24;
+    c.bench_function("calibration: a day at 5 s (7 × 17,280 points)", |b| {
+        b.iter(|| {
+            phaseplan_model::calibration::calibrate(
+                black_box(&series),
+                window,
+                now,
+                &preset.scenario().workload,
+            )
+        })
+    });
+    c.bench_function("calibration report: that day and its impact", |b| {
+        b.iter(|| {
+            phaseplan_model::calibration::report(black_box(&series), window, now, &preset, &catalog)
+        })
     });
 }
 

@@ -464,21 +464,16 @@ fn duration(seconds: f64) -> String {
 /// (requests in flight, throughput) by Little's law from paired throughput and mean duration,
 /// binned by concurrency.
 fn little_points(rps: &[(f64, f64)], duration: &[(f64, f64)]) -> Vec<Point> {
-    let mut pairs: Vec<(f64, f64, f64)> = Vec::new();
-    if !duration.is_empty() {
-        let tolerance = spacing(duration);
-        for &(t, x) in rps {
-            let nearest = duration
-                .iter()
-                .min_by(|a, b| (a.0 - t).abs().total_cmp(&(b.0 - t).abs()));
-            if let Some(&(td, r)) = nearest
-                && (td - t).abs() <= tolerance
-                && x > 0.0
-                && r > 0.0
-            {
-                pairs.push((x * r, x, r));
-            }
+    // Each throughput sample with the request time nearest it, as (in flight, X, R).
+    let times = paired(rps, duration, |x, r| (x > 0.0 && r > 0.0).then_some(r));
+    let mut pairs: Vec<(f64, f64, f64)> = Vec::with_capacity(times.len());
+    let mut i = 0;
+    for &(t, r) in &times {
+        while rps[i].0 < t {
+            i += 1;
         }
+        let x = rps[i].1;
+        pairs.push((x * r, x, r));
     }
     if pairs.len() < MIN_SAMPLES {
         return Vec::new();
@@ -630,7 +625,8 @@ pub struct LimitChange {
     pub after_users: f64,
 }
 
-/// When a phase is first needed, before and after (`None`: not within the horizon).
+/// When a phase is first needed, in months from now, before and after (`0`: already; `None`: not
+/// within the horizon).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthChange {
@@ -657,7 +653,15 @@ pub fn impact(before: &ValidScenario, after: &ValidScenario, catalog: &Catalog) 
         evaluate_plan(before, catalog),
         evaluate_plan(after, catalog),
     );
+    // Month 0 when the plan needs the phase already, else its first transition up to it.
     let first = |e: &Evaluation, i: usize| {
+        if e.timeline
+            .months
+            .first()
+            .is_some_and(|m| m.phase_index >= i)
+        {
+            return Some(0);
+        }
         e.timeline
             .transitions
             .iter()

@@ -70,16 +70,21 @@ pub fn CalibrationPanel() -> impl IntoView {
         m.map_or_else(
             || "not within the horizon".to_owned(),
             |m| {
+                if m == 0 {
+                    return "now".to_owned();
+                }
                 let index = first - 1 + m;
                 month_label(year + (index / 12) as i32, index % 12 + 1)
             },
         )
     };
+    // "In the plan" is the plan being edited here (the server's `before` is its live plan's).
     let inputs = move |r: &CalibrationReport| {
         r.calibration
             .estimates
             .iter()
             .map(|e| {
+                let input = e.input;
                 let interval = e.interval.map_or_else(
                     || "—".to_owned(),
                     |[lo, hi]| format!("{} – {}", value(e.input, lo), value(e.input, hi)),
@@ -87,7 +92,7 @@ pub fn CalibrationPanel() -> impl IntoView {
                 view! {
                     <tr data-input=e.field.clone()>
                         <th scope="row">{e.input.label()}</th>
-                        <td class="num">{value(e.input, e.before)}</td>
+                        <td class="num">{move || value(input, state.scenario.with(|s| input.get(&s.workload)))}</td>
                         <td class="num" data-testid="calibration-value">{value(e.input, e.value)}</td>
                         <td class="num">{interval}</td>
                         <td class="num">{e.samples}</td>
@@ -169,10 +174,9 @@ pub fn CalibrationPanel() -> impl IntoView {
                 "with its 95 % interval (autocorrelation counted), beside the plan's; what the plan "
                 "would say with them; and one step to take them (undo reverts it)."
             </p>
-            <div class="fields">
-                <div class="field">
-                    <label for="calibration-window">"Over the last"</label>
-                    <select id="calibration-window" data-testid="calibration-window"
+            <div class="toolbar calibration-bar">
+                <label for="calibration-window">"Over the last"</label>
+                <select id="calibration-window" data-testid="calibration-window"
                         on:change=move |ev| {
                             if let Some(w) = Window::parse(&event_target_value(&ev)) {
                                 window.set(w);
@@ -182,12 +186,9 @@ pub fn CalibrationPanel() -> impl IntoView {
                             <option value=w.key() selected=w == Window::Hour1>{w.key()}</option>
                         }).collect_view()}
                     </select>
-                </div>
-                <div class="field">
-                    <button type="button" data-testid="calibrate" on:click=fetch disabled=move || busy.get()>
-                        {move || if busy.get() { "Reading…" } else { "Estimate from live data" }}
-                    </button>
-                </div>
+                <button type="button" class="primary" data-testid="calibrate" on:click=fetch disabled=move || busy.get()>
+                    {move || if busy.get() { "Reading…" } else { "Estimate from live data" }}
+                </button>
             </div>
             {move || match answer.get() {
                 None => ().into_any(),
