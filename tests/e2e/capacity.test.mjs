@@ -59,3 +59,33 @@ test('the page opens from a shared link with the edited peak', async () => {
   assert.ok(util[0].data.includes(77.5), util[0].data.join());
   assert.deepEqual(page.errors, []);
 });
+
+test('a latency objective set on the Scenario page limits a phase and draws its line, after navigating', async () => {
+  const page = await openPage(browser, '/scenario');
+  await page.getByTestId('workload.latency_objective').check();
+  await page.getByTestId('workload.latency_objective.ms').fill('62');
+  // Reached by the navigation, not a reload: every chart is drawn all the same.
+  await page.locator('nav[aria-label="Main"] a[href^="/capacity"]').first().click();
+  await ready(page);
+  await page.getByTestId('response-time').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="response-chart"]');
+    const c = el && window.echarts.getInstanceByDom(el);
+    return c && c.getOption().series.length === 4;
+  });
+  const lines = await page.evaluate(() => window.echarts
+    .getInstanceByDom(document.querySelector('[data-testid="response-chart"]'))
+    .getOption().series.map((s) => ({ name: s.name, data: s.data })));
+  for (const l of lines) {
+    assert.ok(l.data.length > 5, l.name);
+    // Rising with users (autoscaling holds it flat a while), never above the chart's top.
+    assert.ok(l.data.at(-1)[1] >= l.data[0][1], `${l.name}: ${JSON.stringify(l.data)}`);
+  }
+  assert.match(await page.getByTestId('response-objective').innerText(), /p95 ≤ 62 ms/);
+  // 62 ms is barely above the idle p95 of a 20 ms request (60 ms): the objective binds first.
+  const bound = await page.$$eval('[data-testid="response-objective-users"]', (tds) => tds.map((td) => td.innerText));
+  assert.ok(bound.some((t) => t.endsWith('the bottleneck')), bound.join(' | '));
+  const bottlenecks = await page.$$eval('[data-testid="phase-table"] tbody tr td:nth-child(4)', (tds) => tds.map((td) => td.innerText));
+  assert.ok(bottlenecks.includes('Response time'), bottlenecks.join(' | '));
+  assert.deepEqual(page.errors, []);
+});

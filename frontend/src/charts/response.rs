@@ -5,8 +5,8 @@
 use charming::Chart;
 use charming::component::{Axis, Grid, Legend, LegendType, Title};
 use charming::element::{
-    AxisType, Formatter, Label, LineStyle, LineStyleType, MarkLine, MarkLineData, MarkLineVariant,
-    NameLocation, Symbol, Tooltip, Trigger,
+    AxisType, Formatter, Label, LabelPosition, LineStyle, LineStyleType, MarkLine, MarkLineData,
+    MarkLineVariant, NameLocation, Symbol, Tooltip, Trigger,
 };
 use charming::series::Line;
 use phaseplan_model::capacity::response::ResponseTime;
@@ -114,6 +114,8 @@ pub fn response_chart(s: &ValidScenario, percentile: LatencyPercentile) -> Chart
                                     o.percentile.key(),
                                     o.ms
                                 )))
+                                // Above the line at its right end, inside the plot.
+                                .position(LabelPosition::InsideEndTop)
                                 .color(MUTED),
                         ),
                     )]),

@@ -27,6 +27,9 @@ fn next_id() -> String {
 const SURFACE_LIGHT: &str = "#ffffff";
 const SURFACE_DARK: &str = "#171b22";
 
+/// Frames to wait for a chart's element to be in the document before giving up.
+const MOUNT_ATTEMPTS: u32 = 30;
+
 const DARK_QUERY: &str = "(prefers-color-scheme: dark)";
 
 fn dark_media() -> Option<web_sys::MediaQueryList> {
@@ -76,7 +79,12 @@ pub fn EChart(
     let handle = StoredValue::new_local(None::<(Echarts, bool)>);
     let dark = use_dark_scheme();
     let element_id = id.clone();
+    // After a navigation the effect can run before the route's view is in the document, so the
+    // element is not found yet: try again on the next frames (by then it is attached) instead
+    // of leaving the chart blank until its data next changes.
+    let attempt = RwSignal::new(0u32);
     Effect::new(move |_| {
+        attempt.track();
         let dark = dark.get();
         // Updates apply at once: a what-if answer that animates for a second after every
         // keystroke only keeps the main thread busy (the first draw still animates).
@@ -101,7 +109,13 @@ pub fn EChart(
                 Ok(echarts) => *h = Some((echarts, dark)),
                 Err(e) => {
                     *h = None;
-                    leptos::logging::warn!("chart {element_id}: {e:?}");
+                    if attempt.get_untracked() < MOUNT_ATTEMPTS {
+                        request_animation_frame(move || {
+                            attempt.try_update(|a| *a += 1);
+                        });
+                    } else {
+                        leptos::logging::warn!("chart {element_id}: {e:?}");
+                    }
                 }
             }
         });
