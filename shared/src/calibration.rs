@@ -289,11 +289,11 @@ fn spacing(points: &[(f64, f64)]) -> f64 {
 
 /// `f(a, b)` for each point of `a` and the point of `b` nearest in time, within `b`'s spacing;
 /// `f` returns `None` to skip a pair (a zero denominator).
-fn paired(
+fn paired<T>(
     a: &[(f64, f64)],
     b: &[(f64, f64)],
-    f: impl Fn(f64, f64) -> Option<f64>,
-) -> Vec<(f64, f64)> {
+    f: impl Fn(f64, f64) -> Option<T>,
+) -> Vec<(f64, T)> {
     if b.is_empty() {
         return Vec::new();
     }
@@ -307,12 +307,16 @@ fn paired(
         let (tb, y) = b[j];
         if (tb - t).abs() <= tolerance
             && let Some(r) = f(x, y)
-            && r.is_finite()
         {
             out.push((t, r));
         }
     }
     out
+}
+
+/// A ratio of two samples, when it is a number.
+fn ratio_of(r: f64) -> Option<f64> {
+    r.is_finite().then_some(r)
 }
 
 /// Mean, 95 % interval and effective sample count of `values` (in time order).
@@ -465,16 +469,12 @@ fn duration(seconds: f64) -> String {
 /// binned by concurrency.
 fn little_points(rps: &[(f64, f64)], duration: &[(f64, f64)]) -> Vec<Point> {
     // Each throughput sample with the request time nearest it, as (in flight, X, R).
-    let times = paired(rps, duration, |x, r| (x > 0.0 && r > 0.0).then_some(r));
-    let mut pairs: Vec<(f64, f64, f64)> = Vec::with_capacity(times.len());
-    let mut i = 0;
-    for &(t, r) in &times {
-        while rps[i].0 < t {
-            i += 1;
-        }
-        let x = rps[i].1;
-        pairs.push((x * r, x, r));
-    }
+    let mut pairs: Vec<(f64, f64, f64)> = paired(rps, duration, |x, r| {
+        (x > 0.0 && r > 0.0 && (x * r).is_finite()).then_some((x * r, x, r))
+    })
+    .into_iter()
+    .map(|(_, p)| p)
+    .collect();
     if pairs.len() < MIN_SAMPLES {
         return Vec::new();
     }
@@ -513,11 +513,10 @@ pub fn calibrate(
         |num: &[(f64, f64)], k: f64| paired(num, &users, move |a, u| (u > 0.0).then(|| a / u * k));
     let scaled = |s: &[(f64, f64)], k: f64| s.iter().map(|&(t, v)| (t, v * k)).collect::<Vec<_>>();
     let queries = paired(&get(Metric::DbQueriesPerSecond), &rps, |q, x| {
-        (x > 0.0).then(|| q / x)
+        (x > 0.0).then(|| q / x).and_then(ratio_of)
     });
     let query_ms = scaled(&get(Metric::DbQuerySeconds), 1_000.0);
-    let mut results = Vec::new();
-    let mut db_ms_per_request = None;
+    let mut results: Vec<Result<Estimate, Shortfall>> = Vec::new();
     for input in Input::ALL {
         let before = input.get(workload);
         let r = match input {
@@ -542,23 +541,18 @@ pub fn calibrate(
             // After the database inputs, whose time it leaves out.
             Input::ServiceTimeMs => continue,
         };
-        if let (Input::DbQueriesPerRequest | Input::DbQueryTimeMs, Ok(e)) = (input, &r) {
-            db_ms_per_request = Some(db_ms_per_request.unwrap_or(1.0) * e.value);
-        }
         results.push(r);
     }
-    let both_db = results
-        .iter()
-        .filter(|r| {
-            matches!(r, Ok(e) if matches!(e.input, Input::DbQueriesPerRequest | Input::DbQueryTimeMs))
-        })
-        .count()
-        == 2;
-    let in_db = if both_db {
-        db_ms_per_request.unwrap_or(0.0)
-    } else {
-        0.0
+    // The database time of a request (queries × time per query), when both are estimated.
+    let estimated = |input: Input| {
+        results
+            .iter()
+            .find_map(|r| r.as_ref().ok().filter(|e| e.input == input))
+            .map(|e| e.value)
     };
+    let in_db = estimated(Input::DbQueriesPerRequest)
+        .zip(estimated(Input::DbQueryTimeMs))
+        .map_or(0.0, |(q, ms)| q * ms);
     let service: Vec<(f64, f64)> = duration_s
         .iter()
         .map(|&(t, s)| (t, s * 1_000.0 - in_db))
@@ -647,12 +641,10 @@ pub struct Impact {
     pub tco_usd: [f64; 2],
 }
 
-/// The changes between the plan `before` and `after` (the same ladder, calibrated inputs).
-pub fn impact(before: &ValidScenario, after: &ValidScenario, catalog: &Catalog) -> Impact {
-    let (b, a) = (
-        evaluate_plan(before, catalog),
-        evaluate_plan(after, catalog),
-    );
+/// The changes between the plan as evaluated (`before`, [`evaluate_plan`]'s answer, which the
+/// SPA holds already) and `after` (the same ladder, calibrated inputs).
+pub fn impact(before: &Evaluation, after: &ValidScenario, catalog: &Catalog) -> Impact {
+    let (b, a) = (before, &evaluate_plan(after, catalog));
     // Month 0 when the plan needs the phase already, else its first transition up to it.
     let first = |e: &Evaluation, i: usize| {
         if e.timeline
@@ -676,7 +668,7 @@ pub fn impact(before: &ValidScenario, after: &ValidScenario, catalog: &Catalog) 
                 (p.monthly_usd.first().copied().unwrap_or(0.0), p.tco_usd)
             })
     };
-    let ((bm, bt), (am, at)) = (cost(&b), cost(&a));
+    let ((bm, bt), (am, at)) = (cost(b), cost(a));
     Impact {
         limits: b
             .phases
@@ -695,8 +687,8 @@ pub fn impact(before: &ValidScenario, after: &ValidScenario, catalog: &Catalog) 
             .skip(1)
             .map(|(i, p)| MonthChange {
                 phase: p.name.clone(),
-                before_month: first(&b, i),
-                after_month: first(&a, i),
+                before_month: first(b, i),
+                after_month: first(a, i),
             })
             .collect(),
         monthly_usd: [bm, am],
@@ -726,7 +718,7 @@ pub fn report(
         .apply(plan.scenario())
         .validate()
         .ok()
-        .map(|after| impact(plan, &after, catalog));
+        .map(|after| impact(&evaluate_plan(plan, catalog), &after, catalog));
     Ok(CalibrationReport {
         calibration,
         impact,
@@ -849,7 +841,7 @@ mod tests {
         assert!(after.clone().validate().is_ok());
         let catalog = Catalog::built_in().unwrap();
         let i = impact(
-            &before.validate().unwrap(),
+            &evaluate_plan(&before.validate().unwrap(), &catalog),
             &after.validate().unwrap(),
             &catalog,
         );

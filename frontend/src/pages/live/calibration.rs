@@ -43,15 +43,18 @@ pub fn CalibrationPanel() -> impl IntoView {
     // What the estimates change in the plan as it is edited now.
     let changes = Memo::new(move |_| {
         let report = answer.with(|a| a.as_ref().and_then(|r| r.as_ref().ok().cloned()))?;
-        let before = state.valid.with(|v| v.as_ref().ok().cloned())?;
-        let after = report
-            .calibration
-            .apply(before.scenario())
+        let after = state
+            .scenario
+            .with(|s| report.calibration.apply(s))
             .validate()
             .ok()?;
-        state
-            .catalog
-            .with_value(|c| c.as_ref().ok().map(|c| impact(&before, &after, c)))
+        // The plan's own evaluation, which every page shares, is the "before".
+        state.evaluation.with(|before| {
+            let before = before.as_ref().ok()?;
+            state
+                .catalog
+                .with_value(|c| c.as_ref().ok().map(|c| impact(before, &after, c)))
+        })
     });
     let apply = move |_| {
         let Some(Ok(report)) = answer.get_untracked() else {
