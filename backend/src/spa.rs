@@ -7,7 +7,11 @@
 //! - trunk's hashed file names are cached as immutable, `index.html` is `no-cache` so a new
 //!   deploy is picked up at once, anything else is cached for an hour;
 //! - every asset carries a strong `ETag`, and `If-None-Match` is answered with 304;
-//! - `index.html` carries the Content-Security-Policy that allows its inline loader by hash.
+//! - `index.html` carries the Content-Security-Policy that allows its inline loader by hash;
+//! - a file with a precompressed copy beside it (`NAME.br`, `NAME.gz`, written at build time by
+//!   `cargo xtask` at brotli 11 / gzip 9) is sent as that copy when the browser accepts its
+//!   encoding, with `Content-Encoding`; every asset says `Vary: Accept-Encoding`. A file without
+//!   a copy is compressed on the fly by the router's compression layer, as before.
 
 use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
@@ -31,6 +35,58 @@ pub enum SpaSource {
 struct Asset {
     bytes: Cow<'static, [u8]>,
     etag: String,
+}
+
+/// A precompressed copy's encoding, in the server's order of preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+impl Encoding {
+    const PREFERRED: [Encoding; 2] = [Encoding::Brotli, Encoding::Gzip];
+
+    /// The copy's file-name suffix.
+    fn suffix(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gz",
+        }
+    }
+
+    /// The `Content-Encoding` token.
+    fn token(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gzip",
+        }
+    }
+}
+
+/// Whether `Accept-Encoding` allows `encoding`: listed by name (or `*`) with a quality above 0.
+/// Quality values only decide between the two when one is refused with `q=0`; otherwise brotli,
+/// the smaller, wins, as browsers that send both expect.
+fn accepts(headers: &HeaderMap, encoding: Encoding) -> bool {
+    let mut named = None;
+    let mut wildcard = None;
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if name.eq_ignore_ascii_case(encoding.token()) {
+                named = Some(q > 0.0);
+            } else if name == "*" {
+                wildcard = Some(q > 0.0);
+            }
+        }
+    }
+    named.or(wildcard).unwrap_or(false)
 }
 
 impl SpaSource {
@@ -57,6 +113,30 @@ impl SpaSource {
         }
     }
 
+    /// The bytes to send for `name`: its precompressed copy in the first encoding the request
+    /// accepts, or the file itself.
+    async fn representation(
+        &self,
+        name: &str,
+        raw: Asset,
+        headers: &HeaderMap,
+    ) -> (Asset, Option<Encoding>) {
+        for encoding in Encoding::PREFERRED {
+            if accepts(headers, encoding)
+                && let Some(copy) = self.get(&format!("{name}.{}", encoding.suffix())).await
+            {
+                return (
+                    Asset {
+                        bytes: copy.bytes,
+                        etag: raw.etag,
+                    },
+                    Some(encoding),
+                );
+            }
+        }
+        (raw, None)
+    }
+
     /// The fallback handler for everything that is not an API route.
     pub async fn serve(&self, uri: &Uri, headers: &HeaderMap) -> Response {
         let path = uri.path().trim_start_matches('/');
@@ -71,12 +151,19 @@ impl SpaSource {
                 None => return not_built(),
             },
         };
-        let etag = format!("\"{}\"", asset.etag);
         let cache = cache_control(name);
-        // The page's policy allows exactly its own inline loader, by hash.
+        // The page's policy allows exactly its own inline loader, by hash (of the page itself,
+        // not of a compressed copy).
         let csp = (name == "index.html")
             .then(|| crate::http::headers::spa_policy(&String::from_utf8_lossy(&asset.bytes)))
             .and_then(|p| HeaderValue::from_str(&p).ok());
+        let (asset, encoding) = self.representation(name, asset, headers).await;
+        // Each representation has its own validator: a cached gzip body must not be revalidated
+        // as the brotli one.
+        let etag = match encoding {
+            Some(e) => format!("\"{}-{}\"", asset.etag, e.suffix()),
+            None => format!("\"{}\"", asset.etag),
+        };
         if headers
             .get(header::IF_NONE_MATCH)
             .is_some_and(|v| v.as_bytes() == etag.as_bytes())
@@ -86,6 +173,7 @@ impl SpaSource {
                 [
                     (header::ETAG, etag),
                     (header::CACHE_CONTROL, cache.to_owned()),
+                    (header::VARY, header::ACCEPT_ENCODING.as_str().to_owned()),
                 ],
             )
                 .into_response();
@@ -110,6 +198,16 @@ impl SpaSource {
             h.insert(header::ETAG, v);
         }
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static(header::ACCEPT_ENCODING.as_str()),
+        );
+        if let Some(e) = encoding {
+            h.insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(e.token()),
+            );
+        }
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -178,6 +276,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]
@@ -206,6 +305,86 @@ mod tests {
         assert!(safe_relative("../etc/passwd").is_none());
         assert!(safe_relative("/etc/passwd").is_none());
         assert!(safe_relative("a/../../b").is_none());
+    }
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_qualities() {
+        let chrome = accept("gzip, deflate, br, zstd");
+        assert!(accepts(&chrome, Encoding::Brotli));
+        assert!(accepts(&chrome, Encoding::Gzip));
+        let no_br = accept("br;q=0, gzip;q=0.5");
+        assert!(!accepts(&no_br, Encoding::Brotli));
+        assert!(accepts(&no_br, Encoding::Gzip));
+        assert!(accepts(&accept("*"), Encoding::Brotli));
+        assert!(!accepts(&accept("*, gzip;q=0"), Encoding::Gzip));
+        assert!(!accepts(&accept("identity"), Encoding::Gzip));
+        assert!(!accepts(&HeaderMap::new(), Encoding::Brotli));
+        assert!(accepts(&accept("GZIP ; q=1.0"), Encoding::Gzip));
+    }
+
+    /// A directory with a file and its copies (their content marks which one was sent).
+    fn dir_with_copies() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("phaseplan-spa-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
+        std::fs::write(dir.join("app-0123456789abcdef.js"), "raw").unwrap();
+        std::fs::write(dir.join("app-0123456789abcdef.js.br"), "brotli").unwrap();
+        std::fs::write(dir.join("app-0123456789abcdef.js.gz"), "gzip").unwrap();
+        dir
+    }
+
+    async fn fetch(spa: &SpaSource, accept_encoding: &str) -> (Response, String) {
+        let uri: Uri = "/app-0123456789abcdef.js".parse().unwrap();
+        let res = spa.serve(&uri, &accept(accept_encoding)).await;
+        let (parts, body) = res.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+        (
+            Response::from_parts(parts, Body::empty()),
+            String::from_utf8(bytes.to_vec()).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn precompressed_copies_are_sent_with_their_encoding() {
+        let dir = dir_with_copies();
+        let spa = SpaSource::Dir(dir.clone());
+        let (res, body) = fetch(&spa, "gzip, deflate, br").await;
+        assert_eq!(body, "brotli");
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(res.headers()[header::VARY], "accept-encoding");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "text/javascript",
+            "the type of the file, not of its copy"
+        );
+        let br_etag = res.headers()[header::ETAG].clone();
+
+        let (res, body) = fetch(&spa, "gzip").await;
+        assert_eq!(body, "gzip");
+        assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_ne!(res.headers()[header::ETAG], br_etag);
+
+        let (res, body) = fetch(&spa, "identity").await;
+        assert_eq!(body, "raw");
+        assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(res.headers()[header::VARY], "accept-encoding");
+
+        // Revalidating the brotli copy with its own validator.
+        let mut h = accept("br");
+        h.insert(header::IF_NONE_MATCH, br_etag);
+        let uri: Uri = "/app-0123456789abcdef.js".parse().unwrap();
+        let res = spa.serve(&uri, &h).await;
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

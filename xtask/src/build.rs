@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::compress;
 use crate::exec;
 use crate::tools::{self, command};
 
@@ -18,6 +19,8 @@ const SPA_INPUTS: &[&str] = &[
     "Cargo.toml",
     "Cargo.lock",
     "package-lock.json",
+    "xtask/src/compress.rs",
+    ".cargo/config.toml",
 ];
 const STAMP: &str = "frontend/dist/.build-stamp";
 
@@ -37,6 +40,17 @@ pub fn build_spa(root: &Path) -> Result<bool> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .current_dir(root),
     )?;
+    for c in compress::precompress(&root.join("frontend/dist"))? {
+        let kb =
+            |n: Option<usize>| n.map_or("-".to_owned(), |n| format!("{:.1} KB", n as f64 / 1000.0));
+        eprintln!(
+            "precompressed {}: {:.1} KB, brotli {}, gzip {}",
+            c.name,
+            c.raw as f64 / 1000.0,
+            kb(c.brotli),
+            kb(c.gzip)
+        );
+    }
     std::fs::write(&stamp, fingerprint).context("write the SPA build stamp")?;
     Ok(true)
 }

@@ -10,6 +10,7 @@
 //! rebuilt only when one of its inputs changed.
 
 mod build;
+mod compress;
 mod exec;
 mod test;
 mod tools;
