@@ -151,7 +151,7 @@ fn Shell() -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <div class="shell">
             <aside class="sidebar">
-                <a class="brand" href=move || format!("/?{}", state.query())>
+                <a class="brand" aria-label="Phaseplan" href=move || format!("/?{}", state.query())>
                     <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
                         <rect width="32" height="32" rx="7" fill="#2563eb" />
                         <path d="M7 23h5v-6H7zm6.5 0h5V13h-5zM20 23h5V8h-5z" fill="#fff" />

@@ -40,7 +40,7 @@ fn download(name: &str, media_type: &str, bytes: &[u8]) -> Result<(), String> {
 fn code_view(path: String, text: String) -> impl IntoView {
     let lines = highlight(&path, &text);
     view! {
-        <pre class="code" data-testid="file-preview" data-path=path><code>
+        <pre class="code" tabindex="0" aria-label=format!("Contents of {path}") data-testid="file-preview" data-path=path><code>
             {lines
                 .into_iter()
                 .map(|l| {
@@ -59,7 +59,7 @@ fn code_view(path: String, text: String) -> impl IntoView {
 fn diff_view(path: String, old: String, new: String) -> impl IntoView {
     let lines = unified(&old, &new);
     view! {
-        <pre class="code diff" data-testid="file-diff" data-path=path><code>
+        <pre class="code diff" tabindex="0" aria-label=format!("Changes to {path}") data-testid="file-diff" data-path=path><code>
             {lines
                 .into_iter()
                 .map(|l| {

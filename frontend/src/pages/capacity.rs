@@ -107,7 +107,7 @@ pub fn Capacity() -> impl IntoView {
 
         <section class="panel" aria-labelledby="phases-label">
             <h2 id="phases-label">"Phases"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="phases-label">
                 <table class="data" data-testid="phase-table">
                     <thead><tr>
                         <th scope="col">"Phase"</th>

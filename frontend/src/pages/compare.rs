@@ -345,7 +345,7 @@ pub fn ComparePage() -> impl IntoView {
 
         <section class="panel">
             <h2>"Key figures"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Key figures">
                 <table class="data compare" data-testid="compare-table">
                     <thead>
                         <tr>
@@ -474,7 +474,7 @@ pub fn ComparePage() -> impl IntoView {
                         <h3>{c.label.clone()}</h3>
                         {match c.evaluation.as_ref().ok().and_then(|e| e.now.bill.clone()) {
                             Some(bill) => view! {
-                                <div class="table-scroll">
+                                <div class="table-scroll" tabindex="0" role="region" aria-label=format!("This month's bill: {}", c.label)>
                                 <table class="data">
                                     <tbody>
                                         {bill.lines.into_iter().map(|l| view! {

@@ -171,7 +171,7 @@ pub fn Costs() -> impl IntoView {
 
         <section class="panel" aria-labelledby="bill-label">
             <h2 id="bill-label">"This month's bill"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="bill-label">
                 <table class="data" data-testid="bill">
                     <thead><tr>
                         <th scope="col">"Component"</th><th scope="col">"Item"</th>
@@ -260,7 +260,7 @@ pub fn Costs() -> impl IntoView {
 
         <section class="panel" aria-labelledby="table-label">
             <h2 id="table-label">"By provider"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="table-label">
                 <table class="data" data-testid="cost-table">
                     <thead><tr>
                         <th scope="col">"Provider"</th><th scope="col">"Region"</th>

@@ -129,7 +129,7 @@ pub fn Decision() -> impl IntoView {
 
         <section class="panel" aria-labelledby="ranking-label">
             <h2 id="ranking-label">"Ranking"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="ranking-label">
                 <table class="data" data-testid="ranking">
                     <thead>
                         <tr>
@@ -194,7 +194,7 @@ pub fn Decision() -> impl IntoView {
         <section class="panel" aria-labelledby="sensitivity-label">
             <h2 id="sensitivity-label">"How firm is the choice?"</h2>
             <p class="help">"For each weight, the range it can move through (the others fixed) before another provider wins."</p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="sensitivity-label">
             <table class="data" data-testid="sensitivity">
                 <thead>
                     <tr>

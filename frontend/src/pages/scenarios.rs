@@ -176,7 +176,7 @@ pub fn ScenariosPage() -> impl IntoView {
                 </div>
             </div>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Saved scenarios">
                 <table class="data" data-testid="library">
                     <thead>
                         <tr>

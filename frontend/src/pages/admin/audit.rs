@@ -96,7 +96,7 @@ pub fn AuditPanel(changes: RwSignal<u32>) -> impl IntoView {
             </div>
             <p class="hint">"Every write: sign-ins, saves, accounts and tokens. Newest first; times in UTC."</p>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Audit log">
                 <table class="data" data-testid="admin-audit">
                     <thead>
                         <tr>

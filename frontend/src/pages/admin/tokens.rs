@@ -198,7 +198,7 @@ pub fn TokensPanel(changes: RwSignal<u32>) -> impl IntoView {
                     {move || copied.get().map(|m| view! { <span class="help">{m}</span> })}
                 </div>
             })}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="API tokens">
                 <table class="data" data-testid="admin-tokens">
                     <thead>
                         <tr>

@@ -94,7 +94,7 @@ pub fn UsersPanel(changes: RwSignal<u32>) -> impl IntoView {
         <section class="panel admin" aria-labelledby="admin-users-title">
             <h2 id="admin-users-title">"Accounts"</h2>
             {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="admin-users-title">
                 <table class="data" data-testid="admin-users">
                     <thead>
                         <tr>
