@@ -29,6 +29,13 @@ await page.route('**/api/v1/live/history?**', (route) => {
   const metric = new URL(route.request().url()).searchParams.get('metric');
   route.fulfill({ contentType: 'application/json', body: history[metric] ?? JSON.stringify({ metric, points: [] }) });
 });
+// History requests in flight: the measurement starts once the window's history has all arrived
+// (the CPU chart is drawn before the other metrics have loaded).
+let pending = 0;
+page.on('request', (r) => { if (r.url().includes('/api/v1/live/history')) pending += 1; });
+const settled = (r) => { if (r.url().includes('/api/v1/live/history')) pending -= 1; };
+page.on('requestfinished', settled);
+page.on('requestfailed', settled);
 await page.goto(`${BASE}/live`);
 await page.waitForSelector('[data-testid="live-connection"][data-state="open"]');
 await page.waitForSelector('.live-charts [data-component="app_cpu"] canvas');
@@ -47,6 +54,12 @@ await page.waitForFunction((from) => {
   return first && first[0] < from;
 }, (now - Number(process.env.WINDOW ?? DAY) + 600) * 1000, { polling: 100, timeout: 60_000 });
 const windowMs = Date.now() - t0;
+for (const deadline = Date.now() + 60_000; pending > 0;) {
+  if (Date.now() > deadline) throw new Error(`the history requests did not finish: ${pending} pending`);
+  await new Promise((r) => setTimeout(r, 50));
+}
+// Let the last history's redraw finish before measuring.
+await new Promise((r) => setTimeout(r, 1_000));
 const points = await chartPoints();
 
 // Each update re-judges the whole day in WebAssembly and redraws the charts: the main thread's

@@ -15,7 +15,7 @@ use phaseplan_model::live::{
 };
 use phaseplan_model::valid::ValidScenario;
 
-use crate::charts::live::utilisation_over_time;
+use crate::charts::live::{latest_words, utilisation_over_time};
 use crate::format::{ago, metric_value, month_label, thousands, when_label};
 use crate::live_feed::{Connection, LiveFeed, use_live_feed};
 use crate::state::use_plan;
@@ -293,7 +293,7 @@ fn Readings(judged: Memo<Option<Judged>>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="readings-label">
             <h2 id="readings-label">"Now"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="readings-label">
                 <table class="data" data-testid="live-readings">
                     <thead><tr>
                         <th scope="col">"Component"</th>
@@ -352,22 +352,35 @@ fn Charts(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView {
                 children=move |component| {
                     // A memo: a chart is handed to ECharts (and redrawn) only when it changes,
                     // not on every update of any source. Its window ends at its own last point.
+                    let interval = move || feed.update.with(|u| u.as_ref().map_or(5.0, |u| u.snapshot.interval_seconds));
+                    // A memo: a chart is handed to ECharts (and redrawn) only when it changes,
+                    // not on every update of any source (see `Span`: a long window changes a
+                    // bucket at a time).
                     let chart = Memo::new(move |_| {
-                        let interval = feed.update.with(|u| u.as_ref().map_or(5.0, |u| u.snapshot.interval_seconds));
+                        let interval = interval();
+                        let window = feed.window_seconds.get();
                         judged.with(|j| {
                             let j = j.as_ref()?;
                             let series = j.series.iter().find(|s| s.component == component)?;
-                            let end = series.points.last()?.0;
-                            // The window, or less while the history is shorter than it.
-                            let first = series.points.first().map_or(end, |p| p.0);
-                            let start = (end - feed.window_seconds.get()).max(first);
                             let status = j.analysis.readings.iter().find(|r| r.component == component).map_or(Status::Optimal, |r| r.status);
-                            Some(utilisation_over_time(series, status, interval, start, end))
+                            Some(utilisation_over_time(series, status, interval, window))
                         })
                         .unwrap_or_default()
                     });
+                    let latest = move || {
+                        let interval = interval();
+                        let window = feed.window_seconds.get();
+                        judged.with(|j| {
+                            j.as_ref()?
+                                .series
+                                .iter()
+                                .find(|s| s.component == component)
+                                .map(|s| latest_words(s, window, interval))
+                        })
+                    };
                     view! {
                         <div class="panel" data-component=component.key()>
+                            <p class="chart-latest" data-testid="live-latest">{latest}</p>
                             <EChart chart=chart label=component.label() test_id="live-chart" height=240 />
                         </div>
                     }
@@ -433,7 +446,7 @@ fn ForecastPanel(judged: Memo<Option<Judged>>, now: RwSignal<f64>) -> impl IntoV
                     |e| format!("Live users trend: {} a month (fitted on {} samples); {} users is {}'s critical line.", growth(e.growth_per_month), e.fit.points, thousands(f.critical_users), a.phase_name),
                 );
                 let table = (!f.components.is_empty()).then(|| view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Forecast per component">
                         <table class="data" data-testid="forecast-table">
                             <thead><tr>
                                 <th scope="col">"Component"</th>
@@ -505,10 +518,15 @@ fn Sources(feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
         } else {
             ("warning", "failing")
         };
-        let last = s.last_success.map_or_else(
-            || "never".to_owned(),
-            |t| format!("{} ago", ago(now.get() - t)),
-        );
+        // Only this text follows the clock: the row is rebuilt when an update arrives, not
+        // every second.
+        let at = s.last_success;
+        let last = move || {
+            at.map_or_else(
+                || "never".to_owned(),
+                |t| format!("{} ago", ago(now.get() - t)),
+            )
+        };
         // The latest value of each metric it reports while fresh, else only their names.
         let metrics = s
             .metrics
@@ -533,7 +551,7 @@ fn Sources(feed: LiveFeed, now: RwSignal<f64>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="sources-label">
             <h2 id="sources-label">"Sources"</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="sources-label">
                 <table class="data" data-testid="live-sources">
                     <thead><tr>
                         <th scope="col">"Source"</th>
