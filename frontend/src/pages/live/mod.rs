@@ -350,8 +350,6 @@ fn Charts(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView {
                 each=move || components.get()
                 key=|c| *c
                 children=move |component| {
-                    // A memo: a chart is handed to ECharts (and redrawn) only when it changes,
-                    // not on every update of any source. Its window ends at its own last point.
                     let interval = move || feed.update.with(|u| u.as_ref().map_or(5.0, |u| u.snapshot.interval_seconds));
                     // A memo: a chart is handed to ECharts (and redrawn) only when it changes,
                     // not on every update of any source (see `Span`: a long window changes a
@@ -380,8 +378,8 @@ fn Charts(judged: Memo<Option<Judged>>, feed: LiveFeed) -> impl IntoView {
                     };
                     view! {
                         <div class="panel" data-component=component.key()>
-                            <p class="chart-latest" data-testid="live-latest">{latest}</p>
                             <EChart chart=chart label=component.label() test_id="live-chart" height=240 />
+                            <p class="chart-latest" data-testid="live-latest">{latest}</p>
                         </div>
                     }
                 }
