@@ -14,7 +14,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Opens `path` with an empty, disabled cache and returns every finished request. */
-export async function firstVisit(browser, path, drawn) {
+async function firstVisit(browser, path, drawn) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
