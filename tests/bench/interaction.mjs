@@ -1,10 +1,16 @@
 // Browser benchmark (not a test): first load to interactive, and input event → updated cost chart
 // on the Overview, in Debian's headless Chromium. Run against a running server:
 //   PHASEPLAN_URL=http://127.0.0.1:8080 node tests/bench/interaction.mjs
+// CPU=4 slows the page's CPU fourfold (DevTools' CPU throttling), as the slow-4G lab profile does.
 import { launch, BASE } from '../e2e/harness.mjs';
 
 const browser = await launch();
 const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+const slowdown = Number(process.env.CPU ?? 1);
+if (slowdown > 1) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: slowdown });
+}
 
 const loads = [];
 for (let i = 0; i < 5; i++) {
@@ -61,6 +67,7 @@ const painted = await page.evaluate(async () => {
 });
 
 const pct = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+console.log(`CPU slowdown ${slowdown}×`);
 console.log(`first load to interactive (cost chart drawn): median ${pct(loads, 0.5).toFixed(0)} ms, max ${Math.max(...loads).toFixed(0)} ms over ${loads.length} loads`);
 console.log(`input → updated cost chart: p50 ${pct(latencies, 0.5).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms over ${latencies.length} edits`);
 console.log(`input → cost chart painted: p50 ${pct(painted, 0.5).toFixed(1)} ms, p95 ${pct(painted, 0.95).toFixed(1)} ms over ${painted.length} edits`);
