@@ -4,8 +4,9 @@
 //! `static_dir` set, the same handler reads that directory instead (development). Either way:
 //! - a path that names an asset gets it, with its MIME type (`application/wasm` for `.wasm`);
 //! - any other path without a file extension is a deep link and gets `index.html`;
-//! - trunk's hashed file names are cached as immutable, `index.html` is `no-cache` so a new
-//!   deploy is picked up at once, anything else is cached for an hour;
+//! - hashed names (trunk's files, the split app's directory) are cached as immutable,
+//!   `index.html` is `no-cache` so a new deploy is picked up at once, anything else is cached
+//!   for an hour;
 //! - every asset carries a strong `ETag`, and `If-None-Match` is answered with 304;
 //! - `index.html` carries the Content-Security-Policy that allows its inline loader by hash;
 //! - a file with a precompressed copy beside it (`NAME.br`, `NAME.gz`, written at build time by
@@ -227,7 +228,9 @@ fn not_built() -> Response {
 }
 
 /// Cache policy by file name: trunk puts a content hash in the names of the files it builds
-/// (`phaseplan-web-0123456789abcdef_bg.wasm`), so those never change and can be cached forever;
+/// (`style-0123456789abcdef.css`), and the xtask puts the split wasm app in a directory named by
+/// the hash of all its files (`app-0123456789abcdef/phaseplan_web_bg.wasm`, xtask `split.rs`), so
+/// those never change and can be cached forever;
 /// `index.html` names them and must always be revalidated. The hash is a `u64` printed without
 /// leading zeros, so it has up to 16 hex digits; 12 or more are accepted (a hash shorter than
 /// that has odds of about 1 in 65,000 and merely gets the one-hour policy).
@@ -242,8 +245,7 @@ fn cache_control(name: &str) -> &'static str {
 }
 
 fn is_hashed(name: &str) -> bool {
-    let file = name.rsplit('/').next().unwrap_or(name);
-    file.split(['-', '_', '.'])
+    name.split(['/', '-', '_', '.'])
         .any(|part| (12..=16).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
@@ -293,6 +295,11 @@ mod tests {
         // A hash with a leading zero is printed with 15 digits.
         assert_eq!(
             cache_control("phaseplan-web-59029132d3e2736_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        // Every file of the split app, named by its directory's hash.
+        assert_eq!(
+            cache_control("app-0123456789abcdef/__wasm_split.js"),
             "public, max-age=31536000, immutable"
         );
         assert_eq!(cache_control("favicon.svg"), "public, max-age=3600");

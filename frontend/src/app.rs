@@ -9,18 +9,9 @@ use leptos_router::hooks::use_location;
 use leptos_router::path;
 use phaseplan_model::access::Action;
 
-use crate::pages::admin::AdminPage;
-use crate::pages::bundles::Bundles;
-use crate::pages::capacity::Capacity;
-use crate::pages::compare::ComparePage;
-use crate::pages::costs::Costs;
-use crate::pages::decision::Decision;
-use crate::pages::live::Live;
+use crate::lazy::LazyPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::operations::Operations;
 use crate::pages::overview::Overview;
-use crate::pages::scenario::ScenarioPage;
-use crate::pages::scenarios::ScenariosPage;
 use crate::pages::sign_in::SignInPage;
 use crate::session::{Gate, Session, provide_session};
 use crate::state::{ShareSync, provide_plan_state};
@@ -146,6 +137,7 @@ fn Shell() -> impl IntoView {
     let session = crate::session::use_session();
     let state = provide_plan_state();
     crate::pages::compare::provide_comparison();
+    crate::lazy::prefetch();
     view! {
         <ShareSync />
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -181,16 +173,16 @@ fn Shell() -> impl IntoView {
                 <SaveBar />
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Overview />
-                    <Route path=path!("/scenario") view=ScenarioPage />
-                    <Route path=path!("/costs") view=Costs />
-                    <Route path=path!("/capacity") view=Capacity />
-                    <Route path=path!("/decision") view=Decision />
-                    <Route path=path!("/bundles") view=Bundles />
-                    <Route path=path!("/live") view=Live />
-                    <Route path=path!("/operations") view=Operations />
-                    <Route path=path!("/scenarios") view=ScenariosPage />
-                    <Route path=path!("/compare") view=ComparePage />
-                    <Route path=path!("/admin") view=AdminPage />
+                    <Route path=path!("/scenario") view=|| view! { <LazyPage page=Page::Scenario /> } />
+                    <Route path=path!("/costs") view=|| view! { <LazyPage page=Page::Costs /> } />
+                    <Route path=path!("/capacity") view=|| view! { <LazyPage page=Page::Capacity /> } />
+                    <Route path=path!("/decision") view=|| view! { <LazyPage page=Page::Decision /> } />
+                    <Route path=path!("/bundles") view=|| view! { <LazyPage page=Page::Bundles /> } />
+                    <Route path=path!("/live") view=|| view! { <LazyPage page=Page::Live /> } />
+                    <Route path=path!("/operations") view=|| view! { <LazyPage page=Page::Operations /> } />
+                    <Route path=path!("/scenarios") view=|| view! { <LazyPage page=Page::Scenarios /> } />
+                    <Route path=path!("/compare") view=|| view! { <LazyPage page=Page::Compare /> } />
+                    <Route path=path!("/admin") view=|| view! { <LazyPage page=Page::Admin /> } />
                 </Routes>
             </main>
         </div>

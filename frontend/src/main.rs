@@ -9,6 +9,7 @@ mod charts;
 mod csv;
 mod format;
 mod highlight;
+mod lazy;
 mod live_feed;
 mod pages;
 mod session;

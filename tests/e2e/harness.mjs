@@ -29,9 +29,16 @@ export async function openPage(
   });
   page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.message}`));
   await page.goto(BASE + path);
-  // The app is mounted once the wasm has run and the nav (or `ready`) is there.
+  // The app is mounted once the wasm has run and the nav (or `ready`) is there, and a page whose
+  // code is in a chunk of its own (frontend/src/lazy.rs) is shown once that chunk has arrived.
   await page.waitForSelector(ready);
+  await pageLoaded(page);
   return page;
+}
+
+/** Resolves once no page is waiting for its code (the "Loading …" line of a split-off page). */
+export async function pageLoaded(page) {
+  await page.waitForFunction(() => !document.querySelector('.page-loading'));
 }
 
 /** The data of the first series of the ECharts chart under `testId`, via echarts' getOption. */

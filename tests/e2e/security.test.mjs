@@ -1,7 +1,7 @@
 // The Content-Security-Policy in a real browser: every page loads and runs under the policy the
-// server sends (scripts only from this origin plus trunk's loader by hash, WebAssembly compiled
-// with 'wasm-unsafe-eval'), with no violation reported; and the exports (PNG, CSV, zip) still
-// work under it.
+// server sends (scripts only from this origin plus the app's inline loader by hash, WebAssembly
+// compiled with 'wasm-unsafe-eval', the pages' split chunks included), with no violation
+// reported; and the exports (PNG, CSV, zip) still work under it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, BASE } from './harness.mjs';
@@ -28,6 +28,10 @@ async function open(path) {
   });
   const res = await page.goto(BASE + path);
   await page.waitForSelector('nav[aria-label="Main"] a');
+  // The page's own chunk, then every other page's (the prefetch): all of them fetched and
+  // instantiated under the policy (frontend/src/lazy.rs, xtask/src/split.rs).
+  await page.waitForFunction(() => !document.querySelector('.page-loading')
+    && document.documentElement.dataset.pages === 'done');
   return { page, res };
 }
 

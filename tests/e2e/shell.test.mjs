@@ -82,7 +82,8 @@ test('an unknown deep link shows a not-found page, not a blank one', async () =>
 
 test('the server serves wasm with its MIME type and a JSON 404 for unknown API paths', async () => {
   const index = await (await fetch(`${BASE}/`)).text();
-  const wasm = index.match(/\/[\w-]+_bg\.wasm/)[0];
+  // The split app lives in a directory named by its hash (xtask/src/split.rs).
+  const wasm = index.match(/\/app-[0-9a-f]{16}\/[\w-]+_bg\.wasm/)[0];
   const res = await fetch(BASE + wasm);
   assert.equal(res.headers.get('content-type'), 'application/wasm');
   assert.match(res.headers.get('cache-control'), /immutable/);

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::compress;
 use crate::exec;
+use crate::split;
 use crate::tools::{self, command};
 
 /// Inputs of the SPA build; a change in any of them means trunk must run again.
@@ -20,11 +21,12 @@ const SPA_INPUTS: &[&str] = &[
     "Cargo.lock",
     "package-lock.json",
     "xtask/src/compress.rs",
+    "xtask/src/split.rs",
     ".cargo/config.toml",
 ];
 const STAMP: &str = "frontend/dist/.build-stamp";
 
-/// Builds the SPA with trunk (release, size profile) unless its inputs are unchanged since the
+/// Builds the SPA (trunk for the page and its assets, then the split wasm: split.rs) unless its inputs are unchanged since the
 /// last build. Returns true when it built.
 pub fn build_spa(root: &Path) -> Result<bool> {
     let fingerprint = fingerprint(root);
@@ -40,7 +42,12 @@ pub fn build_spa(root: &Path) -> Result<bool> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .current_dir(root),
     )?;
-    for c in compress::precompress(&root.join("frontend/dist"))? {
+    let dist = root.join("frontend/dist");
+    let app = split::build(root, &dist)?;
+    for (name, size) in &app.modules {
+        eprintln!("{}/{name}: {:.1} KB", app.dir, *size as f64 / 1000.0);
+    }
+    for c in compress::precompress(&dist)? {
         let kb =
             |n: Option<usize>| n.map_or("-".to_owned(), |n| format!("{:.1} KB", n as f64 / 1000.0));
         eprintln!(

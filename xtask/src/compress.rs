@@ -72,12 +72,8 @@ pub struct Compressed {
 /// its original is not written: the server then sends the original). Old copies are removed
 /// first, so a file that no longer compresses cannot be served stale.
 pub fn precompress(dist: &Path) -> Result<Vec<Compressed>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
-        .with_context(|| format!("read {}", dist.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
-        .collect();
+    let mut files = Vec::new();
+    walk(dist, &mut files)?;
     files.sort();
     for f in &files {
         if is_copy(f) {
@@ -99,15 +95,29 @@ pub fn precompress(dist: &Path) -> Result<Vec<Compressed>> {
         }
         out.push(Compressed {
             name: f
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+                .strip_prefix(dist)
+                .unwrap_or(f)
+                .to_string_lossy()
+                .into_owned(),
             raw: bytes.len(),
             brotli: sizes[0],
             gzip: sizes[1],
         });
     }
     Ok(out)
+}
+
+/// Every file under `dir`, in its subdirectories too (the split app is in `app-<hash>/`).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for e in std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))? {
+        let path = e?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 fn is_copy(path: &Path) -> bool {
@@ -136,6 +146,8 @@ mod tests {
         std::fs::write(dir.join("tiny.svg"), "<svg/>").unwrap();
         std::fs::write(dir.join(".build-stamp"), "0123").unwrap();
         std::fs::write(dir.join("gone.css.br"), "stale").unwrap();
+        std::fs::create_dir_all(dir.join("app-0123")).unwrap();
+        std::fs::write(dir.join("app-0123/chunk.wasm"), text.repeat(2)).unwrap();
 
         let first = precompress(&dir).unwrap();
         let br = std::fs::read(dir.join("app.js.br")).unwrap();
@@ -151,6 +163,9 @@ mod tests {
         assert!(!dir.join("tiny.svg.br").exists());
         assert!(!dir.join("gone.css.br").exists());
         assert!(!dir.join(".build-stamp.br").exists());
+        // The split app's directory is compressed too.
+        assert!(dir.join("app-0123/chunk.wasm.br").exists());
+        assert!(first.iter().any(|c| c.name == "app-0123/chunk.wasm"));
 
         precompress(&dir).unwrap();
         assert_eq!(std::fs::read(dir.join("app.js.br")).unwrap(), br);

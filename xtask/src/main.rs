@@ -12,6 +12,7 @@
 mod build;
 mod compress;
 mod exec;
+mod split;
 mod test;
 mod tools;
 
@@ -42,8 +43,11 @@ fn run() -> Result<()> {
         }
         Some("test") => test::run(&root),
         Some("build") => build::build_all(&root).map(|_| ()),
+        Some("spa") => {
+            tools::ensure_build_tools(&root).and_then(|()| build::build_spa(&root).map(|_| ()))
+        }
         Some("bench") => bench(&root),
-        _ => bail!("usage: cargo xtask <run [-- server flags] | test | build | bench>"),
+        _ => bail!("usage: cargo xtask <run [-- server flags] | test | build | spa | bench>"),
     }
 }
 
