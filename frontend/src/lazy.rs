@@ -4,7 +4,7 @@
 //! (`xtask/src/split.rs`) moves the code only that page reaches into a wasm chunk of its own, so
 //! the first visit downloads the shell, the Overview and the model, and nothing of Bundles'
 //! generators, the Live page's statistics or the Scenario editor. A page's chunk is fetched the
-//! first time the page is shown; once the app is idle after start-up, [`prefetch`] fetches the
+//! first time the page is shown; once the first page is interactive, [`prefetch`] fetches the
 //! others, so navigation is instant afterwards and keeps working offline.
 //!
 //! The split functions are `fallible`: a chunk that cannot be fetched (offline before the
@@ -26,6 +26,7 @@ use crate::pages::live::Live;
 use crate::pages::operations::Operations;
 use crate::pages::scenario::ScenarioPage;
 use crate::pages::scenarios::ScenariosPage;
+use crate::widgets::chart::{echarts_loaded, when_echarts_loaded};
 
 /// A page's code could not be fetched. The loader has logged the reason to the console; the
 /// next attempt starts afresh (failures are not remembered).
@@ -140,11 +141,20 @@ pub fn LazyPage(page: Page) -> impl IntoView {
     }
 }
 
-/// Fetches every split-off page's chunk, one after another, once the browser is idle after
-/// start-up (so the first view's own requests go first). Says how it went on `<html>`
+/// Fetches every split-off page's chunk, one after another, once the first page is interactive:
+/// ECharts has arrived (it is fetched after the wasm) and the browser is idle, so the first
+/// view's own downloads never share the link with these. Says how it went on `<html>`
 /// ([`PREFETCH_ATTRIBUTE`]): a failure is not an error anyone must see, the page loads again
 /// when it is opened.
 pub fn prefetch() {
+    if echarts_loaded() {
+        prefetch_when_idle();
+    } else {
+        when_echarts_loaded(prefetch_when_idle);
+    }
+}
+
+fn prefetch_when_idle() {
     request_idle_callback(|| {
         mark("loading");
         leptos::task::spawn_local(async {

@@ -46,7 +46,7 @@ await page.waitForFunction(() => document.querySelectorAll('[data-testid="compar
 // level deep), and nothing is read from ECharts while timing (getOption copies every option).
 const timings = await page.evaluate(async () => {
   const input = document.querySelector('input[data-testid="workload.peak_concurrent_users"]');
-  const chart = window.echarts.getInstanceByDom(document.querySelector('[data-testid="compare-users-chart"]'));
+  const chart = window.echarts?.getInstanceByDom(document.querySelector('[data-testid="compare-users-chart"]'));
   const afterPaint = () => new Promise((resolve) => {
     requestAnimationFrame(() => {
       const ch = new MessageChannel();

@@ -25,7 +25,7 @@ for (let i = 0; i < 5; i++) {
 
 const latencies = await page.evaluate(async () => {
   const input = document.querySelector('[data-testid="peak-input"]');
-  const chart = window.echarts.getInstanceByDom(document.querySelector('[data-testid="cost-chart"]'));
+  const chart = window.echarts?.getInstanceByDom(document.querySelector('[data-testid="cost-chart"]'));
   const out = [];
   for (let i = 0; i < 60; i++) {
     const before = JSON.stringify(chart.getOption().series[3].data);
@@ -45,7 +45,7 @@ const latencies = await page.evaluate(async () => {
 // render that follows setOption): what a person sees, not just the option being set.
 const painted = await page.evaluate(async () => {
   const input = document.querySelector('[data-testid="peak-input"]');
-  const chart = window.echarts.getInstanceByDom(document.querySelector('[data-testid="cost-chart"]'));
+  const chart = window.echarts?.getInstanceByDom(document.querySelector('[data-testid="cost-chart"]'));
   const out = [];
   const data = () => JSON.stringify(chart.getOption().series.map((x) => x.data));
   for (let i = 0; i < 60; i++) {

@@ -45,7 +45,7 @@ await page.waitForSelector('.live-charts [data-component="app_cpu"] canvas');
 
 const chartPoints = () => page.evaluate(() => {
   const el = document.querySelector('.live-charts [data-component="app_cpu"] [data-testid="live-chart"]');
-  return window.echarts.getInstanceByDom(el).getOption().series[0].data.length;
+  return window.echarts?.getInstanceByDom(el).getOption().series[0].data.length;
 });
 
 // The window: 1 h → 24 h, until the CPU chart holds the day.
@@ -53,7 +53,7 @@ const t0 = Date.now();
 await page.selectOption('[data-testid="live-window"]', String(process.env.WINDOW ?? DAY));
 await page.waitForFunction((from) => {
   const el = document.querySelector('.live-charts [data-component="app_cpu"] [data-testid="live-chart"]');
-  const first = window.echarts.getInstanceByDom(el).getOption().series[0].data[0];
+  const first = window.echarts?.getInstanceByDom(el).getOption().series[0].data[0];
   return first && first[0] < from;
 }, (now - Number(process.env.WINDOW ?? DAY) + 600) * 1000, { polling: 100, timeout: 60_000 });
 const windowMs = Date.now() - t0;

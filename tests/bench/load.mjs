@@ -23,7 +23,11 @@ async function visit(path) {
     window.__marks = {};
     new PerformanceObserver((list) => {
       const last = list.getEntries().at(-1);
-      if (last) window.__marks.lcp = last.startTime;
+      if (last) {
+        window.__marks.lcp = last.startTime;
+        const el = last.element;
+        window.__marks.lcpElement = el ? `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}` : '?';
+      }
     }).observe({ type: 'largest-contentful-paint', buffered: true });
     new MutationObserver(() => {
       const m = window.__marks;
@@ -59,6 +63,7 @@ for (const path of pages) {
   for (let i = 0; i < runs; i += 1) results.push(await visit(path));
   const ms = (k) => `${median(results.map((r) => r[k] ?? NaN)).toFixed(0)} ms`;
   console.log(`BENCH load ${path} (${fast ? 'unthrottled' : 'slow 4G, 4× CPU'}, median of ${runs}): `
-    + `${median(results.map((r) => r.bytes))} bytes, LCP ${ms('lcp')}, app ready ${ms('nav')}, first chart ${ms('chart')}`);
+    + `${median(results.map((r) => r.bytes))} bytes, LCP ${ms('lcp')} (${results.map((r) => r.lcpElement).join(', ')}), `
+    + `app ready ${ms('nav')}, first chart ${ms('chart')}`);
 }
 await browser.close();

@@ -9,14 +9,14 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const series = (page, id) => page.evaluate((id) => {
-  const c = window.echarts.getInstanceByDom(document.querySelector(`[data-testid="${id}"]`));
+  const c = window.echarts?.getInstanceByDom(document.querySelector(`[data-testid="${id}"]`));
   return c.getOption().series.map((s) => ({ name: s.name, data: s.data.map((d) => (typeof d === 'object' ? d.value : d)) }));
 }, id);
 
 async function ready(page) {
   await page.waitForFunction(() => ['capacity-chart', 'utilisation-chart', 'users-fan', 'cost-fan'].every((id) => {
     const el = document.querySelector(`[data-testid="${id}"]`);
-    const c = el && window.echarts.getInstanceByDom(el);
+    const c = el && window.echarts?.getInstanceByDom(el);
     return c && c.getOption().series.length > 0;
   }));
 }
@@ -70,7 +70,7 @@ test('a latency objective set on the Scenario page limits a phase and draws its 
   await page.getByTestId('response-time').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => {
     const el = document.querySelector('[data-testid="response-chart"]');
-    const c = el && window.echarts.getInstanceByDom(el);
+    const c = el && window.echarts?.getInstanceByDom(el);
     return c && c.getOption().series.length === 4;
   });
   const lines = await page.evaluate(() => window.echarts

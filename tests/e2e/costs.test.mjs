@@ -9,7 +9,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const option = (page, id) => page.evaluate((id) => {
-  const c = window.echarts.getInstanceByDom(document.querySelector(`[data-testid="${id}"]`));
+  const c = window.echarts?.getInstanceByDom(document.querySelector(`[data-testid="${id}"]`));
   const o = c.getOption();
   return { names: o.series.map((s) => s.name), data: o.series.map((s) => s.data.map((d) => (typeof d === 'object' ? d.value : d))) };
 }, id);
@@ -17,7 +17,7 @@ const option = (page, id) => page.evaluate((id) => {
 async function ready(page) {
   await page.waitForFunction(() => ['costs-lines', 'breakdown-chart', 'tco-chart'].every((id) => {
     const el = document.querySelector(`[data-testid="${id}"]`);
-    const c = el && window.echarts.getInstanceByDom(el);
+    const c = el && window.echarts?.getInstanceByDom(el);
     return c && c.getOption().series.length > 0;
   }));
 }
@@ -39,7 +39,7 @@ test('charts, bill and table agree with each other', async () => {
   assert.equal(row[1], '$' + Math.round(linode).toLocaleString('en-US'));
   // Every chart offers "save as image" (PNG) in its toolbox.
   const pngNames = await page.evaluate(() => ['costs-lines', 'breakdown-chart', 'tco-chart'].map((id) => {
-    const c = window.echarts.getInstanceByDom(document.querySelector(`[data-testid="${id}"]`));
+    const c = window.echarts?.getInstanceByDom(document.querySelector(`[data-testid="${id}"]`));
     return c.getOption().toolbox[0].feature.saveAsImage.name;
   }));
   assert.deepEqual(pngNames, ['phaseplan-monthly-cost', 'phaseplan-cost-by-component', 'phaseplan-total-cost']);
@@ -55,7 +55,7 @@ test('switching the provider re-stacks the split; the migration calculator repro
   await ready(page);
   await page.getByTestId('provider-picker').selectOption('aws');
   await page.waitForFunction(() => {
-    const c = window.echarts.getInstanceByDom(document.querySelector('[data-testid="breakdown-chart"]'));
+    const c = window.echarts?.getInstanceByDom(document.querySelector('[data-testid="breakdown-chart"]'));
     return c.getOption().title[0].subtext.includes('AWS');
   });
   await page.getByTestId('mig-to').selectOption('hetzner');

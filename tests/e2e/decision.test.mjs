@@ -9,7 +9,7 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const radarNames = (page) => page.evaluate(() => {
-  const c = window.echarts.getInstanceByDom(document.querySelector('[data-testid="radar-chart"]'));
+  const c = window.echarts?.getInstanceByDom(document.querySelector('[data-testid="radar-chart"]'));
   return c.getOption().series[0].data.map((d) => d.name);
 });
 
@@ -19,7 +19,7 @@ test('the matrix ranks all six providers, with a radar and a sensitivity row per
   const page = await openPage(browser, '/decision');
   await page.waitForFunction(() => {
     const el = document.querySelector('[data-testid="radar-chart"]');
-    const c = el && window.echarts.getInstanceByDom(el);
+    const c = el && window.echarts?.getInstanceByDom(el);
     return c && c.getOption().series[0].data.length === 6;
   });
   const order = await rankingOrder(page);

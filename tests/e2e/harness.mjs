@@ -33,6 +33,8 @@ export async function openPage(
   // code is in a chunk of its own (frontend/src/lazy.rs) is shown once that chunk has arrived.
   await page.waitForSelector(ready);
   await pageLoaded(page);
+  // ECharts arrives after the app's wasm (xtask/src/split.rs); the tests read charts through it.
+  await page.waitForFunction(() => window.echarts);
   return page;
 }
 
@@ -45,7 +47,7 @@ export async function pageLoaded(page) {
 export async function chartData(page, testId) {
   return page.evaluate((id) => {
     const el = document.querySelector(`[data-testid="${id}"]`);
-    const chart = el && window.echarts.getInstanceByDom(el);
+    const chart = el && window.echarts?.getInstanceByDom(el);
     if (!chart) return null;
     return chart.getOption().series[0].data.map((d) => (typeof d === 'object' ? d.value : d));
   }, testId);

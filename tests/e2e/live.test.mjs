@@ -108,7 +108,7 @@ const lastSample = (page) => page.getAttribute('[data-testid="live-connection"]'
 /** The warning / critical lines an ECharts chart under `[data-component=…]` draws. */
 const chartThresholds = (page, component) => page.evaluate((c) => {
   const el = document.querySelector(`.live-charts [data-component="${c}"] [data-testid="live-chart"]`);
-  const chart = el && window.echarts.getInstanceByDom(el);
+  const chart = el && window.echarts?.getInstanceByDom(el);
   if (!chart) return null;
   return chart.getOption().series.slice(1).map((s) => s.markLine.data[0].yAxis);
 }, component);

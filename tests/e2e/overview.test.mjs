@@ -15,7 +15,7 @@ test('initial state: the ride-hailing preset at 1,310 users fits Launch at 65.5 
   assert.equal((await text(page, 'status')).toLowerCase(), 'warning');
   await page.waitForFunction(() => {
     const el = document.querySelector('[data-testid="phase-chart"]');
-    return el && window.echarts.getInstanceByDom(el);
+    return el && window.echarts?.getInstanceByDom(el);
   });
   assert.deepEqual(await chartData(page, 'phase-chart'), [65.5, 26.2, 8.7, 2.6]);
   assert.deepEqual(page.errors, []);
@@ -69,11 +69,11 @@ test('invalid input is explained inline and keeps the last valid result', async 
 async function costOption(page) {
   await page.waitForFunction(() => {
     const el = document.querySelector('[data-testid="cost-chart"]');
-    const c = el && window.echarts.getInstanceByDom(el);
+    const c = el && window.echarts?.getInstanceByDom(el);
     return c && c.getOption().series.length === 6;
   });
   return page.evaluate(() => {
-    const c = window.echarts.getInstanceByDom(document.querySelector('[data-testid="cost-chart"]'));
+    const c = window.echarts?.getInstanceByDom(document.querySelector('[data-testid="cost-chart"]'));
     const o = c.getOption();
     return { names: o.series.map((s) => s.name), first: o.series.map((s) => s.data), xAxis: o.xAxis[0].data };
   });

@@ -177,7 +177,7 @@ test('the compare page puts this plan, a saved revision and a share link side by
   assert.equal(changes.trim().split('\n').length, 1, changes);
   const series = await page.evaluate(() => {
     const el = document.querySelector('[data-testid="compare-cost-chart"]');
-    return window.echarts.getInstanceByDom(el).getOption().series.map((s) => s.name);
+    return window.echarts?.getInstanceByDom(el).getOption().series.map((s) => s.name);
   });
   assert.deepEqual(series, ['This plan', `${name} · r1`, series[2]]);
   assert.equal((await page.getByTestId('compare-bills').locator('.bill').count()), 3);

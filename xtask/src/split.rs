@@ -198,25 +198,71 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::remove_dir_all(from)
 }
 
-/// The page with the app's loader where `index.html` marks it: the main module preloaded beside
-/// the page's other downloads, and one inline module script that starts it (the server allows
-/// that script by its hash in the Content-Security-Policy).
+/// The page with the app's loader where `index.html` marks it: the main module preloaded, and
+/// one inline module script that starts it (the server allows that script by its hash in the
+/// Content-Security-Policy) and then adds the ECharts script. ECharts comes after the wasm, not
+/// beside it: on a slow link the two would share the bandwidth, and the page's text would wait
+/// for a chart library; the charts wait for the `phaseplan-echarts` event instead
+/// (frontend `widgets/chart.rs`).
 fn with_loader(html: &str, dir: &str) -> Result<String> {
     if !html.contains(LOADER_MARK) {
         bail!("frontend/index.html has no {LOADER_MARK} where the app's loader goes");
     }
+    let (html, charts) = without_script(html, "/echarts")
+        .context("dist/index.html has no <script src=\"/echarts…\"> for the app to load")?;
     let js = format!("/{dir}/{MAIN}.js");
     let wasm = format!("/{dir}/{MAIN}_bg.wasm");
+    let integrity = charts
+        .integrity
+        .map(|i| format!("s.integrity='{i}';"))
+        .unwrap_or_default();
     let loader = format!(
         "<link rel=\"modulepreload\" href=\"{js}\" />\n    \
          <link rel=\"preload\" href=\"{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n    \
-         <script type=\"module\">import init from '{js}';await init({{ module_or_path: '{wasm}' }});</script>"
+         <script type=\"module\">import init from '{js}';await init({{ module_or_path: '{wasm}' }});\
+         const s=document.createElement('script');s.src='{src}';{integrity}\
+         s.onload=()=>dispatchEvent(new Event('phaseplan-echarts'));document.head.append(s);</script>",
+        src = charts.src,
     );
     Ok(without_skipped_rust_link(&html.replacen(
         LOADER_MARK,
         &loader,
         1,
     )))
+}
+
+/// A classic script trunk wrote into the page.
+#[derive(Debug, PartialEq)]
+struct Script {
+    src: String,
+    integrity: Option<String>,
+}
+
+/// The page without its `<script src="PREFIX…" …></script>`, and that script's attributes.
+fn without_script(html: &str, prefix: &str) -> Option<(String, Script)> {
+    let start = html.find(&format!("<script src=\"{prefix}"))?;
+    let end = start + html[start..].find("</script>")? + "</script>".len();
+    let tag = &html[start..end];
+    let attribute = |name: &str| {
+        let from = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let len = tag[from..].find('"')?;
+        Some(tag[from..from + len].to_owned())
+    };
+    let script = Script {
+        src: attribute("src")?,
+        integrity: attribute("integrity"),
+    };
+    Some((cut(html, start, end), script))
+}
+
+/// `html` without `html[start..end]`, and without the line it stood on when it stood alone.
+fn cut(html: &str, start: usize, end: usize) -> String {
+    let line_start = html[..start].rfind('\n').map_or(start, |n| n + 1);
+    if html[line_start..start].trim().is_empty() && html[end..].starts_with('\n') {
+        format!("{}{}", &html[..line_start], &html[end + 1..])
+    } else {
+        format!("{}{}", &html[..start], &html[end..])
+    }
 }
 
 /// The page without the `<link data-trunk rel="rust" … data-trunk-skip>` that told trunk not to
@@ -228,14 +274,7 @@ fn without_skipped_rust_link(html: &str) -> String {
     let Some(len) = html[start..].find('>') else {
         return html.to_owned();
     };
-    let mut end = start + len + 1;
-    // The line it stood on goes with it.
-    let line_start = html[..start].rfind('\n').map_or(start, |n| n + 1);
-    if html[line_start..start].trim().is_empty() && html[end..].starts_with('\n') {
-        end += 1;
-        return format!("{}{}", &html[..line_start], &html[end..]);
-    }
-    format!("{}{}", &html[..start], &html[end..])
+    cut(html, start, start + len + 1)
 }
 
 #[cfg(test)]
@@ -243,9 +282,12 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
+    const CHARTS: &str =
+        "<script src=\"/echarts.min-0123.js\" integrity=\"sha384-abc+/=\"></script>";
+
     #[test]
     fn the_loader_goes_where_the_page_marks_it_and_names_the_build_directory() {
-        let html = format!("<head>\n    {LOADER_MARK}\n  </head>");
+        let html = format!("<head>\n    {CHARTS}\n    {LOADER_MARK}\n  </head>");
         let out = with_loader(&html, "app-0123456789abcdef").unwrap();
         assert!(!out.contains(LOADER_MARK));
         assert!(out.contains(
@@ -255,11 +297,18 @@ mod tests {
             "import init from '/app-0123456789abcdef/phaseplan_web.js';\
              await init({ module_or_path: '/app-0123456789abcdef/phaseplan_web_bg.wasm' });"
         ));
+        // ECharts is added by the loader, after the app, with its integrity.
+        assert!(!out.contains("<script src="), "{out}");
+        assert!(out.contains(
+            "const s=document.createElement('script');s.src='/echarts.min-0123.js';\
+             s.integrity='sha384-abc+/=';"
+        ));
         assert!(with_loader("<head></head>", "app-1").is_err());
+        assert!(with_loader(&format!("<head>{LOADER_MARK}</head>"), "app-1").is_err());
         // Trunk's leftover of the skipped Rust link goes, with its line.
         let html = format!(
             "<head>\n    <link data-trunk rel=\"rust\" href=\"Cargo.toml\" data-trunk-skip \
-             data-trunk-id=\"3\" />\n    {LOADER_MARK}\n  </head>"
+             data-trunk-id=\"3\" />\n    {CHARTS}\n    {LOADER_MARK}\n  </head>"
         );
         let out = with_loader(&html, "app-0123456789abcdef").unwrap();
         assert!(!out.contains("rel=\"rust\""), "{out}");

@@ -15,6 +15,28 @@ extern "C" {
     fn echarts_dispose(instance: &JsValue);
 }
 
+/// The event the page's loader dispatches on `window` once the ECharts script has run. ECharts
+/// is fetched after the app's wasm (xtask `split.rs`), so the page's text is not kept waiting
+/// for a chart library; a chart drawn before it is here waits for this event.
+const ECHARTS_READY: &str = "phaseplan-echarts";
+
+/// Whether the global `echarts` is there yet.
+pub fn echarts_loaded() -> bool {
+    js_sys::Reflect::has(&window(), &JsValue::from_str("echarts")).unwrap_or(false)
+}
+
+/// Calls `then` once, when the ECharts script has run.
+pub fn when_echarts_loaded(then: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(then);
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = window().add_event_listener_with_callback_and_add_event_listener_options(
+        ECHARTS_READY,
+        callback.unchecked_ref(),
+        &options,
+    );
+}
+
 /// A page-unique element id for a chart (ECharts is initialised by element id).
 fn next_id() -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -99,6 +121,12 @@ pub fn EChart(
                     return;
                 }
                 Some((echarts, _)) => echarts_dispose(echarts.as_ref()),
+                None if !echarts_loaded() => {
+                    when_echarts_loaded(move || {
+                        attempt.try_update(|a| *a += 1);
+                    });
+                    return;
+                }
                 None => {}
             }
             let theme = if dark { Theme::Dark } else { Theme::Default };
