@@ -13,7 +13,6 @@
 
 use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
-use send_wrapper::SendWrapper;
 
 use crate::app::Page;
 use crate::pages::admin::AdminPage;
@@ -110,34 +109,58 @@ async fn fetch(page: Page) -> Result<(), SplitLoaderError> {
 
 /// A split-off page: its view once its chunk is here; until then a line that says so; if the
 /// chunk cannot be fetched, why, and a button that tries again.
+///
+/// The chunk is fetched asynchronously, but the view is built synchronously, in this
+/// component's own reactive scope, once it is here: a view built inside a `Suspense`'s future
+/// could outlive the shell it reads from (signing out rebuilds the shell) and read its disposed
+/// signals.
 #[component]
 pub fn LazyPage(page: Page) -> impl IntoView {
-    let attempt = RwSignal::new(0u32);
-    let content = move || {
-        attempt.track();
-        // The loader's futures hold JavaScript handles: they never leave this thread, which is
-        // what `SendWrapper` asserts (and checks) for `Suspend`'s `Send` bound.
-        Suspend::new(SendWrapper::new(async move {
-            match load(page).await {
-                Some(Ok(view)) => view,
-                Some(Err(ChunkUnavailable)) => view! {
-                    <div class="banner error" role="alert" data-testid="page-unavailable">
-                        <strong>{format!("The {} page could not be loaded. ", page.title())}</strong>
-                        "Its code is fetched the first time it is shown; check the connection and try again."
-                        <button type="button" on:click=move |_| attempt.update(|a| *a += 1)>
-                            "Retry"
-                        </button>
-                    </div>
-                }
-                .into_any(),
-                None => ().into_any(),
-            }
-        }))
+    // None while the chunk is on its way, then whether it came.
+    let fetched = RwSignal::new(None::<bool>);
+    let start = move || {
+        fetched.set(None);
+        leptos::task::spawn_local(async move {
+            let ok = fetch(page).await.is_ok();
+            // The page may have been left meanwhile.
+            fetched.try_set(Some(ok));
+        });
     };
+    start();
+    move || match fetched.get() {
+        None => view! {
+            <p class="muted page-loading" role="status">{format!("Loading {}…", page.title())}</p>
+        }
+        .into_any(),
+        // The chunk is here, so the split function's wrapper is ready at its first poll.
+        Some(true) => match ready_now(load(page)) {
+            Some(Some(Ok(view))) => view,
+            Some(Some(Err(ChunkUnavailable))) | None => unavailable(page, start),
+            Some(None) => ().into_any(),
+        },
+        Some(false) => unavailable(page, start),
+    }
+}
+
+/// Why the page is not shown, with a button that fetches its chunk again.
+fn unavailable(page: Page, retry: impl Fn() + Copy + 'static) -> AnyView {
     view! {
-        <Suspense fallback=move || {
-            view! { <p class="muted page-loading" role="status">{format!("Loading {}…", page.title())}</p> }
-        }>{content}</Suspense>
+        <div class="banner error" role="alert" data-testid="page-unavailable">
+            <strong>{format!("The {} page could not be loaded. ", page.title())}</strong>
+            "Its code is fetched the first time it is shown; check the connection and try again."
+            <button type="button" on:click=move |_| retry()>"Retry"</button>
+        </div>
+    }
+    .into_any()
+}
+
+/// The future's output if it is ready at its first poll.
+fn ready_now<F: std::future::Future>(future: F) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(output) => Some(output),
+        std::task::Poll::Pending => None,
     }
 }
 

@@ -105,11 +105,15 @@ pub fn build(root: &Path, dist: &Path) -> Result<SplitApp> {
     let main_wasm = staging.join(format!("{MAIN}_bg.wasm"));
     let mut wasm_files = vec![main_wasm.clone()];
     wasm_files.extend(split.split_modules.iter().cloned());
-    for wasm in &wasm_files {
-        optimise(wasm)?;
-    }
-    for js in [staging.join(format!("{MAIN}.js")), staging.join(LINK)] {
-        minify(root, &js)?;
+    // `PHASEPLAN_SPA_NAMES=1` keeps the modules as bound, with their function names, for
+    // reading a panic's stack or a profile (several times larger: never for a release).
+    if std::env::var_os("PHASEPLAN_SPA_NAMES").is_none() {
+        for wasm in &wasm_files {
+            optimise(wasm)?;
+        }
+        for js in [staging.join(format!("{MAIN}.js")), staging.join(LINK)] {
+            minify(root, &js)?;
+        }
     }
 
     let dir = format!("app-{}", digest(&staging)?);

@@ -45,7 +45,8 @@ pub fn ScenariosPage() -> impl IntoView {
         );
         spawn_local(async move {
             let page = session.check(api::list_scenarios(&q, &s, a, cursor.as_deref()).await);
-            if generation.get_value() != ticket {
+            // A page left while its list was on the way is gone: nothing to update.
+            if generation.try_get_value() != Some(ticket) {
                 return;
             }
             loading.set(false);
@@ -73,14 +74,18 @@ pub fn ScenariosPage() -> impl IntoView {
     // Opening goes to the Overview with the saved revision in the address bar.
     let navigate = StoredValue::new_local(leptos_router::hooks::use_navigate());
     let open = move |id: String, revision: Option<u32>| {
+        // The navigation disposes this page (and its stored values) as it happens: take the
+        // function out first, and touch nothing of the page's after it.
+        let go = navigate.get_value();
         spawn_local(async move {
             match session.check(api::saved_scenario(&id, revision).await) {
                 Ok(s) => {
                     state.open_saved(s);
-                    navigate
-                        .with_value(|go| go(&format!("/?{}", state.query()), Default::default()));
+                    go(&format!("/?{}", state.query()), Default::default());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    error.try_set(Some(e.to_string()));
+                }
             }
         });
     };
