@@ -1,4 +1,4 @@
-//! The app shell: navigation, routes, footer. [`Page`] owns every route path, so links and routes
+//! The app shell: navigation, routes, footer. Routes and links both come from [`Page`], so they
 //! cannot disagree. Before the shell, the session: a server that requires sign-in gets the
 //! sign-in page instead, and the shell (with the plan state it creates) is built only for
 //! someone the server knows, so everything it asks the server is asked as them.
@@ -7,93 +7,17 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
-use phaseplan_model::access::Action;
 
 use crate::lazy::LazyPage;
+use crate::page::Page;
 use crate::pages::not_found::NotFound;
 use crate::pages::overview::Overview;
 use crate::pages::sign_in::SignInPage;
-use crate::session::{Gate, Session, provide_session};
+use crate::session::{Gate, provide_session};
 use crate::state::{ShareSync, provide_plan_state};
 use crate::widgets::footer::Footer;
 use crate::widgets::save_bar::SaveBar;
 use crate::widgets::who::Who;
-
-/// Every page of the app, in navigation order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    Overview,
-    Scenario,
-    Costs,
-    Capacity,
-    Decision,
-    Bundles,
-    Live,
-    Operations,
-    Scenarios,
-    Compare,
-    Admin,
-}
-
-impl Page {
-    pub const ALL: [Page; 11] = [
-        Page::Overview,
-        Page::Scenario,
-        Page::Costs,
-        Page::Capacity,
-        Page::Decision,
-        Page::Bundles,
-        Page::Live,
-        Page::Operations,
-        Page::Scenarios,
-        Page::Compare,
-        Page::Admin,
-    ];
-
-    pub fn path(self) -> &'static str {
-        match self {
-            Page::Overview => "/",
-            Page::Scenario => "/scenario",
-            Page::Costs => "/costs",
-            Page::Capacity => "/capacity",
-            Page::Decision => "/decision",
-            Page::Bundles => "/bundles",
-            Page::Live => "/live",
-            Page::Operations => "/operations",
-            Page::Scenarios => "/scenarios",
-            Page::Compare => "/compare",
-            Page::Admin => "/admin",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Page::Overview => "Overview",
-            Page::Scenario => "Scenario",
-            Page::Costs => "Costs",
-            Page::Capacity => "Capacity",
-            Page::Decision => "Decision",
-            Page::Bundles => "Bundles",
-            Page::Live => "Live",
-            Page::Operations => "Operations",
-            // "Library", not "Scenarios": beside "Scenario" in the navigation one letter would be
-            // all that told them apart.
-            Page::Scenarios => "Library",
-            Page::Compare => "Compare",
-            Page::Admin => "Admin",
-        }
-    }
-
-    /// Whether the navigation offers this page. Tracked. The admin page is offered to admins of
-    /// a server with sign-in; without sign-in everyone is the local admin, and the navigation
-    /// stays as it was (the page still answers at its address).
-    pub fn offered(self, session: &Session) -> bool {
-        match self {
-            Page::Admin => session.has_sign_in() && session.may(Action::Administer),
-            _ => true,
-        }
-    }
-}
 
 /// A main-navigation link carrying the share code; marked current on its page.
 #[component]

@@ -14,7 +14,7 @@
 use leptos::prelude::*;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 
-use crate::app::Page;
+use crate::page::Page;
 use crate::pages::admin::AdminPage;
 use crate::pages::bundles::Bundles;
 use crate::pages::capacity::Capacity;

@@ -11,6 +11,7 @@ mod format;
 mod highlight;
 mod lazy;
 mod live_feed;
+mod page;
 mod pages;
 mod session;
 mod state;
